@@ -1,0 +1,1 @@
+"""The store: models, sessions, repositories and the contract importer. Only here is SQL."""

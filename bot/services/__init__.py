@@ -1,0 +1,34 @@
+"""The typed bag of collaborators handed to handlers, jobs and the CLI.
+
+Heavy collaborators (Slack client, LLM, embedder, vector store) are built lazily on
+first use, so a plain question never imports torch or chromadb.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    _overrides: dict[str, object] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def web_client(self) -> WebClient:
+        """The one Slack Web API client (base URL from settings, retry handlers on)."""
+        from bot.slack.client import build_web_client
+
+        return build_web_client(self.settings)

@@ -1,0 +1,203 @@
+"""Typed settings for csbot: the only module that reads the environment.
+
+Every knob lives here so a deployment is described by its environment (and an
+optional ``.env`` file) alone. Secrets are ``SecretStr`` so they never show up in
+logs or reprs. A missing or malformed value fails at start-up with one line that
+names the variable (see :func:`load_settings`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.errors import ConfigurationError
+
+DEFAULT_DATA_DIR = Path("var")
+
+
+class Settings(BaseSettings):
+    """All runtime configuration, read once at start-up and passed down."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_ignore_empty=True,
+        extra="ignore",
+        frozen=True,
+        populate_by_name=True,
+    )
+
+    # --- storage -----------------------------------------------------------------
+    data_dir: Path = Field(DEFAULT_DATA_DIR, validation_alias="CSBOT_DATA_DIR")
+    database_url: str | None = Field(None, validation_alias="CSBOT_DATABASE_URL")
+    chroma_url: str | None = Field(None, validation_alias="CSBOT_CHROMA_URL")
+    stale_after_hours: float = Field(48.0, gt=0, validation_alias="CSBOT_STALE_AFTER_HOURS")
+
+    # --- Slack ---------------------------------------------------------------------
+    slack_bot_token: SecretStr | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
+    slack_app_token: SecretStr | None = Field(None, validation_alias="SLACK_APP_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
+    slack_api_url: str = Field("https://slack.com/api/", validation_alias="SLACK_API_URL")
+    allowed_channels: list[str] = Field(
+        default_factory=list, validation_alias="CSBOT_ALLOWED_CHANNELS"
+    )
+    visibility: Literal["all", "own"] = Field("all", validation_alias="CSBOT_VISIBILITY")
+    ephemeral_in_channels: bool = Field(True, validation_alias="CSBOT_EPHEMERAL_IN_CHANNELS")
+
+    # --- channel routing -----------------------------------------------------------
+    alerts_channel: str | None = Field(None, validation_alias="CSBOT_ALERTS_CHANNEL")
+    escalations_channel: str | None = Field(None, validation_alias="CSBOT_ESCALATIONS_CHANNEL")
+    digest_channel: str | None = Field(None, validation_alias="CSBOT_DIGEST_CHANNEL")
+    cta_channels: dict[str, str] = Field(
+        default_factory=dict, validation_alias="CSBOT_CTA_CHANNELS"
+    )
+
+    # --- LLM -------------------------------------------------------------------------
+    openai_api_key: SecretStr | None = Field(None, validation_alias="OPENAI_API_KEY")
+    openai_base_url: str | None = Field(None, validation_alias="OPENAI_BASE_URL")
+    llm_model: str = Field("gpt-4o-mini", validation_alias="CSBOT_LLM_MODEL")
+    llm_timeout_seconds: float = Field(30.0, gt=0, validation_alias="CSBOT_LLM_TIMEOUT")
+    llm_max_retries: int = Field(2, ge=0, le=10, validation_alias="CSBOT_LLM_MAX_RETRIES")
+    llm_prompt_token_budget: int = Field(
+        3000, ge=200, validation_alias="CSBOT_LLM_PROMPT_TOKEN_BUDGET"
+    )
+    redact_pii: bool = Field(True, validation_alias="CSBOT_REDACT_PII")
+
+    # --- time and scheduling ------------------------------------------------------
+    timezone: str = Field("UTC", validation_alias="CSBOT_TIMEZONE")
+    digest_time: str = Field("08:30", validation_alias="CSBOT_DIGEST_TIME")
+    score_time: str = Field("06:00", validation_alias="CSBOT_SCORE_TIME")
+    quiet_hours: str | None = Field("20:00-08:00", validation_alias="CSBOT_QUIET_HOURS")
+    csm_daily_alert_budget: int = Field(
+        5, ge=1, validation_alias="CSBOT_CSM_DAILY_ALERT_BUDGET"
+    )
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", validation_alias=AliasChoices("CSBOT_LOG_LEVEL", "LOG_LEVEL")
+    )
+    log_json: bool = Field(False, validation_alias="CSBOT_LOG_JSON")
+
+    @field_validator("allowed_channels", mode="before")
+    @classmethod
+    def _split_channels(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("cta_channels", mode="before")
+    @classmethod
+    def _parse_mapping(cls, value: object) -> object:
+        """Accept JSON (``{"risk": "C1"}``) or ``risk=C1,renewal=C2``."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("{"):
+                return json.loads(text)
+            pairs = [item.split("=", 1) for item in text.split(",") if item.strip()]
+            if any(len(pair) != 2 for pair in pairs):
+                raise ValueError("expected TYPE=CHANNEL pairs separated by commas")
+            return {key.strip(): channel.strip() for key, channel in pairs}
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("digest_time", "score_time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        _parse_clock(value)
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_window(cls, value: str | None) -> str | None:
+        if value is None or value.strip().lower() in {"", "off", "none"}:
+            return None
+        start, sep, end = value.partition("-")
+        if not sep:
+            raise ValueError("expected HH:MM-HH:MM")
+        _parse_clock(start)
+        _parse_clock(end)
+        return value
+
+    @field_validator("slack_api_url", "openai_base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value if value.endswith("/") or "slack" not in value else value
+
+    # --- derived -------------------------------------------------------------------
+    @property
+    def resolved_database_url(self) -> str:
+        """The SQLAlchemy URL; SQLite under the data folder unless configured."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'csbot.db').as_posix()}"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def slack_enabled(self) -> bool:
+        return self.slack_bot_token is not None
+
+    @property
+    def socket_mode_enabled(self) -> bool:
+        return self.slack_bot_token is not None and self.slack_app_token is not None
+
+    @property
+    def llm_enabled(self) -> bool:
+        return self.openai_api_key is not None or self.openai_base_url is not None
+
+
+def _parse_clock(value: str) -> tuple[int, int]:
+    hour_text, sep, minute_text = value.strip().partition(":")
+    if not sep or not hour_text.isdigit() or not minute_text.isdigit():
+        raise ValueError(f"expected HH:MM, got {value!r}")
+    hour, minute = int(hour_text), int(minute_text)
+    if not (0 <= hour < 24 and 0 <= minute < 60):
+        raise ValueError(f"expected HH:MM, got {value!r}")
+    return hour, minute
+
+
+def parse_clock(value: str) -> tuple[int, int]:
+    """Parse ``HH:MM`` into (hour, minute); shared by the scheduler and quiet hours."""
+    return _parse_clock(value)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings once; turn validation errors into one clear line per variable.
+
+    Raises:
+        ConfigurationError: naming the environment variable and what is wrong with it.
+    """
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            location = ".".join(str(part) for part in error["loc"]) or "settings"
+            lines.append(f"{location.upper()}: {error['msg']}")
+        raise ConfigurationError("invalid configuration: " + "; ".join(lines)) from None
