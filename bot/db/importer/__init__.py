@@ -214,8 +214,7 @@ def _load_file(
                 if column.name not in present and column.default is not None:
                     chunk[column.name] = column.default
             checked = check_chunk(spec, chunk, insert_columns)
-            for problem in checked.problems:
-                problems.add(name, problem)
+            chunk_problems = list(checked.problems)
             lines = chunk[LINE]
             for column in spec.columns:
                 if column.references is None or column.name not in present:
@@ -238,18 +237,15 @@ def _load_file(
                 missing = filled & ~values.isin(known_keys.get(column.references, set()))
                 if missing.any():
                     target = column.references.rstrip("s")
-                    for line, value in zip(
-                        lines[missing].tolist(), values[missing].tolist(), strict=True
-                    ):
-                        problems.add(
-                            name,
-                            Problem(
-                                line,
-                                column.name,
-                                value,
-                                f"no such {target} (not in {column.references} file nor the store)",
-                            ),
+                    why = f"no such {target} (not in {column.references} file nor the store)"
+                    chunk_problems.extend(
+                        Problem(line, column.name, value, why)
+                        for line, value in zip(
+                            lines[missing].tolist(), values[missing].tolist(), strict=True
                         )
+                    )
+            for problem in sorted(chunk_problems, key=lambda p: p.line):
+                problems.add(name, problem)
             key_frame = chunk[list(spec.key)].apply(lambda s: s.str.strip())
             key_hashes.append(pd.util.hash_pandas_object(key_frame, index=False).to_numpy())
             key_lines.append(lines.to_numpy(dtype=np.int64))

@@ -74,7 +74,7 @@ CONTRACT: tuple[FileSpec, ...] = (
             Column("industry", max_length=120),
             Column("segment", choices=("enterprise", "mid-market", "smb")),
             Column("arr", Kind.DECIMAL, minimum=NON_NEGATIVE),
-            Column("currency", max_length=3),
+            Column("currency", max_length=3, default="USD"),
             Column("employee_count", Kind.INT, minimum=NON_NEGATIVE),
             Column("licensed_seats", Kind.INT, minimum=NON_NEGATIVE),
             Column("csm_id", references="csms", max_length=_ID),
