@@ -95,14 +95,6 @@ def test_one_bad_row_among_thousands_names_the_line_and_writes_nothing(engine, t
     before = dump(engine)
     sqlite_file = Path(engine.url.database) if db_kind == "sqlite" else None
     digest_before = hashlib.sha256(sqlite_file.read_bytes()).hexdigest() if sqlite_file else None
-    usage = [
-        {
-            "account_id": "A1" if n % 2 else "A2",
-            "date": f"{2020 + n // 730}-01-01",
-            "active_users": "3",
-        }
-        for n in range(0)
-    ]
     usage = []
     start = date(2019, 1, 1).toordinal()
     for n in range(5000):
