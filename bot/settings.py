@@ -10,11 +10,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 from bot.errors import ConfigurationError
 
@@ -43,7 +50,7 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = Field(None, validation_alias="SLACK_APP_TOKEN")
     slack_signing_secret: SecretStr | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
     slack_api_url: str = Field("https://slack.com/api/", validation_alias="SLACK_API_URL")
-    allowed_channels: list[str] = Field(
+    allowed_channels: Annotated[list[str], NoDecode] = Field(
         default_factory=list, validation_alias="CSBOT_ALLOWED_CHANNELS"
     )
     visibility: Literal["all", "own"] = Field("all", validation_alias="CSBOT_VISIBILITY")
@@ -53,7 +60,7 @@ class Settings(BaseSettings):
     alerts_channel: str | None = Field(None, validation_alias="CSBOT_ALERTS_CHANNEL")
     escalations_channel: str | None = Field(None, validation_alias="CSBOT_ESCALATIONS_CHANNEL")
     digest_channel: str | None = Field(None, validation_alias="CSBOT_DIGEST_CHANNEL")
-    cta_channels: dict[str, str] = Field(
+    cta_channels: Annotated[dict[str, str], NoDecode] = Field(
         default_factory=dict, validation_alias="CSBOT_CTA_CHANNELS"
     )
 
@@ -67,20 +74,41 @@ class Settings(BaseSettings):
         3000, ge=200, validation_alias="CSBOT_LLM_PROMPT_TOKEN_BUDGET"
     )
     redact_pii: bool = Field(True, validation_alias="CSBOT_REDACT_PII")
+    tiktoken_cache_dir: Path | None = Field(
+        None, validation_alias=AliasChoices("TIKTOKEN_CACHE_DIR", "DATA_GYM_CACHE_DIR")
+    )
 
     # --- time and scheduling ------------------------------------------------------
     timezone: str = Field("UTC", validation_alias="CSBOT_TIMEZONE")
     digest_time: str = Field("08:30", validation_alias="CSBOT_DIGEST_TIME")
     score_time: str = Field("06:00", validation_alias="CSBOT_SCORE_TIME")
     quiet_hours: str | None = Field("20:00-08:00", validation_alias="CSBOT_QUIET_HOURS")
-    csm_daily_alert_budget: int = Field(
-        5, ge=1, validation_alias="CSBOT_CSM_DAILY_ALERT_BUDGET"
-    )
+    csm_daily_alert_budget: int = Field(5, ge=1, validation_alias="CSBOT_CSM_DAILY_ALERT_BUDGET")
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", validation_alias=AliasChoices("CSBOT_LOG_LEVEL", "LOG_LEVEL")
     )
     log_json: bool = Field(False, validation_alias="CSBOT_LOG_JSON")
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("a bot token starts with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("an app-level token starts with xapp-")
+        return value
+
+    @model_validator(mode="after")
+    def _app_token_needs_bot_token(self) -> Settings:
+        if self.slack_app_token is not None and self.slack_bot_token is None:
+            raise ValueError("SLACK_BOT_TOKEN is required when SLACK_APP_TOKEN is set")
+        return self
 
     @field_validator("allowed_channels", mode="before")
     @classmethod
@@ -137,7 +165,7 @@ class Settings(BaseSettings):
             return value
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
-        return value if value.endswith("/") or "slack" not in value else value
+        return value
 
     # --- derived -------------------------------------------------------------------
     @property
@@ -198,6 +226,9 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         lines = []
         for error in exc.errors():
-            location = ".".join(str(part) for part in error["loc"]) or "settings"
-            lines.append(f"{location.upper()}: {error['msg']}")
+            location = ".".join(str(part) for part in error["loc"])
+            message = str(error["msg"]).removeprefix("Value error, ")
+            lines.append(f"{location.upper()}: {message}" if location else message)
         raise ConfigurationError("invalid configuration: " + "; ".join(lines)) from None
+    except SettingsError as exc:
+        raise ConfigurationError(f"invalid configuration: {exc}") from None
