@@ -12,6 +12,7 @@ import typer
 
 COMMAND_MODULES = [
     "bot.cli.store",
+    "bot.cli.scoring",
 ]
 
 app = typer.Typer(

@@ -1,0 +1,157 @@
+"""Health snapshot history: one row per account and day, upserted by the daily score.
+
+Readers (Q&A, jobs, drafting) take the latest row per account and the rows 7 and 30
+days before it; these functions are the one place that SQL lives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import and_, func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from bot.db.models import HealthScore
+
+_table = HealthScore.__table__
+_UPSERT_BATCH = 1000
+SNAPSHOT_FIELDS: tuple[str, ...] = (
+    "account_id",
+    "as_of",
+    "score",
+    "band",
+    "computed_band",
+    "components",
+    "drivers",
+    "missing_components",
+    "churn_risk",
+    "expansion",
+    "stage",
+    "config_version",
+    "computed_at",
+)
+
+
+def upsert_health_snapshots(*, session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Insert or replace the snapshots for (account_id, as_of); returns rows written.
+
+    Re-scoring the same day replaces that day's snapshot, so the job is idempotent.
+    """
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    build = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = build(_table)
+    updates = {
+        name: statement.excluded[name]
+        for name in SNAPSHOT_FIELDS
+        if name not in ("account_id", "as_of")
+    }
+    statement = statement.on_conflict_do_update(
+        index_elements=["account_id", "as_of"], set_=updates
+    )
+    for start in range(0, len(rows), _UPSERT_BATCH):
+        session.execute(statement, list(rows[start : start + _UPSERT_BATCH]))
+    return len(rows)
+
+
+def previous_bands(*, session: Session, before: date) -> pd.Series:
+    """The band of each account's latest snapshot strictly before ``before`` (for hysteresis)."""
+    latest = (
+        select(_table.c.account_id, func.max(_table.c.as_of).label("as_of"))
+        .where(_table.c.as_of < before)
+        .group_by(_table.c.account_id)
+        .subquery()
+    )
+    query = select(_table.c.account_id, _table.c.band).join(
+        latest, and_(_table.c.account_id == latest.c.account_id, _table.c.as_of == latest.c.as_of)
+    )
+    result = session.execute(query).all()
+    return pd.Series({row.account_id: row.band for row in result}, dtype="object")
+
+
+def snapshot_on_or_before(*, session: Session, account_id: str, day: date) -> HealthScore | None:
+    """The account's latest snapshot dated ``day`` or earlier."""
+    query = (
+        select(HealthScore)
+        .where(HealthScore.account_id == account_id, HealthScore.as_of <= day)
+        .order_by(HealthScore.as_of.desc())
+        .limit(1)
+    )
+    return session.scalars(query).first()
+
+
+def latest_snapshot(*, session: Session, account_id: str) -> HealthScore | None:
+    query = (
+        select(HealthScore)
+        .where(HealthScore.account_id == account_id)
+        .order_by(HealthScore.as_of.desc())
+        .limit(1)
+    )
+    return session.scalars(query).first()
+
+
+def snapshot_history(
+    *, session: Session, account_id: str, since: date | None = None
+) -> Sequence[HealthScore]:
+    """Snapshots of one account, oldest first."""
+    query = select(HealthScore).where(HealthScore.account_id == account_id)
+    if since is not None:
+        query = query.where(HealthScore.as_of >= since)
+    return session.scalars(query.order_by(HealthScore.as_of)).all()
+
+
+def snapshot_deltas(
+    *, session: Session, as_of: date, account_ids: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Per account: the latest score on or before ``as_of`` and its 7- and 30-day deltas.
+
+    The comparison points are each account's latest snapshot on or before 7 (30) days
+    before that latest snapshot, so a skipped day does not lose the trend.
+
+    Returns:
+        Columns account_id, as_of, score, band, score_7d_ago, delta_7d, score_30d_ago,
+        delta_30d (deltas NaN when there is no snapshot that old).
+    """
+    current = _latest_on_or_before(session, as_of, account_ids)
+    if current.empty:
+        return pd.DataFrame(
+            columns=[
+                "account_id",
+                "as_of",
+                "score",
+                "band",
+                "score_7d_ago",
+                "delta_7d",
+                "score_30d_ago",
+                "delta_30d",
+            ]
+        )
+    for days in (7, 30):
+        past = _latest_on_or_before(session, as_of - timedelta(days=days), account_ids)
+        past = past[["account_id", "score"]].rename(columns={"score": f"score_{days}d_ago"})
+        current = current.merge(past, on="account_id", how="left")
+        current[f"delta_{days}d"] = (current["score"] - current[f"score_{days}d_ago"]).round(1)
+    return current
+
+
+def _latest_on_or_before(
+    session: Session, day: date, account_ids: Sequence[str] | None
+) -> pd.DataFrame:
+    latest = select(_table.c.account_id, func.max(_table.c.as_of).label("as_of")).where(
+        _table.c.as_of <= day
+    )
+    if account_ids is not None:
+        latest = latest.where(_table.c.account_id.in_(list(account_ids)))
+    latest_sub = latest.group_by(_table.c.account_id).subquery()
+    query = select(_table.c.account_id, _table.c.as_of, _table.c.score, _table.c.band).join(
+        latest_sub,
+        and_(_table.c.account_id == latest_sub.c.account_id, _table.c.as_of == latest_sub.c.as_of),
+    )
+    result = session.execute(query)
+    return pd.DataFrame(result.all(), columns=list(result.keys()))

@@ -1,0 +1,459 @@
+"""Per-account aggregates for scoring and training, computed by the database.
+
+Each contract table is scanned once by one grouped query whose windows (last 30 days,
+the 30 before, 90, 180, 365) are CASE expressions over bound boundary dates, so the
+database does the heavy lifting and Python receives one row per account. Every query
+sees only rows strictly before ``as_of`` — the same code therefore builds today's score
+and the point-in-time features of past renewals, where each training sample has its own
+``as_of`` (the outcome date minus the horizon) held in a temporary cutoff table.
+
+Date arithmetic is done in Python and bound as parameters of the column's own type, so
+the same statements run unchanged on SQLite (dates stored as text) and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import (
+    Column,
+    Date,
+    FromClause,
+    Integer,
+    MetaData,
+    Select,
+    String,
+    Table,
+    and_,
+    case,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from bot.db.base import UTCDateTime
+from bot.db.models import (
+    Account,
+    Contact,
+    Contract,
+    Interaction,
+    Invoice,
+    NpsResponse,
+    TextSentiment,
+    Ticket,
+    UsageDaily,
+)
+
+WINDOWS: tuple[int, ...] = (0, 30, 60, 90, 180, 365)
+URGENT_PRIORITIES: tuple[str, ...] = ("urgent",)
+CLOSED_TICKET_STATUSES: tuple[str, ...] = ("solved", "closed")
+OUTCOME_STATUSES: tuple[str, ...] = ("renewed", "churned")
+
+_accounts = Account.__table__
+_usage = UsageDaily.__table__
+_tickets = Ticket.__table__
+_sentiment = TextSentiment.__table__
+_invoices = Invoice.__table__
+_contracts = Contract.__table__
+_nps = NpsResponse.__table__
+_interactions = Interaction.__table__
+_contacts = Contact.__table__
+
+
+# ------------------------------------------------------------------------------ scopes
+class _Scope:
+    """Where the boundaries come from: bound constants (one as_of) or a cutoff table."""
+
+    key_name = "account_id"
+
+    def key(self, table: Table) -> ColumnElement[Any]:
+        return table.c.account_id
+
+    def source(self, table: Table) -> FromClause:
+        return table
+
+    def day(self, days_before: int) -> ColumnElement[Any]:
+        raise NotImplementedError
+
+    def instant(self, days_before: int) -> ColumnElement[Any]:
+        raise NotImplementedError
+
+
+class _FixedDate(_Scope):
+    def __init__(self, as_of: date) -> None:
+        self.as_of = as_of
+
+    def day(self, days_before: int) -> ColumnElement[Any]:
+        return literal(self.as_of - timedelta(days=days_before), Date())
+
+    def instant(self, days_before: int) -> ColumnElement[Any]:
+        moment = datetime.combine(self.as_of - timedelta(days=days_before), time(), tzinfo=UTC)
+        return literal(moment, UTCDateTime())
+
+
+class _CutoffTable(_Scope):
+    key_name = "sample_id"
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def key(self, table: Table) -> ColumnElement[Any]:
+        return self.table.c.sample_id
+
+    def source(self, table: Table) -> FromClause:
+        return self.table.join(table, table.c.account_id == self.table.c.account_id)
+
+    def day(self, days_before: int) -> ColumnElement[Any]:
+        return self.table.c[f"d{days_before}"]
+
+    def instant(self, days_before: int) -> ColumnElement[Any]:
+        return self.table.c[f"t{days_before}"]
+
+
+def _count_if(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _sum_if(condition: ColumnElement[bool], value: ColumnElement[Any]) -> ColumnElement[Any]:
+    return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
+
+
+# ----------------------------------------------------------------------------- queries
+def _usage_query(scope: _Scope) -> Select[Any]:
+    u = _usage.c
+    last_30 = u.date >= scope.day(30)
+    prior_30 = and_(u.date >= scope.day(60), u.date < scope.day(30))
+    return (
+        select(
+            scope.key(_usage).label("key"),
+            func.count().label("usage_rows_ever"),
+            _sum_if(last_30, func.coalesce(u.active_users, 0)).label("active_users_sum_30d"),
+            _sum_if(prior_30, func.coalesce(u.active_users, 0)).label("active_users_sum_prev_30d"),
+            _sum_if(last_30, func.coalesce(u.logins, 0)).label("logins_sum_30d"),
+            _sum_if(last_30, func.coalesce(u.features_used, 0)).label("features_used_sum_30d"),
+        )
+        .select_from(scope.source(_usage))
+        .where(u.date < scope.day(0))
+        .group_by(scope.key(_usage))
+    )
+
+
+def _ticket_query(scope: _Scope) -> Select[Any]:
+    t = _tickets.c
+    s = _sentiment.c
+    last_30 = t.created_at >= scope.instant(30)
+    last_90 = t.created_at >= scope.instant(90)
+    prior_60 = and_(t.created_at >= scope.instant(90), t.created_at < scope.instant(30))
+    still_open = or_(
+        and_(
+            t.resolved_at.is_(None),
+            or_(t.status.is_(None), t.status.not_in(CLOSED_TICKET_STATUSES)),
+        ),
+        t.resolved_at >= scope.instant(0),
+    )
+    source = scope.source(_tickets).outerjoin(
+        _sentiment, and_(s.source == "ticket", s.source_id == t.ticket_id)
+    )
+    return (
+        select(
+            scope.key(_tickets).label("key"),
+            func.count().label("tickets_ever"),
+            _count_if(last_30).label("tickets_30d"),
+            _count_if(last_90).label("tickets_90d"),
+            _count_if(prior_60).label("tickets_prev_60d"),
+            _sum_if(and_(last_90, t.csat.is_not(None)), t.csat).label("csat_sum_90d"),
+            _count_if(and_(last_90, t.csat.is_not(None))).label("csat_count_90d"),
+            _count_if(and_(last_90, t.escalated.is_(True))).label("escalations_90d"),
+            _count_if(and_(t.priority.in_(URGENT_PRIORITIES), still_open)).label(
+                "open_urgent_tickets"
+            ),
+            func.avg(case((last_90, s.score))).label("ticket_sentiment_90d"),
+        )
+        .select_from(source)
+        .where(t.created_at < scope.instant(0))
+        .group_by(scope.key(_tickets))
+    )
+
+
+def _invoice_query(scope: _Scope) -> Select[Any]:
+    i = _invoices.c
+    counted = or_(i.status.is_(None), i.status != "void")
+    due_last_year = and_(counted, i.due_at >= scope.day(365), i.due_at < scope.day(0))
+    paid_on_time = and_(i.paid_at.is_not(None), i.paid_at <= i.due_at, i.paid_at < scope.day(0))
+    unpaid_past_due = and_(
+        i.due_at < scope.day(0), or_(i.paid_at.is_(None), i.paid_at >= scope.day(0))
+    )
+    failed = and_(
+        counted, i.issued_at >= scope.day(180), or_(i.status == "failed", unpaid_past_due)
+    )
+    return (
+        select(
+            scope.key(_invoices).label("key"),
+            func.count().label("invoices_ever"),
+            _count_if(due_last_year).label("invoices_due_365d"),
+            _count_if(and_(due_last_year, paid_on_time)).label("invoices_on_time_365d"),
+            _count_if(failed).label("failed_invoices_180d"),
+            func.min(case((failed, i.issued_at))).label("first_failed_invoice_at"),
+        )
+        .select_from(scope.source(_invoices))
+        .where(i.issued_at < scope.day(0))
+        .group_by(scope.key(_invoices))
+    )
+
+
+def _contract_query(scope: _Scope) -> Select[Any]:
+    c = _contracts.c
+    key = scope.key(_contracts)
+    ranked = (
+        select(
+            key.label("key"),
+            c.arr,
+            c.end_date,
+            func.row_number()
+            .over(partition_by=key, order_by=(c.start_date.desc(), c.contract_id.desc()))
+            .label("position"),
+        )
+        .select_from(scope.source(_contracts))
+        .where(c.start_date < scope.day(0))
+        .subquery()
+    )
+    r = ranked.c
+    return select(
+        r.key,
+        func.count().label("contracts_ever"),
+        func.max(case((r.position == 1, r.arr))).label("contract_arr"),
+        func.max(case((r.position == 2, r.arr))).label("previous_contract_arr"),
+        func.max(case((r.position == 1, r.end_date))).label("contract_end_date"),
+    ).group_by(r.key)
+
+
+def _nps_query(scope: _Scope) -> Select[Any]:
+    n = _nps.c
+    key = scope.key(_nps)
+    ranked = (
+        select(
+            key.label("key"),
+            n.score,
+            n.responded_at,
+            func.row_number()
+            .over(partition_by=key, order_by=(n.responded_at.desc(), n.response_id.desc()))
+            .label("position"),
+        )
+        .select_from(scope.source(_nps))
+        .where(n.responded_at < scope.instant(0), n.responded_at >= scope.instant(365))
+        .subquery()
+    )
+    r = ranked.c
+    return select(r.key, r.score.label("nps_latest"), r.responded_at.label("nps_latest_at")).where(
+        r.position == 1
+    )
+
+
+def _interaction_query(scope: _Scope) -> Select[Any]:
+    i = _interactions.c
+    p = _contacts.c
+    champion = p.is_champion.is_(True)
+    executive = or_(p.is_decision_maker.is_(True), i.type == "qbr")
+    source = scope.source(_interactions).outerjoin(_contacts, p.contact_id == i.contact_id)
+    return (
+        select(
+            scope.key(_interactions).label("key"),
+            func.count().label("interactions_ever"),
+            func.max(i.occurred_at).label("last_interaction_at"),
+            func.max(case((champion, i.occurred_at))).label("last_champion_touch_at"),
+            func.max(case((executive, i.occurred_at))).label("last_executive_touch_at"),
+        )
+        .select_from(source)
+        .where(i.occurred_at < scope.instant(0))
+        .group_by(scope.key(_interactions))
+    )
+
+
+_PART_QUERIES = (
+    _usage_query,
+    _ticket_query,
+    _invoice_query,
+    _contract_query,
+    _nps_query,
+    _interaction_query,
+)
+
+
+def _frame(session: Session, statement: Select[Any]) -> pd.DataFrame:
+    result = session.execute(statement)
+    return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+
+def _attach_parts(session: Session, base: pd.DataFrame, scope: _Scope) -> pd.DataFrame:
+    frame = base
+    for build in _PART_QUERIES:
+        part = _frame(session, build(scope))
+        frame = frame.merge(part, how="left", left_on=scope.key_name, right_on="key")
+        frame = frame.drop(columns="key")
+    return frame
+
+
+# ------------------------------------------------------------------------------- public
+def account_aggregates(
+    *, session: Session, as_of: date, account_ids: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """One row per account active on ``as_of`` with every aggregate scoring needs.
+
+    An account counts as active on a day if its status is active, or it churned after
+    that day. Only rows dated strictly before ``as_of`` are read.
+    """
+    a = _accounts.c
+    scope = _FixedDate(as_of)
+    query = select(
+        a.account_id,
+        a.segment,
+        a.arr.label("account_arr"),
+        a.licensed_seats,
+        a.customer_since,
+    ).where(or_(a.status == "active", a.churned_at >= as_of))
+    if account_ids is not None:
+        query = query.where(a.account_id.in_(list(account_ids)))
+    base = _frame(session, query.order_by(a.account_id))
+    frame = _attach_parts(session, base, scope) if not base.empty else _with_part_columns(base)
+    frame["as_of"] = pd.Timestamp(as_of)
+    return frame
+
+
+@dataclass(frozen=True)
+class OutcomeAggregates:
+    """Point-in-time aggregates for each past renewal outcome, with its label."""
+
+    aggregates: pd.DataFrame  # AGGREGATE_COLUMNS, ``as_of`` = outcome date - horizon
+    labels: pd.Series  # 1 churned, 0 renewed
+    outcome_dates: pd.Series
+    contract_ids: pd.Series
+
+
+def renewal_outcomes(*, session: Session, before: date) -> pd.DataFrame:
+    """Past contracts that renewed or churned, ending before ``before``."""
+    c = _contracts.c
+    query = (
+        select(c.contract_id, c.account_id, c.end_date, c.status)
+        .where(c.status.in_(OUTCOME_STATUSES), c.end_date < before)
+        .order_by(c.end_date, c.contract_id)
+    )
+    frame = _frame(session, query)
+    frame["end_date"] = pd.to_datetime(frame["end_date"])
+    return frame
+
+
+def outcome_aggregates(*, session: Session, before: date, horizon_days: int) -> OutcomeAggregates:
+    """Aggregates as of ``horizon_days`` before every renewal outcome ending before ``before``.
+
+    Each outcome becomes one sample row; a temporary cutoff table carries its boundary
+    dates so every grouped query runs once for all samples.
+    """
+    outcomes = renewal_outcomes(session=session, before=before)
+    cutoff_dates = (outcomes["end_date"] - pd.Timedelta(days=horizon_days)).dt.date
+    cutoffs = _cutoff_table()
+    connection = session.connection()
+    cutoffs.drop(connection, checkfirst=True)
+    cutoffs.create(connection)
+    try:
+        rows = [
+            _cutoff_row(sample_id, account_id, cutoff)
+            for sample_id, (account_id, cutoff) in enumerate(
+                zip(outcomes["account_id"], cutoff_dates, strict=True)
+            )
+        ]
+        if rows:
+            connection.execute(insert(cutoffs), rows)
+        a = _accounts.c
+        base = _frame(
+            session,
+            select(
+                cutoffs.c.sample_id,
+                cutoffs.c.account_id,
+                cutoffs.c.d0.label("as_of"),
+                a.segment,
+                a.arr.label("account_arr"),
+                a.licensed_seats,
+                a.customer_since,
+            )
+            .select_from(cutoffs.join(_accounts, a.account_id == cutoffs.c.account_id))
+            .order_by(cutoffs.c.sample_id),
+        )
+        scope = _CutoffTable(cutoffs)
+        frame = _attach_parts(session, base, scope) if not base.empty else _with_part_columns(base)
+    finally:
+        cutoffs.drop(connection, checkfirst=True)
+    frame = frame.set_index("sample_id").sort_index()
+    outcomes = outcomes.loc[frame.index]
+    return OutcomeAggregates(
+        aggregates=frame.reset_index(drop=True),
+        labels=(outcomes["status"] == "churned").astype(int).reset_index(drop=True),
+        outcome_dates=outcomes["end_date"].reset_index(drop=True),
+        contract_ids=outcomes["contract_id"].reset_index(drop=True),
+    )
+
+
+def _cutoff_table() -> Table:
+    columns: list[Column[Any]] = [
+        Column("sample_id", Integer, primary_key=True),
+        Column("account_id", String(64), index=True),
+    ]
+    columns += [Column(f"d{days}", Date) for days in WINDOWS]
+    columns += [Column(f"t{days}", UTCDateTime) for days in WINDOWS]
+    return Table("csbot_scoring_cutoffs", MetaData(), *columns, prefixes=["TEMPORARY"])
+
+
+def _cutoff_row(sample_id: int, account_id: str, cutoff: date) -> dict[str, Any]:
+    row: dict[str, Any] = {"sample_id": sample_id, "account_id": account_id}
+    for days in WINDOWS:
+        day = cutoff - timedelta(days=days)
+        row[f"d{days}"] = day
+        row[f"t{days}"] = datetime.combine(day, time(), tzinfo=UTC)
+    return row
+
+
+_PART_COLUMNS: tuple[str, ...] = (
+    "usage_rows_ever",
+    "active_users_sum_30d",
+    "active_users_sum_prev_30d",
+    "logins_sum_30d",
+    "features_used_sum_30d",
+    "tickets_ever",
+    "tickets_30d",
+    "tickets_90d",
+    "tickets_prev_60d",
+    "csat_sum_90d",
+    "csat_count_90d",
+    "escalations_90d",
+    "open_urgent_tickets",
+    "ticket_sentiment_90d",
+    "invoices_ever",
+    "invoices_due_365d",
+    "invoices_on_time_365d",
+    "failed_invoices_180d",
+    "first_failed_invoice_at",
+    "contracts_ever",
+    "contract_arr",
+    "previous_contract_arr",
+    "contract_end_date",
+    "nps_latest",
+    "nps_latest_at",
+    "interactions_ever",
+    "last_interaction_at",
+    "last_champion_touch_at",
+    "last_executive_touch_at",
+)
+
+
+def _with_part_columns(base: pd.DataFrame) -> pd.DataFrame:
+    frame = base.copy()
+    for column in _PART_COLUMNS:
+        frame[column] = pd.Series(dtype="float64")
+    return frame

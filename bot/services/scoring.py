@@ -1,0 +1,433 @@
+"""Scoring use cases: score the portfolio, train and report the churn model, overrides.
+
+The database aggregates (``bot.db.scoring_features``), the pure scoring package turns
+aggregates into scores, and this module wires the two together with the store's
+snapshot history, the model artifact and the audit log. The daily job, ``csbot score``
+and Slack all call these functions.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from bot.db.audit import record_audit
+from bot.db.base import utcnow
+from bot.db.health_overrides import (
+    account_reference,
+    active_health_override,
+    create_health_override,
+)
+from bot.db.health_snapshots import (
+    previous_bands,
+    snapshot_deltas,
+    snapshot_on_or_before,
+    upsert_health_snapshots,
+)
+from bot.db.models import HealthOverride, HealthScore
+from bot.db.scoring_features import account_aggregates, outcome_aggregates
+from bot.db.session import unit_of_work
+from bot.errors import AccountNotFound, UserFacingError
+from scoring.changes import SnapshotChange, compare_snapshots
+from scoring.config import BANDS, COMPONENTS, HealthConfig, load_health_config
+from scoring.portfolio import PortfolioScores, score_accounts
+
+if TYPE_CHECKING:
+    from bot.services import Services
+    from scoring.churn_model import ChurnModel
+    from scoring.training import TrainingResult
+
+logger = logging.getLogger(__name__)
+
+CSV_COLUMNS: tuple[str, ...] = (
+    "account_id",
+    "health",
+    "band",
+    "churn_risk",
+    "expansion",
+    "stage",
+    "top_drivers",
+)
+
+
+@dataclass(frozen=True)
+class ScoreRun:
+    """One portfolio scoring: the per-account table, the details, and the model used."""
+
+    as_of: date
+    table: pd.DataFrame  # CSV_COLUMNS, one row per active account
+    portfolio: PortfolioScores
+    model_status: str
+    snapshots_written: int
+
+
+@dataclass(frozen=True)
+class HealthOverview:
+    """What ``csbot health show`` and the Slack health card need for one account."""
+
+    account_id: str
+    account_name: str
+    snapshot: HealthScore
+    delta_7d: float | None
+    delta_30d: float | None
+    override: HealthOverride | None
+
+
+def today_for(services: Services) -> date:
+    return datetime.now(services.settings.tz).date()
+
+
+# ---------------------------------------------------------------------------- scoring
+def score_portfolio(
+    services: Services,
+    as_of: date | None = None,
+    *,
+    persist: bool = True,
+    train_if_missing: bool = True,
+    config: HealthConfig | None = None,
+    actor: str = "system",
+) -> ScoreRun:
+    """Score every account active on ``as_of`` and store the day's snapshots.
+
+    Args:
+        services: the app's collaborators.
+        as_of: the scoring day (default today in the configured time zone); only data
+            dated before it is read.
+        persist: write ``health_scores`` rows (upserted, so re-running a day is safe).
+        train_if_missing: train the churn model first when none is saved yet.
+        config: health config (default: the packaged current version).
+        actor: who asked, for the audit log.
+    """
+    config = config or load_health_config()
+    day = as_of or today_for(services)
+    model, model_status = churn_model_for_scoring(
+        services, config=config, as_of=day, train_if_missing=train_if_missing
+    )
+    with unit_of_work(services.session_factory) as session:
+        aggregates = account_aggregates(session=session, as_of=day)
+        bands = previous_bands(session=session, before=day)
+        portfolio = score_accounts(aggregates, config, previous_bands=bands, churn_model=model)
+        written = 0
+        if persist:
+            rows = snapshot_rows(portfolio, config, computed_at=utcnow())
+            written = upsert_health_snapshots(session=session, rows=rows)
+            record_audit(
+                session=session,
+                actor=actor,
+                action="health.score",
+                target=day.isoformat(),
+                detail={
+                    "accounts": len(rows),
+                    "config_version": config.version,
+                    "model": model_status,
+                    "bands": portfolio.scores["band"].value_counts().to_dict(),
+                },
+            )
+    logger.info(
+        "portfolio scored",
+        extra={"as_of": day.isoformat(), "accounts": len(portfolio.scores), "model": model_status},
+    )
+    return ScoreRun(
+        as_of=day,
+        table=score_table(portfolio, config),
+        portfolio=portfolio,
+        model_status=model_status,
+        snapshots_written=written,
+    )
+
+
+def score_table(portfolio: PortfolioScores, config: HealthConfig) -> pd.DataFrame:
+    """The ``csbot score`` CSV: one row per account, drivers joined with '; '."""
+    scores = portfolio.scores
+    table = pd.DataFrame(
+        {
+            "account_id": scores["account_id"].to_numpy(),
+            "health": scores["health"].round(1).to_numpy(),
+            "band": scores["band"].to_numpy(),
+            "churn_risk": scores["churn_risk"].round(4).to_numpy(),
+            "expansion": scores["expansion"].round(1).to_numpy(),
+            "stage": scores["stage"].to_numpy(),
+            "top_drivers": portfolio.top_driver_texts(config.drivers.summary_n).to_numpy(),
+        }
+    )
+    return table[list(CSV_COLUMNS)]
+
+
+def snapshot_rows(
+    portfolio: PortfolioScores, config: HealthConfig, *, computed_at: datetime
+) -> list[dict[str, Any]]:
+    """``health_scores`` rows in the shape every reader relies on (see the team brief)."""
+    scores = portfolio.scores
+    measures = portfolio.measures
+    weights = config.component_weights
+    total_weight = sum(weights.values())
+    component_json: list[dict[str, Any]] = [{} for _ in range(len(scores))]
+    for component in COMPONENTS:
+        names = list(config.components[component].measures)
+        values = _records(measures[names].round(4))
+        component_values = portfolio.components[component].round(1)
+        share = round(weights[component] / total_weight, 4)
+        for position, (score, measure_values) in enumerate(
+            zip(component_values.tolist(), values, strict=True)
+        ):
+            component_json[position][component] = {
+                "score": None if _missing(score) else score,
+                "weight": share,
+                "measures": measure_values,
+            }
+    drivers_by_account: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    driver_frame = portfolio.drivers[
+        ["account_id", "text", "component", "measure", "direction", "value"]
+    ]
+    for record in _records(driver_frame.assign(value=driver_frame["value"].round(4))):
+        drivers_by_account[record.pop("account_id")].append(record)
+    churn = scores["churn_risk"].tolist()
+    rows = []
+    for position, record in enumerate(
+        _records(
+            scores[["account_id", "as_of", "health", "band", "computed_band", "expansion", "stage"]]
+        )
+    ):
+        account_id = record["account_id"]
+        rows.append(
+            {
+                "account_id": account_id,
+                "as_of": pd.Timestamp(record["as_of"]).date(),
+                "score": float(record["health"]),
+                "band": record["band"],
+                "computed_band": record["computed_band"],
+                "components": component_json[position],
+                "drivers": drivers_by_account.get(account_id, []),
+                "missing_components": list(scores["missing_components"].iat[position]),
+                "churn_risk": None if _missing(churn[position]) else float(churn[position]),
+                "expansion": float(record["expansion"]),
+                "stage": record["stage"],
+                "config_version": config.version,
+                "computed_at": computed_at,
+            }
+        )
+    return rows
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts with NaN/NaT turned into None (JSON has no NaN)."""
+    clean = frame.astype(object).where(frame.notna(), None)
+    return clean.to_dict("records")
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+# ------------------------------------------------------------------------------ model
+def churn_model_for_scoring(
+    services: Services, *, config: HealthConfig, as_of: date, train_if_missing: bool
+) -> tuple[ChurnModel | None, str]:
+    """The saved churn model, training one first if allowed; plus a status line saying which.
+
+    A model saved by other library or config versions is retrained rather than trusted.
+    Without enough history the score still runs, with churn risk left empty and the
+    reason in the status line.
+    """
+    from scoring.artifacts import ModelArtifactError, load_churn_model
+
+    models_dir = services.settings.models_dir
+    try:
+        model = load_churn_model(models_dir, config_version=config.version)
+    except ModelArtifactError as exc:
+        logger.warning("churn model unusable, retraining", extra={"reason": str(exc)})
+        model = None
+    if model is not None:
+        return (
+            model,
+            f"churn model {model.metadata.get('kind')} trained {model.metadata.get('trained_at')}",
+        )
+    if not train_if_missing:
+        return None, "no churn model trained; churn_risk left empty (run `csbot model train`)"
+    from scoring.training import InsufficientHistory
+
+    try:
+        result = train_churn_model(services, as_of=as_of, config=config)
+    except InsufficientHistory as exc:
+        return None, f"no churn model: {exc}; churn_risk left empty"
+    return result.model, f"churn model {result.report.chosen} trained just now"
+
+
+def train_churn_model(
+    services: Services,
+    *,
+    as_of: date | None = None,
+    config: HealthConfig | None = None,
+    actor: str = "system",
+) -> TrainingResult:
+    """Train on every renewal outcome before ``as_of`` and save the model with metadata.
+
+    Raises:
+        InsufficientHistory: too few outcomes, or a time slice with one class only.
+    """
+    from scoring.artifacts import save_churn_model
+    from scoring.measures import derive_measures
+    from scoring.training import TrainingSet
+    from scoring.training import train_churn_model as fit
+
+    config = config or load_health_config()
+    day = as_of or today_for(services)
+    with unit_of_work(services.session_factory) as session:
+        outcomes = outcome_aggregates(
+            session=session, before=day, horizon_days=config.churn_model.horizon_days
+        )
+    training = TrainingSet(
+        measures=derive_measures(outcomes.aggregates),
+        labels=outcomes.labels,
+        outcome_dates=outcomes.outcome_dates,
+    )
+    result = fit(training, config)
+    path = save_churn_model(
+        result.model,
+        services.settings.models_dir,
+        extra={"data_as_of": day.isoformat(), "outcomes": int(len(outcomes.labels))},
+    )
+    with unit_of_work(services.session_factory) as session:
+        record_audit(
+            session=session,
+            actor=actor,
+            action="model.train",
+            target=str(path),
+            detail={
+                "chosen": result.report.chosen,
+                "test_auc": result.report.model_test.auc,
+                "rule_test_auc": result.report.rule_test.auc,
+                "outcomes": int(len(outcomes.labels)),
+            },
+        )
+    logger.info("churn model trained", extra={"path": str(path), "kind": result.report.chosen})
+    return result
+
+
+def churn_model_report(services: Services, *, train_if_missing: bool = True) -> dict[str, Any]:
+    """The held-out report saved with the current model (training one first if needed)."""
+    from scoring.artifacts import read_model_metadata
+
+    metadata = read_model_metadata(services.settings.models_dir)
+    if metadata is None or "report" not in metadata:
+        if not train_if_missing:
+            raise UserFacingError("no churn model trained yet; run `csbot model train`")
+        train_churn_model(services)
+        metadata = read_model_metadata(services.settings.models_dir) or {}
+    return metadata
+
+
+# -------------------------------------------------------------------------- overrides
+def override_health_band(
+    services: Services,
+    account: str,
+    band: str,
+    *,
+    reason: str,
+    until: date,
+    actor: str,
+    today: date | None = None,
+) -> HealthOverride:
+    """Record a CSM's band override with its reason and expiry, audited.
+
+    Raises:
+        UserFacingError: for an unknown band, an empty reason or an expiry in the past.
+        AccountNotFound: when no account matches ``account``.
+    """
+    band = band.strip().lower()
+    if band not in BANDS:
+        raise UserFacingError(f"band must be one of {', '.join(BANDS)}, not {band!r}")
+    if not reason.strip():
+        raise UserFacingError("an override needs a reason (--reason TEXT)")
+    day = today or today_for(services)
+    if until < day:
+        raise UserFacingError(
+            f"--until {until.isoformat()} is in the past (today is {day.isoformat()})"
+        )
+    with unit_of_work(services.session_factory) as session:
+        account_id, _name = _resolve(session, account)
+        override = create_health_override(
+            session=session,
+            account_id=account_id,
+            band=band,
+            reason=reason.strip(),
+            until=until,
+            created_by=actor,
+        )
+        record_audit(
+            session=session,
+            actor=actor,
+            action="health.override",
+            target=account_id,
+            detail={"band": band, "reason": reason.strip(), "until": until.isoformat()},
+        )
+    return override
+
+
+def health_overview(
+    services: Services, account: str, *, as_of: date | None = None
+) -> HealthOverview:
+    """Latest snapshot, 7/30-day deltas and any override in force for one account.
+
+    Raises:
+        AccountNotFound: no such account.
+        UserFacingError: the account has never been scored.
+    """
+    day = as_of or today_for(services)
+    with unit_of_work(services.session_factory) as session:
+        account_id, name = _resolve(session, account)
+        snapshot = snapshot_on_or_before(session=session, account_id=account_id, day=day)
+        if snapshot is None:
+            raise UserFacingError(f"{name} has not been scored yet; run `csbot score`")
+        deltas = snapshot_deltas(session=session, as_of=snapshot.as_of, account_ids=[account_id])
+        override = active_health_override(session=session, account_id=account_id, on=day)
+    row = deltas.iloc[0] if not deltas.empty else None
+    return HealthOverview(
+        account_id=account_id,
+        account_name=name,
+        snapshot=snapshot,
+        delta_7d=_optional_float(row["delta_7d"]) if row is not None else None,
+        delta_30d=_optional_float(row["delta_30d"]) if row is not None else None,
+        override=override,
+    )
+
+
+def health_changes(services: Services, account: str, *, start: date, end: date) -> SnapshotChange:
+    """What changed in one account's health between the snapshots nearest two days."""
+    if end < start:
+        raise UserFacingError("--to must not be before --from")
+    with unit_of_work(services.session_factory) as session:
+        account_id, name = _resolve(session, account)
+        before = snapshot_on_or_before(session=session, account_id=account_id, day=start)
+        after = snapshot_on_or_before(session=session, account_id=account_id, day=end)
+    if before is None or after is None:
+        raise UserFacingError(f"{name} has no snapshot on or before {start.isoformat()}")
+    return compare_snapshots(_snapshot_mapping(before), _snapshot_mapping(after))
+
+
+def _snapshot_mapping(row: HealthScore) -> dict[str, Any]:
+    return {
+        "account_id": row.account_id,
+        "as_of": row.as_of.isoformat(),
+        "score": row.score,
+        "band": row.band,
+        "components": row.components,
+        "drivers": row.drivers,
+    }
+
+
+def _resolve(session: Any, account: str) -> tuple[str, str]:
+    found, suggestions = account_reference(session=session, reference=account)
+    if found is None:
+        raise AccountNotFound(account, suggestions)
+    return found
+
+
+def _optional_float(value: Any) -> float | None:
+    return None if _missing(value) or pd.isna(value) else float(value)

@@ -1,0 +1,77 @@
+"""Churn model candidates and the trained model that turns measures into probabilities.
+
+Two candidates are compared on every training run: a regularised logistic regression
+(transparent, hard to overfit on a few hundred outcomes) and histogram gradient
+boosting (captures thresholds and interactions such as "usage fell *and* the champion
+went quiet"). Both are sklearn Pipelines so imputation and scaling are learned on the
+training rows only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from scoring.config import HealthConfig
+from scoring.features import CATEGORICAL_FEATURES, model_feature_frame, numeric_feature_names
+
+CANDIDATES: tuple[str, ...] = ("logistic_regression", "gradient_boosting")
+
+
+def build_churn_pipeline(kind: str, config: HealthConfig, *, random_state: int = 0) -> Any:
+    """An unfitted Pipeline (ColumnTransformer + estimator) for one candidate."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    numeric = list(numeric_feature_names(config))
+    categorical = list(CATEGORICAL_FEATURES)
+    one_hot = OneHotEncoder(handle_unknown="ignore", sparse_output=False)
+    # Missingness itself is a signal ("no NPS on record"), so both candidates get indicator
+    # columns; imputing also keeps columns that are empty in a training slice (e.g. ticket
+    # sentiment before it was computed) from breaking the fit.
+    impute = SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True)
+    numeric_steps: Any
+    if kind == "logistic_regression":
+        numeric_steps = Pipeline([("impute", impute), ("scale", StandardScaler())])
+        estimator: Any = LogisticRegression(C=0.5, max_iter=2000)
+    elif kind == "gradient_boosting":
+        numeric_steps = impute
+        estimator = HistGradientBoostingClassifier(
+            learning_rate=0.05,
+            max_iter=200,
+            max_leaf_nodes=8,
+            min_samples_leaf=15,
+            l2_regularization=1.0,
+            random_state=random_state,
+        )
+    else:
+        raise ValueError(f"unknown churn model kind {kind!r}; expected one of {CANDIDATES}")
+    columns = ColumnTransformer(
+        [("numeric", numeric_steps, numeric), ("categorical", one_hot, categorical)],
+        verbose_feature_names_out=False,
+    )
+    return Pipeline([("columns", columns), ("model", estimator)])
+
+
+@dataclass(frozen=True)
+class ChurnModel:
+    """A fitted, calibrated churn model plus what is needed to trust and reuse it."""
+
+    estimator: Any
+    config_version: str
+    feature_columns: tuple[str, ...]
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def predict_risk(self, measures: pd.DataFrame, config: HealthConfig) -> pd.Series:
+        """Probability of churn at the next renewal, per row of ``measures``."""
+        if measures.empty:
+            return pd.Series(dtype="float64", index=measures.index)
+        features = model_feature_frame(measures, config)[list(self.feature_columns)]
+        probabilities = self.estimator.predict_proba(features)[:, 1]
+        return pd.Series(probabilities, index=measures.index, dtype="float64").round(4)

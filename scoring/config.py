@@ -1,0 +1,157 @@
+"""The versioned health configuration: weights, bands, thresholds, stage and model rules.
+
+The YAML file is parsed from outside the code, so it is validated with Pydantic: a
+typo in a weight or a band that overlaps another fails loudly when the file is loaded,
+not as a strange score weeks later.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+CONFIG_DIR = Path(__file__).parent / "config"
+DEFAULT_CONFIG_PATH = CONFIG_DIR / "health_v1.yaml"
+
+COMPONENTS: tuple[str, ...] = ("usage", "relationship", "support", "financial", "survey")
+BANDS: tuple[str, ...] = ("red", "yellow", "green")
+
+
+class HealthConfigError(ValueError):
+    """The health configuration file is unreadable or inconsistent."""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class MeasureRule(_Frozen):
+    """How one measure maps to 0-100: 0 at ``bad``, 100 at ``good``, linear and clipped."""
+
+    weight: float = Field(gt=0)
+    bad: float
+    good: float
+
+    @model_validator(mode="after")
+    def _distinct_ends(self) -> MeasureRule:
+        if self.bad == self.good:
+            raise ValueError("bad and good must differ")
+        return self
+
+
+class ComponentRule(_Frozen):
+    weight: float = Field(gt=0)
+    measures: dict[str, MeasureRule]
+
+
+class BandRule(_Frozen):
+    yellow_from: float = Field(gt=0, lt=100)
+    green_from: float = Field(gt=0, le=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> BandRule:
+        if not self.yellow_from < self.green_from:
+            raise ValueError("yellow_from must be below green_from")
+        return self
+
+
+class DriverRule(_Frozen):
+    top_n: int = Field(5, ge=1, le=10)  # stored with each snapshot
+    summary_n: int = Field(3, ge=1, le=10)  # shown in one-line summaries (CSV, lists)
+
+
+class ExpansionRule(_Frozen):
+    weights: dict[str, float]
+
+
+class StageRule(_Frozen):
+    onboarding_days: int = Field(ge=0)
+    renewal_window_days: int = Field(ge=0)
+    at_risk_churn_risk: float = Field(gt=0, le=1)
+    growth_min_expansion: float = Field(ge=0, le=100)
+
+
+class ChurnModelRule(_Frozen):
+    horizon_days: int = Field(gt=0)
+    calibration_fraction: float = Field(gt=0, lt=0.5)
+    test_fraction: float = Field(gt=0, lt=0.5)
+    min_outcomes: int = Field(ge=10)
+
+
+class HealthConfig(_Frozen):
+    """One version of the health model; snapshots store ``version`` beside every score."""
+
+    version: str
+    components: dict[str, ComponentRule]
+    bands: BandRule
+    hysteresis_margin: float = Field(ge=0, lt=30)
+    no_data_score: float = Field(ge=0, le=100)
+    drivers: DriverRule
+    expansion: ExpansionRule
+    stages: StageRule
+    churn_model: ChurnModelRule
+
+    @model_validator(mode="after")
+    def _known_components(self) -> HealthConfig:
+        if set(self.components) != set(COMPONENTS):
+            raise ValueError(f"components must be exactly {', '.join(COMPONENTS)}")
+        expected = {"usage_growth", "seat_utilisation", "feature_adoption"}
+        expected |= {"promoter_nps", "renewal_health"}
+        if set(self.expansion.weights) != expected:
+            raise ValueError(f"expansion.weights must be exactly {', '.join(sorted(expected))}")
+        return self
+
+    @property
+    def component_weights(self) -> dict[str, float]:
+        return {name: self.components[name].weight for name in COMPONENTS}
+
+    def measure_rules(self) -> dict[str, tuple[str, MeasureRule]]:
+        """Every measure name with its component, in config order."""
+        return {
+            measure: (component, rule)
+            for component in COMPONENTS
+            for measure, rule in self.components[component].measures.items()
+        }
+
+    def with_component_weights(self, weights: dict[str, float]) -> HealthConfig:
+        """A copy with other component weights (used to evaluate proposed weights)."""
+        components = {
+            name: rule.model_copy(update={"weight": max(weights.get(name, 0.0), 1e-9)})
+            for name, rule in self.components.items()
+        }
+        return self.model_copy(update={"components": components})
+
+
+def load_health_config(path: Path | None = None) -> HealthConfig:
+    """Read and validate a health config file (the packaged v1 when ``path`` is None).
+
+    Raises:
+        HealthConfigError: naming the file and every problem found in it.
+    """
+    config_path = path or DEFAULT_CONFIG_PATH
+    if path is None:
+        return _default_config()
+    return _parse(config_path)
+
+
+@lru_cache(maxsize=1)
+def _default_config() -> HealthConfig:
+    return _parse(DEFAULT_CONFIG_PATH)
+
+
+def _parse(config_path: Path) -> HealthConfig:
+    try:
+        raw = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise HealthConfigError(f"{config_path}: cannot read health config: {exc}") from None
+    try:
+        return HealthConfig.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc']) or 'file'}: {error['msg']}"
+            for error in exc.errors()
+        )
+        raise HealthConfigError(f"{config_path}: {problems}") from None

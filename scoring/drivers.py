@@ -1,0 +1,232 @@
+"""Plain-language drivers behind each score, quoting the numbers they come from.
+
+A driver is one measure's pull on the health score: its component's share of the
+weight times its share inside the component times its distance from neutral (50).
+Texts are built one measure at a time with column operations, so the cost grows with
+the number of measures (about twenty), not with a Python loop over accounts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from scoring.config import COMPONENTS, HealthConfig
+from scoring.measures import NEVER_DAYS
+
+DRIVER_COLUMNS = ("row", "rank", "text", "component", "measure", "direction", "value", "impact")
+NEUTRAL = 50.0
+
+
+def build_drivers(
+    measures: pd.DataFrame,
+    measure_scores: pd.DataFrame,
+    components: pd.DataFrame,
+    config: HealthConfig,
+    *,
+    top_n: int | None = None,
+) -> pd.DataFrame:
+    """The top drivers per row of ``measures``, most important first.
+
+    Returns:
+        A long frame with ``DRIVER_COLUMNS``; ``row`` is the index label of ``measures``.
+    """
+    limit = top_n or config.drivers.top_n
+    component_share = _component_shares(components, config)
+    texts = driver_texts(measures)
+    pieces: list[pd.DataFrame] = []
+    for component in COMPONENTS:
+        rules = config.components[component].measures
+        scores = measure_scores[list(rules)]
+        weights = pd.Series({name: rule.weight for name, rule in rules.items()})
+        available_weight = scores.notna().mul(weights, axis=1).sum(axis=1)
+        for measure, rule in rules.items():
+            score = scores[measure]
+            present = score.notna() & (available_weight > 0)
+            if not present.any():
+                continue
+            share = component_share[component] * rule.weight / available_weight.where(present)
+            impact = share * (score - NEUTRAL)
+            piece = pd.DataFrame(
+                {
+                    "row": measures.index[present.to_numpy()],
+                    "text": texts[measure][present],
+                    "component": component,
+                    "measure": measure,
+                    "direction": np.where(score[present] < NEUTRAL, "negative", "positive"),
+                    "value": measures.loc[present, measure].astype("float64"),
+                    "impact": impact[present],
+                }
+            )
+            pieces.append(piece[piece["impact"].abs() > 1e-9])
+    if not pieces:
+        return pd.DataFrame(columns=list(DRIVER_COLUMNS))
+    drivers = pd.concat(pieces, ignore_index=True)
+    drivers["abs_impact"] = drivers["impact"].abs()
+    drivers = drivers.sort_values(["row", "abs_impact"], ascending=[True, False], kind="stable")
+    drivers["rank"] = drivers.groupby("row").cumcount() + 1
+    drivers = drivers[drivers["rank"] <= limit]
+    return drivers[list(DRIVER_COLUMNS)].reset_index(drop=True)
+
+
+def no_data_drivers(rows: pd.Index, config: HealthConfig) -> pd.DataFrame:
+    """The one driver an account with no data at all gets: say so, and say what stands in."""
+    text = (
+        "no usage, relationship, support, financial or survey data on record yet; "
+        f"the score is the neutral {config.no_data_score:g}"
+    )
+    return pd.DataFrame(
+        {
+            "row": rows,
+            "rank": 1,
+            "text": text,
+            "component": None,
+            "measure": "no_data",
+            "direction": "negative",
+            "value": np.nan,
+            "impact": 0.0,
+        }
+    )
+
+
+def _component_shares(components: pd.DataFrame, config: HealthConfig) -> pd.DataFrame:
+    weights = pd.Series(config.component_weights)
+    available = components[list(COMPONENTS)].notna().mul(weights, axis=1)
+    total = available.sum(axis=1).replace(0.0, np.nan)
+    return available.div(total, axis=0)
+
+
+# ------------------------------------------------------------------------------ texts
+def driver_texts(m: pd.DataFrame) -> dict[str, pd.Series]:
+    """One sentence per measure and row, with the numbers behind it."""
+    as_of = m["as_of"]
+    trend = m["active_users_trend"]
+    trend_change = (
+        _choose(trend < 0, "down ", "up ", m) + _pct(trend.abs()) + " vs the prior 30 days"
+    )
+    trend_change = trend_change.where(trend.abs() >= 0.005, "flat vs the prior 30 days")
+    trend_text = "active users " + trend_change.where(
+        m["active_users_avg_prev_30d"].fillna(0) > 0, "up from none in the prior 30 days"
+    )
+    ticket_trend = (
+        _int(m["tickets_30d"])
+        + " tickets in the last 30 days vs "
+        + _num(m["tickets_prev_monthly"], 1)
+        + " a month in the 60 days before"
+    )
+    on_time = (
+        _int(m["invoices_on_time_365d"])
+        + " of "
+        + _int(m["invoices_due_365d"])
+        + " invoices due in the last 365 days paid on time ("
+        + _pct(m["invoice_on_time_share"])
+        + ")"
+    )
+    failed = m["failed_invoices_180d"]
+    failed_text = (
+        _int(failed)
+        + _choose(failed == 1, " failed or overdue invoice", " failed or overdue invoices", m)
+        + " since "
+        + _day(m["first_failed_invoice_at"], as_of)
+    ).where(failed > 0, "no failed or overdue invoices in the last 180 days")
+    growth = m["contract_growth"]
+    growth_text = (
+        "contract ARR "
+        + _choose(growth < 0, "down ", "up ", m)
+        + _pct(growth.abs())
+        + " vs the previous contract ("
+        + _money(m["previous_contract_arr"])
+        + " → "
+        + _money(m["contract_arr"])
+        + ")"
+    )
+    nps = m["nps_latest"]
+    nps_kind = _choose(nps >= 9, "promoter", "detractor", m).where(
+        (nps >= 9) | (nps < 7), "passive"
+    )
+    return {
+        "seat_utilisation": _num(m["active_users_avg_30d"], 1)
+        + " of "
+        + _int(m["licensed_seats"])
+        + " licensed seats active on average over the last 30 days ("
+        + _pct(m["seat_utilisation"])
+        + ")",
+        "logins_per_seat_week": _num(m["logins_per_seat_week"], 1)
+        + " logins per licensed seat per week over the last 30 days",
+        "feature_adoption": _num(m["feature_adoption"], 1)
+        + " features used per day on average over the last 30 days",
+        "active_users_trend": trend_text,
+        "days_since_interaction": _since(
+            m["days_since_interaction"],
+            "last interaction with the account",
+            "no interaction on record",
+        ),
+        "days_since_champion_touch": _since(
+            m["days_since_champion_touch"],
+            "last interaction with a champion",
+            "no interaction with a champion on record",
+        ),
+        "days_since_executive_touch": _since(
+            m["days_since_executive_touch"],
+            "last executive contact (decision maker or QBR)",
+            "no executive contact (decision maker or QBR) on record",
+        ),
+        "tickets_90d": _int(m["tickets_90d"]) + " support tickets in the last 90 days",
+        "ticket_trend": ticket_trend,
+        "csat_avg": "average CSAT "
+        + _num(m["csat_avg"], 1)
+        + " of 5 over "
+        + _int(m["csat_count_90d"])
+        + " rated tickets in the last 90 days",
+        "escalations_90d": _int(m["escalations_90d"]) + " escalated tickets in the last 90 days",
+        "open_urgent_tickets": _int(m["open_urgent_tickets"]) + " urgent tickets open",
+        "ticket_sentiment": "average ticket sentiment "
+        + _signed(m["ticket_sentiment"])
+        + " (−1 to +1) over the last 90 days",
+        "invoice_on_time_share": on_time,
+        "failed_invoices_180d": failed_text,
+        "contract_growth": growth_text,
+        "nps_latest": "latest NPS "
+        + _int(nps)
+        + " ("
+        + nps_kind
+        + ") on "
+        + _day(m["nps_latest_at"], as_of),
+    }
+
+
+def _choose(condition: pd.Series, when_true: str, when_false: str, m: pd.DataFrame) -> pd.Series:
+    return pd.Series(np.where(condition, when_true, when_false), index=m.index, dtype=object)
+
+
+def _int(values: pd.Series) -> pd.Series:
+    return values.round().astype("Int64").astype(str)
+
+
+def _num(values: pd.Series, digits: int) -> pd.Series:
+    return values.round(digits).map(lambda value: f"{value:.{digits}f}")
+
+
+def _signed(values: pd.Series) -> pd.Series:
+    return values.round(2).map(lambda value: f"{value:+.2f}")
+
+
+def _pct(values: pd.Series) -> pd.Series:
+    return (values * 100).round().astype("Int64").astype(str) + "%"
+
+
+def _money(values: pd.Series) -> pd.Series:
+    return values.round().map(lambda value: f"${value:,.0f}")
+
+
+def _day(values: pd.Series, as_of: pd.Series) -> pd.Series:
+    """ "May 3", with the year only when it differs from the scoring date's year."""
+    dates = pd.to_datetime(values)
+    base = dates.dt.strftime("%b ") + dates.dt.day.astype("Int64").astype(str)
+    other_year = dates.dt.year != pd.to_datetime(as_of).dt.year
+    return base.where(~other_year, base + ", " + dates.dt.year.astype("Int64").astype(str))
+
+
+def _since(days: pd.Series, label: str, never: str) -> pd.Series:
+    text = label + " " + _int(days) + " days ago"
+    return text.where(days < NEVER_DAYS, never)

@@ -1,0 +1,101 @@
+"""The rule-based health score: measures -> measure scores -> components -> health and band.
+
+Every step is a column operation over the whole portfolio. A component is the weighted
+mean of the measures that have data; the health is the weighted mean of the components
+that have data, so missing data renormalises weights instead of counting as zero (and
+the result lists which components were left out).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from scoring.config import BANDS, COMPONENTS, HealthConfig
+
+
+def score_measures(measures: pd.DataFrame, config: HealthConfig) -> pd.DataFrame:
+    """Map each measure to 0-100: 0 at its ``bad`` threshold, 100 at ``good``, clipped."""
+    scores = pd.DataFrame(index=measures.index)
+    for measure, (_component, rule) in config.measure_rules().items():
+        values = measures[measure].astype("float64")
+        scores[measure] = ((values - rule.bad) / (rule.good - rule.bad)).clip(0.0, 1.0) * 100.0
+    return scores
+
+
+def component_scores(measure_scores: pd.DataFrame, config: HealthConfig) -> pd.DataFrame:
+    """Weighted mean of the available measure scores per component (NaN = no data)."""
+    components = pd.DataFrame(index=measure_scores.index)
+    for component in COMPONENTS:
+        rules = config.components[component].measures
+        values = measure_scores[list(rules)]
+        weights = np.array([rule.weight for rule in rules.values()])
+        available = values.notna().to_numpy()
+        weight_sum = (available * weights).sum(axis=1)
+        weighted = (values.fillna(0.0).to_numpy() * weights).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            components[component] = np.where(weight_sum > 0, weighted / weight_sum, np.nan)
+    return components
+
+
+def overall_health(components: pd.DataFrame, config: HealthConfig) -> pd.DataFrame:
+    """Health 0-100 with renormalised weights, the raw band and the components left out.
+
+    Returns:
+        Columns ``health`` (rounded to 0.1), ``computed_band``, ``missing_components``
+        (a list per row) and ``no_data`` (True when every component was missing and
+        the configured ``no_data_score`` stands in).
+    """
+    weights = np.array([config.component_weights[name] for name in COMPONENTS])
+    values = components[list(COMPONENTS)].to_numpy(dtype="float64")
+    available = ~np.isnan(values)
+    weight_sum = (available * weights).sum(axis=1)
+    weighted = (np.nan_to_num(values) * weights).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        health = np.where(weight_sum > 0, weighted / weight_sum, config.no_data_score)
+    result = pd.DataFrame(index=components.index)
+    result["health"] = np.round(health, 1)
+    result["computed_band"] = band_of(result["health"], config)
+    names = np.array(COMPONENTS, dtype=object)
+    missing_mask = ~available
+    result["missing_components"] = [list(names[row]) for row in missing_mask]
+    result["no_data"] = weight_sum == 0
+    return result
+
+
+def band_of(health: pd.Series, config: HealthConfig) -> pd.Series:
+    """red below ``yellow_from``, green from ``green_from``, yellow between."""
+    values = health.to_numpy(dtype="float64")
+    bands = np.select(
+        [values >= config.bands.green_from, values >= config.bands.yellow_from],
+        ["green", "yellow"],
+        default="red",
+    )
+    return pd.Series(bands, index=health.index, dtype="object")
+
+
+def apply_hysteresis(
+    health: pd.Series, computed_band: pd.Series, previous_band: pd.Series, config: HealthConfig
+) -> pd.Series:
+    """Keep the previous band unless the score left it by more than the margin.
+
+    An account that was yellow (40-69) turns green only at 70 + margin and red only
+    below 40 - margin; without a previous band the computed band stands.
+    """
+    margin = config.hysteresis_margin
+    lower_by_band = {
+        "red": -np.inf,
+        "yellow": config.bands.yellow_from,
+        "green": config.bands.green_from,
+    }
+    upper_by_band = {
+        "red": config.bands.yellow_from,
+        "yellow": config.bands.green_from,
+        "green": np.inf,
+    }
+    previous = previous_band.reindex(health.index)
+    known = previous.isin(BANDS)
+    lower = previous.map(lower_by_band).astype("float64")
+    upper = previous.map(upper_by_band).astype("float64")
+    stays = known & (health >= lower - margin) & (health < upper + margin)
+    return previous.where(stays, computed_band).astype("object")

@@ -1,0 +1,168 @@
+"""`csbot score / model / health` through the real CLI, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from bot.cli import app
+from bot.db.models import AuditLog, HealthOverride, HealthScore
+from bot.db.session import make_session_factory, unit_of_work
+from tests.scoring.store import seed_renewal_history, seed_small_portfolio
+
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    from bot.cli.context import cli_services, cli_settings
+
+    cli_settings.cache_clear()
+    cli_services.cache_clear()
+    return runner.invoke(app, list(args))
+
+
+@pytest.fixture
+def store(engine, monkeypatch):
+    monkeypatch.setenv("CSBOT_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    return make_session_factory(engine)
+
+
+def test_score_writes_one_row_per_active_account_and_stores_snapshots(store, tmp_path):
+    with unit_of_work(store) as session:
+        seed_small_portfolio(session)
+    out = tmp_path / "scores.csv"
+    result = invoke("score", "--as-of", "2025-06-01", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "no churn model" in result.stderr  # too little history: said clearly, not hidden
+    with out.open() as handle:
+        rows = {row["account_id"]: row for row in csv.DictReader(handle)}
+    assert list(next(iter(rows.values()))) == [
+        "account_id",
+        "health",
+        "band",
+        "churn_risk",
+        "expansion",
+        "stage",
+        "top_drivers",
+    ]
+    assert set(rows) == {"HEALTHY", "SLIDING", "BARE"}
+    assert rows["HEALTHY"]["band"] == "green" and rows["SLIDING"]["band"] == "red"
+    assert rows["SLIDING"]["stage"] == "at-risk"
+    assert rows["BARE"]["health"] == "50" and "no usage" in rows["BARE"]["top_drivers"]
+    assert rows["SLIDING"]["churn_risk"] == ""
+
+    with unit_of_work(store) as session:
+        snapshot = session.get(HealthScore, ("SLIDING", __import__("datetime").date(2025, 6, 1)))
+        assert snapshot is not None and snapshot.config_version == "health_v1"
+        assert set(snapshot.components) == {
+            "usage",
+            "relationship",
+            "support",
+            "financial",
+            "survey",
+        }
+        usage = snapshot.components["usage"]
+        assert usage["weight"] == 0.3 and usage["measures"]["active_users_trend"] == pytest.approx(
+            -0.42
+        )
+        assert snapshot.drivers[0].keys() >= {"text", "component", "measure", "direction", "value"}
+        bare = session.get(HealthScore, ("BARE", __import__("datetime").date(2025, 6, 1)))
+        assert bare.missing_components == [
+            "usage",
+            "relationship",
+            "support",
+            "financial",
+            "survey",
+        ]
+        actions = session.scalars(select(AuditLog.action)).all()
+        assert "health.score" in actions
+
+    # Re-scoring the same day replaces, never duplicates.
+    assert invoke("score", "--as-of", "2025-06-01").exit_code == 0
+    with unit_of_work(store) as session:
+        assert len(session.scalars(select(HealthScore)).all()) == 3
+
+
+def test_override_is_stored_audited_and_shown_beside_the_computed_score(store):
+    with unit_of_work(store) as session:
+        seed_small_portfolio(session)
+    assert invoke("score", "--as-of", "2025-06-01").exit_code == 0
+    result = invoke(
+        "health",
+        "override",
+        "SLIDING",
+        "yellow",
+        "--reason",
+        "exec sponsor signed off",
+        "--until",
+        "2099-12-31",
+    )
+    assert result.exit_code == 0, result.output
+    with unit_of_work(store) as session:
+        override = session.scalars(select(HealthOverride)).one()
+        assert (override.band, override.reason) == ("yellow", "exec sponsor signed off")
+        audit = session.scalars(select(AuditLog).where(AuditLog.action == "health.override")).one()
+        assert audit.target == "SLIDING" and audit.detail["until"] == "2099-12-31"
+    shown = invoke("health", "show", "SLIDING")
+    assert shown.exit_code == 0, shown.output
+    assert "CSM override: yellow until 2099-12-31" in shown.stdout
+    assert "(computed score 38.8 red)" in shown.stdout
+    assert "active users down 42% vs the prior 30 days" in shown.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("NOPE", "red"), "No account named “NOPE”"),
+        (("SLIDING", "purple"), "band must be one of red, yellow, green"),
+    ],
+)
+def test_override_refuses_bad_input_clearly(store, args, message):
+    with unit_of_work(store) as session:
+        seed_small_portfolio(session)
+    result = invoke("health", "override", *args, "--reason", "why", "--until", "2099-01-01")
+    assert result.exit_code == 1 and message in result.stderr
+    with unit_of_work(store) as session:
+        assert session.scalars(select(HealthOverride)).all() == []
+
+
+def test_override_until_in_the_past_is_refused(store):
+    with unit_of_work(store) as session:
+        seed_small_portfolio(session)
+    result = invoke(
+        "health", "override", "SLIDING", "red", "--reason", "x", "--until", "2001-01-01"
+    )
+    assert result.exit_code == 1 and "is in the past" in result.stderr
+
+
+def test_changes_between_two_days_name_the_component_moves(store):
+    with unit_of_work(store) as session:
+        seed_small_portfolio(session)
+    assert invoke("score", "--as-of", "2025-06-01").exit_code == 0
+    assert invoke("score", "--as-of", "2025-06-08").exit_code == 0
+    result = invoke("health", "changes", "SLIDING", "--from", "2025-06-01", "--to", "2025-06-08")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0].startswith("health 38.8 → ")
+    assert "survey 0.0 → 100.0 (+100.0)" in result.stdout  # the NPS 10 on June 3
+
+
+def test_score_trains_a_model_when_history_allows_and_report_reads_it(store, tmp_path):
+    with unit_of_work(store) as session:
+        seed_renewal_history(session, accounts=120)
+    out = tmp_path / "scores.csv"
+    result = invoke("score", "--as-of", "2025-06-01", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "trained just now" in result.stderr
+    with out.open() as handle:
+        risks = [float(row["churn_risk"]) for row in csv.DictReader(handle)]
+    assert risks and all(0.0 <= risk <= 1.0 for risk in risks)
+    report = json.loads(invoke("model", "report", "--json").stdout)
+    assert {split["name"] for split in report["splits"]} == {"train", "calibration", "test"}
+    assert report["model_test"]["count"] == report["splits"][2]["count"]
+    text = invoke("model", "report").stdout
+    for label in ("AUC", "F1", "precision, riskiest 10%", "Brier score", "Calibration", "proposed"):
+        assert label in text
