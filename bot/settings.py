@@ -84,6 +84,7 @@ class Settings(BaseSettings):
     score_time: str = Field("06:00", validation_alias="CSBOT_SCORE_TIME")
     quiet_hours: str | None = Field("20:00-08:00", validation_alias="CSBOT_QUIET_HOURS")
     csm_daily_alert_budget: int = Field(5, ge=1, validation_alias="CSBOT_CSM_DAILY_ALERT_BUDGET")
+    cta_rules_file: Path | None = Field(None, validation_alias="CSBOT_CTA_RULES")
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", validation_alias=AliasChoices("CSBOT_LOG_LEVEL", "LOG_LEVEL")

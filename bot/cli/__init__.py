@@ -13,6 +13,7 @@ import typer
 COMMAND_MODULES = [
     "bot.cli.store",
     "bot.cli.scoring",
+    "bot.cli.jobs",
 ]
 
 app = typer.Typer(

@@ -1,0 +1,675 @@
+"""The alert outbox: plan messages as rows first, then deliver them, each exactly once.
+
+Planning turns new CTAs (and digests, reminders, escalations) into ``alerts`` rows
+keyed by a dedupe key under a unique constraint, applying the no-noise policy:
+per-account cooldown, per-CSM daily budget (the rest rolled into one summary),
+quiet hours and routing by CTA type. Delivery claims one row at a time, posts it,
+and records the outcome on the row; a Slack error leaves the row pending with a
+backoff, so nothing is dropped and nothing is posted twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db import alert_repository as alerts_db
+from bot.db import cta_repository as ctas_db
+from bot.db.audit import record_audit
+from bot.db.models import Escalation
+from bot.db.session import unit_of_work
+from bot.services.cta_rules import PRIORITY_ORDER, RulesConfig
+from bot.services.outbox_sender import SlackDeliveryError, SlackSender
+from bot.services.quiet_hours import QuietHours
+from bot.settings import Settings
+from bot.slack.blocks.cta_alert import (
+    CtaAlertView,
+    RolledCta,
+    build_cta_alert_blocks,
+    build_cta_summary_blocks,
+)
+from bot.slack.blocks.renewal import build_renewal_alert_blocks
+
+logger = logging.getLogger(__name__)
+
+SINGLE_CTA_KINDS = ("cta", "cta_channel")
+QUIET_HOURS_EXEMPT_KINDS = frozenset({"escalation", "escalation_update", "escalation_sla"})
+MAX_ATTEMPTS = 10
+CLAIM_SECONDS = 300
+PLANNING_LOOKBACK = timedelta(days=2)
+
+
+# --------------------------------------------------------------------------- routing
+def cta_targets(settings: Settings, cta_type: str) -> tuple[bool, list[str]]:
+    """(DM the owner?, channels) for a CTA type from ``CSBOT_CTA_CHANNELS``.
+
+    A value is ``dm``, a channel id, or both joined by ``+`` (``dm+C0RISK``); types
+    not listed go to the owner's DM.
+    """
+    route = settings.cta_channels.get(cta_type) or settings.cta_channels.get("*") or "dm"
+    parts = [part.strip() for part in route.split("+") if part.strip()]
+    return "dm" in parts, [part for part in parts if part != "dm"]
+
+
+def local_day_bounds(moment: datetime, settings: Settings) -> tuple[date, datetime, datetime]:
+    local = moment.astimezone(settings.tz)
+    day = local.date()
+    start = datetime.combine(day, datetime.min.time(), tzinfo=settings.tz)
+    return day, start.astimezone(UTC), (start + timedelta(days=1)).astimezone(UTC)
+
+
+# --------------------------------------------------------------------------- playbooks
+@dataclass(frozen=True, slots=True)
+class PlaybookBrief:
+    title: str
+    first_steps: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def _playbook_briefs() -> dict[str, PlaybookBrief]:
+    from knowledge.playbooks import load_playbooks
+
+    return {
+        playbook_id: PlaybookBrief(
+            title=playbook.title,
+            first_steps=tuple(
+                f"{step.text} ({step.timing})" if step.timing else step.text
+                for step in playbook.steps[:3]
+            ),
+        )
+        for playbook_id, playbook in load_playbooks().items()
+    }
+
+
+def playbook_brief(playbook_id: str) -> PlaybookBrief | None:
+    return _playbook_briefs().get(playbook_id)
+
+
+def draft_action_id() -> str | None:
+    """The drafting area's "Draft email" action id, once it is declared in ``ids.py``."""
+    from bot.slack.ids import ActionId
+
+    member = getattr(ActionId, "DRAFT_EMAIL", None)
+    return member.value if member is not None else None
+
+
+# --------------------------------------------------------------------------- rendering
+def driver_texts(drivers: list[Any] | None, limit: int = 3) -> tuple[str, ...]:
+    texts = []
+    for driver in drivers or []:
+        if isinstance(driver, dict) and driver.get("text"):
+            texts.append(str(driver["text"]))
+        elif isinstance(driver, str):
+            texts.append(driver)
+    return tuple(texts[:limit])
+
+
+def status_line(item: ctas_db.CtaWithPeople) -> str:
+    cta = item.cta
+    if cta.status == "acknowledged":
+        return f"👀 Acknowledged · {cta.updated_at:%d %b %H:%M} UTC"
+    if cta.status == "snoozed" and cta.snoozed_until:
+        why = f" — {cta.snooze_reason}" if cta.snooze_reason else ""
+        return f"💤 Snoozed until {cta.snoozed_until:%d %b %H:%M} UTC{why}"
+    if cta.status == "completed":
+        outcome = f": {cta.outcome}" if cta.outcome else ""
+        return f"✅ Completed{outcome}"
+    return "Status: open"
+
+
+def render_cta_message(
+    item: ctas_db.CtaWithPeople, *, drivers: list[Any] | None, health_text: str | None
+) -> tuple[str, list[dict[str, Any]]]:
+    """(text, blocks) for a CTA in its current state; used for posting and chat.update."""
+    cta = item.cta
+    brief = playbook_brief(cta.playbook_id)
+    view = CtaAlertView(
+        cta_id=cta.id,
+        account_id=cta.account_id,
+        account_name=item.account_name,
+        type=cta.type,
+        priority=cta.priority,
+        rule=cta.rule,
+        reason=cta.reason,
+        due_date=cta.due_date,
+        status=cta.status,
+        owner_slack_id=item.owner_slack_id,
+        owner_name=item.owner_name,
+        drivers=driver_texts(drivers),
+        playbook_id=cta.playbook_id,
+        playbook_title=brief.title if brief else None,
+        first_steps=brief.first_steps if brief else (),
+        status_line=status_line(item),
+        draft_action_id=draft_action_id(),
+    )
+    details = cta.details or {}
+    if cta.rule == "renewal" and "days_left" in details:
+        return build_renewal_alert_blocks(
+            view,
+            days_left=int(details["days_left"]),
+            end_date=date.fromisoformat(details["end_date"]),
+            arr=details.get("arr"),
+            health=health_text,
+        )
+    return build_cta_alert_blocks(view)
+
+
+# --------------------------------------------------------------------------- planning
+@dataclass
+class PlanReport:
+    planned: int = 0
+    rolled: int = 0
+    summaries: int = 0
+    unroutable: int = 0
+    keys: list[str] = field(default_factory=list)
+
+
+def plan_cta_alerts(
+    session: Session,
+    *,
+    settings: Settings,
+    rules: RulesConfig,
+    now: datetime,
+    only_rules: set[str] | None = None,
+) -> PlanReport:
+    """Turn CTAs that have no alert yet into outbox rows (or roll them into a summary)."""
+    report = PlanReport()
+    pending = ctas_db.ctas_awaiting_alert(session=session, since=now - PLANNING_LOOKBACK)
+    if only_rules is not None:
+        pending = [item for item in pending if item.cta.rule in only_rules]
+    if not pending:
+        return report
+    pending.sort(key=lambda i: (PRIORITY_ORDER.get(i.cta.priority, 9), i.cta.due_date, i.cta.id))
+    health = ctas_db.latest_health_by_account(
+        session=session, account_ids=[item.cta.account_id for item in pending]
+    )
+    day, day_start, day_end = local_day_bounds(now, settings)
+    budget_used = alerts_db.dm_alerts_counted(
+        session=session, start=day_start, end=day_end, kinds=("cta",)
+    )
+    cooldown = timedelta(hours=rules.account_cooldown_hours)
+    last_alert = alerts_db.last_alert_by_account(
+        session=session, since=now - cooldown, kinds=SINGLE_CTA_KINDS
+    )
+    quiet = QuietHours.parse(settings.quiet_hours, settings.tz)
+    send_at = quiet.release_time(now) if quiet else now
+    rows: list[dict[str, Any]] = []
+    rolled: dict[str, list[tuple[ctas_db.CtaWithPeople, str]]] = defaultdict(list)
+    alerted_now: set[str] = set()
+
+    for item in pending:
+        cta = item.cta
+        snapshot = health.get(cta.account_id)
+        health_text = f"{snapshot.score:.0f} ({snapshot.band})" if snapshot else None
+        text, blocks = render_cta_message(
+            item, drivers=snapshot.drivers if snapshot else None, health_text=health_text
+        )
+        wants_dm, channels = cta_targets(settings, cta.type)
+        urgent = cta.priority == "urgent"
+        cooling = not urgent and (
+            cta.account_id in alerted_now
+            or (cta.account_id in last_alert and last_alert[cta.account_id] > now - cooldown)
+        )
+        base = {
+            "account_id": cta.account_id,
+            "cta_id": cta.id,
+            "created_at": now,
+            "attempts": 0,
+        }
+        if wants_dm and not item.owner_slack_id:
+            fallback = settings.alerts_channel
+            if fallback and fallback not in channels:
+                channels = [*channels, fallback]
+            elif not fallback:
+                rows.append(
+                    {
+                        **base,
+                        "dedupe_key": f"cta:{cta.id}:dm:{cta.owner_csm_id or 'none'}",
+                        "kind": "cta",
+                        "recipient": cta.owner_csm_id,
+                        "status": "failed",
+                        "last_error": "no recipient: the owner has no Slack user id and "
+                        "CSBOT_ALERTS_CHANNEL is not set",
+                        "payload": {"channel": None, "text": text, "blocks": blocks},
+                    }
+                )
+                report.unroutable += 1
+            wants_dm = False
+        if wants_dm:
+            owner = cta.owner_csm_id or ""
+            over_budget = (
+                not urgent and budget_used.get(owner, 0) >= settings.csm_daily_alert_budget
+            )
+            key = f"cta:{cta.id}:dm:{owner}"
+            if cooling or over_budget:
+                rolled[owner].append((item, "cooldown" if cooling else "budget"))
+                rows.append(
+                    {
+                        **base,
+                        "dedupe_key": key,
+                        "kind": "cta",
+                        "recipient": owner,
+                        "status": "rolled",
+                        "payload": None,
+                    }
+                )
+                report.rolled += 1
+            else:
+                budget_used[owner] = budget_used.get(owner, 0) + 1
+                rows.append(
+                    {
+                        **base,
+                        "dedupe_key": key,
+                        "kind": "cta",
+                        "recipient": owner,
+                        "channel": item.owner_slack_id,
+                        "status": "pending",
+                        "next_attempt_at": send_at,
+                        "payload": {"channel": item.owner_slack_id, "text": text, "blocks": blocks},
+                    }
+                )
+                report.planned += 1
+                report.keys.append(key)
+        for channel in channels:
+            key = f"cta:{cta.id}:ch:{channel}"
+            if cooling:
+                rows.append(
+                    {
+                        **base,
+                        "dedupe_key": key,
+                        "kind": "cta_channel",
+                        "channel": channel,
+                        "status": "rolled",
+                        "payload": None,
+                    }
+                )
+                continue
+            rows.append(
+                {
+                    **base,
+                    "dedupe_key": key,
+                    "kind": "cta_channel",
+                    "channel": channel,
+                    "status": "pending",
+                    "next_attempt_at": send_at,
+                    "payload": {"channel": channel, "text": text, "blocks": blocks},
+                }
+            )
+            report.planned += 1
+            report.keys.append(key)
+        alerted_now.add(cta.account_id)
+
+    rows.extend(
+        _summary_rows(
+            session, rolled, settings=settings, day=day, now=now, send_at=send_at, report=report
+        )
+    )
+    alerts_db.add_alerts(session=session, rows=rows)
+    record_audit(
+        session=session,
+        actor="job:cta_alerts",
+        action="alerts.planned",
+        detail={
+            "planned": report.planned,
+            "rolled": report.rolled,
+            "summaries": report.summaries,
+            "unroutable": report.unroutable,
+        },
+    )
+    return report
+
+
+def _summary_rows(
+    session: Session,
+    rolled: dict[str, list[tuple[ctas_db.CtaWithPeople, str]]],
+    *,
+    settings: Settings,
+    day: date,
+    now: datetime,
+    send_at: datetime,
+    report: PlanReport,
+) -> list[dict[str, Any]]:
+    rows = []
+    for owner, items in rolled.items():
+        slack_id = items[0][0].owner_slack_id
+        if not slack_id:
+            continue
+        reasons = {why for _, why in items}
+        why = (
+            f"Held back so you get at most {settings.csm_daily_alert_budget} single alerts a day"
+            if "budget" in reasons
+            else "Held back: these accounts already had an alert in the last day"
+        )
+        view_items = [
+            RolledCta(
+                account_name=item.account_name,
+                priority=item.cta.priority,
+                reason=item.cta.reason,
+                cta_id=item.cta.id,
+            )
+            for item, _ in items
+        ]
+        text, blocks = build_cta_summary_blocks(view_items, day=day, why=why)
+        first = min(item.cta.id for item, _ in items)
+        key = f"summary:{owner}:{day.isoformat()}:{first}"
+        rows.append(
+            {
+                "dedupe_key": key,
+                "kind": "cta_summary",
+                "recipient": owner,
+                "channel": slack_id,
+                "status": "pending",
+                "created_at": now,
+                "attempts": 0,
+                "next_attempt_at": send_at,
+                "payload": {
+                    "channel": slack_id,
+                    "text": text,
+                    "blocks": blocks,
+                    "cta_ids": [item.cta.id for item, _ in items],
+                },
+            }
+        )
+        report.summaries += 1
+        report.keys.append(key)
+    return rows
+
+
+def queue_message(
+    session: Session,
+    *,
+    dedupe_key: str,
+    kind: str,
+    channel: str,
+    text: str,
+    blocks: list[dict[str, Any]],
+    now: datetime,
+    settings: Settings,
+    account_id: str | None = None,
+    recipient: str | None = None,
+    cta_id: int | None = None,
+    extra: dict[str, Any] | None = None,
+) -> bool:
+    """Queue one message (digest, reminder, escalation post) under its dedupe key.
+
+    Returns False when a message with this key was queued before, so jobs can be
+    re-run freely.
+    """
+    send_at = now
+    if kind not in QUIET_HOURS_EXEMPT_KINDS:
+        quiet = QuietHours.parse(settings.quiet_hours, settings.tz)
+        send_at = quiet.release_time(now) if quiet else now
+    return alerts_db.add_alert(
+        session=session,
+        values={
+            "dedupe_key": dedupe_key,
+            "kind": kind,
+            "account_id": account_id,
+            "recipient": recipient,
+            "cta_id": cta_id,
+            "channel": channel,
+            "status": "pending",
+            "attempts": 0,
+            "created_at": now,
+            "next_attempt_at": send_at,
+            "payload": {"channel": channel, "text": text, "blocks": blocks, **(extra or {})},
+        },
+    )
+
+
+# --------------------------------------------------------------------------- delivery
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    failed: int = 0
+    deferred: int = 0
+    gave_up: int = 0
+    interrupted: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def backoff_after(attempts: int) -> timedelta:
+    """1 min, 2, 4, … capped at 6 h: slow enough not to hammer a broken channel."""
+    return timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 6 * 3600))
+
+
+ChartRenderer = Callable[[dict[str, Any]], bytes]
+
+
+def _render_chart(spec: dict[str, Any]) -> bytes:
+    from bot.services.charts import render_chart_png
+
+    return render_chart_png(spec)
+
+
+def deliver_due_alerts(
+    session_factory: sessionmaker[Session],
+    *,
+    sender: SlackSender,
+    settings: Settings,
+    now: datetime,
+    wait_seconds: float = 30.0,
+    keys: list[str] | None = None,
+    render_chart: ChartRenderer = _render_chart,
+    monotonic: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> DeliveryReport:
+    """Send every due pending alert once; failures are recorded and retried next run.
+
+    ``now`` is the job's clock; real time spent sending is added to it. Alerts held
+    back by a ``Retry-After`` shorter than ``wait_seconds`` are retried in this run.
+    ``keys`` limits delivery to those alerts (a handler sending what it just queued).
+    """
+    report = DeliveryReport()
+    started = monotonic()
+
+    def current() -> datetime:
+        return now + timedelta(seconds=monotonic() - started)
+
+    with unit_of_work(session_factory) as session:
+        stale = alerts_db.release_stale_claims(session=session, now=now)
+    if stale:
+        report.interrupted = len(stale)
+        logger.warning("alerts interrupted mid-send marked failed", extra={"alert_ids": stale})
+    quiet = QuietHours.parse(settings.quiet_hours, settings.tz)
+
+    while True:
+        after_id = 0
+        while True:
+            moment = current()
+            with unit_of_work(session_factory) as session:
+                alert_id = alerts_db.next_due_alert_id(
+                    session=session, now=moment, after_id=after_id, keys=keys
+                )
+                if alert_id is None:
+                    break
+                after_id = alert_id
+                claimed = alerts_db.claim_alert(
+                    session=session,
+                    alert_id=alert_id,
+                    now=moment,
+                    claim_until=moment + timedelta(seconds=CLAIM_SECONDS),
+                )
+                alert = alerts_db.get_alert(session=session, alert_id=alert_id) if claimed else None
+                snapshot = (
+                    {
+                        "id": alert.id,
+                        "kind": alert.kind,
+                        "payload": dict(alert.payload or {}),
+                        "attempts": alert.attempts,
+                        "key": alert.dedupe_key,
+                        "account_id": alert.account_id,
+                    }
+                    if alert is not None
+                    else None
+                )
+            if snapshot is None:
+                continue  # another deliverer owns it
+            _deliver_one(
+                session_factory,
+                snapshot,
+                sender=sender,
+                moment=moment,
+                quiet=quiet,
+                report=report,
+                render_chart=render_chart,
+            )
+        waiting = _next_retry_within(
+            session_factory, current(), wait_seconds - (monotonic() - started), keys
+        )
+        if waiting is None:
+            return report
+        sleep(waiting)
+
+
+def _next_retry_within(
+    session_factory: sessionmaker[Session],
+    moment: datetime,
+    budget: float,
+    keys: list[str] | None,
+) -> float | None:
+    if budget <= 0:
+        return None
+    with unit_of_work(session_factory) as session:
+        upcoming = alerts_db.due_alerts(
+            session=session, now=moment + timedelta(seconds=budget), limit=1, keys=keys
+        )
+    if not upcoming:
+        return None
+    next_at = upcoming[0].next_attempt_at
+    if next_at is None:
+        return 0.0
+    return max((next_at - moment).total_seconds(), 0.0) + 0.05
+
+
+def _deliver_one(
+    session_factory: sessionmaker[Session],
+    alert: dict[str, Any],
+    *,
+    sender: SlackSender,
+    moment: datetime,
+    quiet: QuietHours | None,
+    report: DeliveryReport,
+    render_chart: ChartRenderer,
+) -> None:
+    payload = alert["payload"]
+    alert_id = alert["id"]
+    if quiet and alert["kind"] not in QUIET_HOURS_EXEMPT_KINDS and quiet.contains(moment):
+        with unit_of_work(session_factory) as session:
+            alerts_db.defer_alert(
+                session=session, alert_id=alert_id, until=quiet.release_time(moment), note=None
+            )
+        report.deferred += 1
+        return
+    thread_ts = None
+    parent_key = payload.get("thread_of")
+    if parent_key:
+        with unit_of_work(session_factory) as session:
+            parent = alerts_db.alert_by_key(session=session, dedupe_key=parent_key)
+            thread_ts = parent.slack_ts if parent is not None else None
+            if thread_ts is None:
+                alerts_db.defer_alert(
+                    session=session,
+                    alert_id=alert_id,
+                    until=moment + timedelta(seconds=60),
+                    note=f"waiting for {parent_key} to be sent",
+                )
+        if thread_ts is None:
+            report.deferred += 1
+            return
+    try:
+        if "upload" in payload:
+            upload = payload["upload"]
+            content = render_chart(upload["chart"])
+            sender.upload(
+                channel=payload["channel"],
+                thread_ts=thread_ts,
+                content=content,
+                filename=upload["filename"],
+                title=upload["title"],
+            )
+            channel, ts = payload["channel"], thread_ts or ""
+        else:
+            channel, ts = sender.post(
+                channel=payload["channel"],
+                text=payload["text"],
+                blocks=payload["blocks"],
+                thread_ts=thread_ts,
+            )
+    except SlackDeliveryError as error:
+        attempts = alert["attempts"] + 1
+        give_up = attempts >= MAX_ATTEMPTS
+        delay = (
+            timedelta(seconds=error.retry_after)
+            if error.retry_after is not None
+            else backoff_after(attempts)
+        )
+        with unit_of_work(session_factory) as session:
+            alerts_db.mark_attempt_failed(
+                session=session,
+                alert_id=alert_id,
+                error=str(error),
+                next_attempt_at=moment + delay,
+                give_up=give_up,
+            )
+        report.failed += 1
+        report.gave_up += int(give_up)
+        report.errors.append(f"{alert['key']}: {error}")
+        log = logger.error if give_up else logger.warning
+        log(
+            "alert delivery failed",
+            extra={
+                "alert_id": alert_id,
+                "dedupe_key": alert["key"],
+                "error": str(error),
+                "attempts": attempts,
+                "gave_up": give_up,
+            },
+        )
+        return
+    with unit_of_work(session_factory) as session:
+        alerts_db.mark_sent(session=session, alert_id=alert_id, channel=channel, ts=ts, now=moment)
+        escalation_id = payload.get("escalation_id")
+        if escalation_id is not None and alert["kind"] == "escalation":
+            escalation = session.get(Escalation, int(escalation_id))
+            if escalation is not None:
+                escalation.slack_channel, escalation.slack_ts = channel, ts
+        record_audit(
+            session=session,
+            actor="outbox",
+            action="alert.sent",
+            target=alert["key"],
+            detail={"kind": alert["kind"], "channel": channel},
+        )
+    report.sent += 1
+
+
+def preview_due_alerts(session: Session, *, now: datetime) -> list[dict[str, Any]]:
+    """What delivery would send now (dry runs read the session before it is rolled back)."""
+    previews = []
+    for alert in alerts_db.due_alerts(session=session, now=now + timedelta(days=1)):
+        payload = dict(alert.payload or {})
+        previews.append(
+            {
+                "dedupe_key": alert.dedupe_key,
+                "kind": alert.kind,
+                "send_at": alert.next_attempt_at.isoformat() if alert.next_attempt_at else None,
+                "channel": payload.get("channel"),
+                "text": payload.get("text"),
+                "blocks": payload.get("blocks"),
+                **(
+                    {"upload": {k: v for k, v in payload["upload"].items() if k != "chart"}}
+                    if "upload" in payload
+                    else {}
+                ),
+            }
+        )
+    return previews

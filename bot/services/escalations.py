@@ -1,0 +1,338 @@
+"""Escalations: open one from the /escalate modal, acknowledge, resolve, enforce the SLA.
+
+Every Slack post goes through the outbox (``queue_message``), so a Slack outage at
+submit time leaves the escalation recorded and its post pending, retried by the
+next job run, instead of lost. The SLA clock is by severity: when it runs out
+unacknowledged the owner is re-pinged in the thread; if half an SLA more passes,
+the owner's manager gets a DM.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.db import escalation_repository as repo
+from bot.db.audit import record_audit
+from bot.db.models import Escalation
+from bot.errors import UserFacingError
+from bot.services.action_permissions import authorize_owner_action
+from bot.services.alerts import queue_message
+from bot.settings import Settings
+from bot.slack.blocks.escalation import (
+    ARR_BLOCK,
+    CATEGORIES,
+    CATEGORY_BLOCK,
+    DESCRIPTION_BLOCK,
+    SEVERITIES,
+    SEVERITY_BLOCK,
+    EscalationView,
+    build_escalation_list,
+    build_escalation_message,
+    build_thread_note,
+)
+
+SLA_HOURS = {"critical": 1.0, "high": 4.0, "medium": 24.0, "low": 72.0}
+"""Time to acknowledge, by severity."""
+MANAGER_AFTER_SLA_FRACTION = 0.5
+"""After the SLA ran out and the owner was re-pinged, this share of the SLA more → manager."""
+
+
+class EscalationFormInvalid(UserFacingError):
+    """The modal's fields are wrong; ``errors`` maps block ids to messages (response_action)."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(errors.values()))
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationForm:
+    account_id: str
+    severity: str
+    category: str
+    arr_text: str
+    description: str
+    needed_by: date | None
+
+
+def post_key(escalation_id: int) -> str:
+    return f"escalation:{escalation_id}:post"
+
+
+def escalations_channel(settings: Settings) -> str:
+    channel = settings.escalations_channel or settings.alerts_channel
+    if not channel:
+        raise UserFacingError(
+            "Escalations are not set up: CSBOT_ESCALATIONS_CHANNEL is not configured."
+        )
+    return channel
+
+
+def _parse(form: EscalationForm, today: date) -> tuple[Decimal | None, str]:
+    errors: dict[str, str] = {}
+    if form.severity not in SEVERITIES:
+        errors[SEVERITY_BLOCK] = "Choose a severity."
+    if form.category not in CATEGORIES:
+        errors[CATEGORY_BLOCK] = "Choose a category."
+    arr: Decimal | None = None
+    text = form.arr_text.replace(",", "").replace("$", "").strip()
+    if text:
+        try:
+            arr = Decimal(text)
+        except InvalidOperation:
+            errors[ARR_BLOCK] = f"“{form.arr_text}” is not an amount; use digits like 120000."
+        else:
+            if arr < 0 or not arr.is_finite():
+                errors[ARR_BLOCK] = "ARR at risk cannot be negative."
+    description = form.description.strip()
+    if not description:
+        errors[DESCRIPTION_BLOCK] = "Describe what is happening."
+    if form.needed_by is not None and form.needed_by < today:
+        errors["needed_by"] = "“Needed by” is in the past."
+    if errors:
+        raise EscalationFormInvalid(errors)
+    return arr, description
+
+
+def view_of(item: repo.EscalationWithPeople) -> EscalationView:
+    e = item.escalation
+    return EscalationView(
+        escalation_id=e.id,
+        account_name=item.account_name,
+        severity=e.severity,
+        category=e.category,
+        arr_at_risk=float(e.arr_at_risk) if e.arr_at_risk is not None else None,
+        description=e.description,
+        needed_by=e.needed_by,
+        status=e.status,
+        opened_by=e.opened_by,
+        owner_slack_id=item.owner_slack_id,
+        manager_slack_id=item.manager_slack_id,
+        sla_due_at=e.sla_due_at,
+        acknowledged_by=e.acknowledged_by,
+        resolved_by=e.resolved_by,
+    )
+
+
+def open_escalation(
+    session: Session, *, settings: Settings, form: EscalationForm, opened_by: str, now: datetime
+) -> tuple[Escalation, list[str]]:
+    """Record the escalation and queue its channel post and thread; returns the outbox keys."""
+    arr, description = _parse(form, now.astimezone(settings.tz).date())
+    channel = escalations_channel(settings)
+    if repo.account_with_people(session=session, account_id=form.account_id) is None:
+        raise UserFacingError("That account no longer exists.")
+    escalation = Escalation(
+        account_id=form.account_id,
+        opened_by=opened_by,
+        severity=form.severity,
+        category=form.category,
+        arr_at_risk=arr,
+        description=description[:2000],
+        needed_by=form.needed_by,
+        status="open",
+        created_at=now,
+        sla_due_at=now + timedelta(hours=SLA_HOURS[form.severity]),
+    )
+    session.add(escalation)
+    session.flush()
+    item = repo.escalation_with_people(session=session, escalation_id=escalation.id)
+    assert item is not None
+    text, blocks = build_escalation_message(view_of(item))
+    key = post_key(escalation.id)
+    queue_message(
+        session,
+        dedupe_key=key,
+        kind="escalation",
+        channel=channel,
+        text=text,
+        blocks=blocks,
+        now=now,
+        settings=settings,
+        account_id=form.account_id,
+        extra={"escalation_id": escalation.id},
+    )
+    who = " ".join(f"<@{s}>" for s in (item.owner_slack_id, item.manager_slack_id) if s)
+    note_text, note_blocks = build_thread_note(
+        f"🧵 Updates on escalation #{escalation.id} go in this thread. {who} — please "
+        f"acknowledge by {escalation.sla_due_at:%d %b %H:%M} UTC."
+    )
+    note_key = f"escalation:{escalation.id}:opened"
+    queue_message(
+        session,
+        dedupe_key=note_key,
+        kind="escalation_update",
+        channel=channel,
+        text=note_text,
+        blocks=note_blocks,
+        now=now,
+        settings=settings,
+        account_id=form.account_id,
+        extra={"thread_of": key},
+    )
+    record_audit(
+        session=session,
+        actor=f"slack:{opened_by}",
+        action="escalation.opened",
+        target=f"escalation:{escalation.id}",
+        detail={"account_id": form.account_id, "severity": form.severity},
+    )
+    return escalation, [key, note_key]
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationUpdate:
+    text: str
+    blocks: list[dict[str, Any]]
+    channel: str | None
+    ts: str | None
+    queued_keys: list[str]
+    notice: str
+
+
+def _change(
+    session: Session,
+    *,
+    settings: Settings,
+    escalation_id: int,
+    slack_user_id: str,
+    now: datetime,
+    action: str,
+) -> EscalationUpdate:
+    item = repo.escalation_with_people(session=session, escalation_id=escalation_id)
+    if item is None:
+        raise UserFacingError(f"Escalation #{escalation_id} no longer exists.")
+    authorize_owner_action(
+        session,
+        slack_user_id=slack_user_id,
+        owner_csm_id=item.owner_csm_id,
+        what=f"{action} this escalation",
+    )
+    e = item.escalation
+    keys: list[str] = []
+    if action == "acknowledge" and e.status == "open":
+        e.status, e.acknowledged_by, e.acknowledged_at = "acknowledged", slack_user_id, now
+        note = f"👀 <@{slack_user_id}> acknowledged this escalation."
+    elif action == "resolve" and e.status != "resolved":
+        e.status, e.resolved_by, e.resolved_at = "resolved", slack_user_id, now
+        note = f"✅ <@{slack_user_id}> resolved this escalation."
+    else:
+        note = ""
+    if note:
+        record_audit(
+            session=session,
+            actor=f"slack:{slack_user_id}",
+            action=f"escalation.{action}d",
+            target=f"escalation:{escalation_id}",
+        )
+        text, blocks = build_thread_note(note)
+        key = f"escalation:{escalation_id}:{action}"
+        if e.slack_channel:
+            queue_message(
+                session,
+                dedupe_key=key,
+                kind="escalation_update",
+                channel=e.slack_channel,
+                text=text,
+                blocks=blocks,
+                now=now,
+                settings=settings,
+                account_id=e.account_id,
+                extra={"thread_of": post_key(escalation_id)},
+            )
+            keys.append(key)
+    session.flush()
+    text, blocks = build_escalation_message(view_of(item))
+    return EscalationUpdate(
+        text,
+        blocks,
+        e.slack_channel,
+        e.slack_ts,
+        keys,
+        notice=note or f"Escalation #{escalation_id} is already {e.status}.",
+    )
+
+
+def acknowledge_escalation(session: Session, **kwargs: Any) -> EscalationUpdate:
+    return _change(session, action="acknowledge", **kwargs)
+
+
+def resolve_escalation(session: Session, **kwargs: Any) -> EscalationUpdate:
+    return _change(session, action="resolve", **kwargs)
+
+
+def list_open_escalations(session: Session) -> tuple[str, list[dict[str, Any]]]:
+    return build_escalation_list([view_of(i) for i in repo.open_escalations(session=session)])
+
+
+def enforce_escalation_sla(
+    session: Session, *, settings: Settings, now: datetime
+) -> dict[str, int]:
+    """Re-ping the owner when the SLA runs out; then escalate to the manager by DM."""
+    repinged = escalated = 0
+    for item in repo.unacknowledged_past_sla(session=session, now=now):
+        e = item.escalation
+        if e.slack_channel is None:
+            continue  # the post itself has not gone out yet; the outbox retries it first
+        sla = timedelta(hours=SLA_HOURS.get(e.severity, 24.0))
+        if e.repinged_at is None:
+            owner = f"<@{item.owner_slack_id}>" if item.owner_slack_id else "Owner"
+            text, blocks = build_thread_note(
+                f"⏰ {owner}: the acknowledgement SLA for this {e.severity} escalation passed "
+                f"at {e.sla_due_at:%H:%M} UTC. Please acknowledge."
+            )
+            queue_message(
+                session,
+                dedupe_key=f"escalation:{e.id}:reping",
+                kind="escalation_sla",
+                channel=e.slack_channel,
+                text=text,
+                blocks=blocks,
+                now=now,
+                settings=settings,
+                account_id=e.account_id,
+                extra={"thread_of": post_key(e.id)},
+            )
+            e.repinged_at = now
+            repinged += 1
+        elif (
+            e.escalated_to_manager_at is None
+            and now >= e.sla_due_at + sla * MANAGER_AFTER_SLA_FRACTION
+        ):
+            if item.manager_slack_id:
+                text, blocks = build_escalation_message(view_of(item))
+                queue_message(
+                    session,
+                    dedupe_key=f"escalation:{e.id}:manager",
+                    kind="escalation_sla",
+                    channel=item.manager_slack_id,
+                    text=f"Unacknowledged past SLA — {text}",
+                    blocks=blocks,
+                    now=now,
+                    settings=settings,
+                    account_id=e.account_id,
+                )
+            note_text, note_blocks = build_thread_note(
+                "📣 Still unacknowledged: escalated to "
+                + (f"<@{item.manager_slack_id}>." if item.manager_slack_id else "the team lead.")
+            )
+            queue_message(
+                session,
+                dedupe_key=f"escalation:{e.id}:manager-note",
+                kind="escalation_sla",
+                channel=e.slack_channel,
+                text=note_text,
+                blocks=note_blocks,
+                now=now,
+                settings=settings,
+                account_id=e.account_id,
+                extra={"thread_of": post_key(e.id)},
+            )
+            e.escalated_to_manager_at = now
+            escalated += 1
+    return {"repinged": repinged, "escalated_to_manager": escalated}

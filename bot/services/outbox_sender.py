@@ -1,0 +1,141 @@
+"""How the outbox talks to Slack: one small interface, a real sender and a recording one.
+
+The real sender turns every Slack failure (HTTP error, ``ok: false``, connection
+reset) into one ``SlackDeliveryError`` carrying the error code and ``Retry-After``, so
+the outbox can record it on the alert and schedule the retry. The recording sender
+is what ``--dry-run`` uses: it prints payloads instead of sending them.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
+
+logger = logging.getLogger(__name__)
+
+
+class SlackDeliveryError(Exception):
+    """Slack refused or could not be reached; ``retry_after`` is set on 429."""
+
+    def __init__(self, code: str, *, status: int | None = None, retry_after: float | None = None):
+        self.code = code
+        self.status = status
+        self.retry_after = retry_after
+        detail = f"HTTP {status}: " if status else ""
+        super().__init__(f"{detail}{code}")
+
+
+class SlackSender(Protocol):
+    def post(
+        self, *, channel: str, text: str, blocks: list[dict[str, Any]], thread_ts: str | None = None
+    ) -> tuple[str, str]:
+        """Post a message; returns (channel id, ts)."""
+
+    def update(self, *, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
+        """Replace a message in place."""
+
+    def upload(
+        self, *, channel: str, thread_ts: str | None, content: bytes, filename: str, title: str
+    ) -> None:
+        """Share a file (charts) in a channel or thread."""
+
+
+def _error_from_exception(exc: Exception) -> SlackDeliveryError:
+    from slack_sdk.errors import SlackApiError
+
+    if isinstance(exc, SlackApiError):
+        response = exc.response
+        status = getattr(response, "status_code", None)
+        headers = getattr(response, "headers", {}) or {}
+        retry = headers.get("Retry-After") or headers.get("retry-after")
+        if isinstance(retry, list):
+            retry = retry[0] if retry else None
+        code = "unknown_error"
+        try:
+            code = str(response.get("error") or code)
+        except Exception:  # noqa: BLE001 - a non-JSON body (HTML 500 page)
+            code = f"http_{status}"
+        return SlackDeliveryError(code, status=status, retry_after=float(retry) if retry else None)
+    return SlackDeliveryError(f"{type(exc).__name__}: {exc}")
+
+
+@dataclass
+class WebClientSender:
+    """Sends through the shared ``WebClient`` (its base URL may be Slack, a proxy or the fake)."""
+
+    client: WebClient
+
+    def post(
+        self, *, channel: str, text: str, blocks: list[dict[str, Any]], thread_ts: str | None = None
+    ) -> tuple[str, str]:
+        try:
+            response = self.client.chat_postMessage(
+                channel=channel, text=text, blocks=blocks, thread_ts=thread_ts, unfurl_links=False
+            )
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a recorded retry
+            raise _error_from_exception(exc) from exc
+        return str(response["channel"]), str(response["ts"])
+
+    def update(self, *, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
+        try:
+            self.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+        except Exception as exc:  # noqa: BLE001
+            raise _error_from_exception(exc) from exc
+
+    def upload(
+        self, *, channel: str, thread_ts: str | None, content: bytes, filename: str, title: str
+    ) -> None:
+        try:
+            self.client.files_upload_v2(
+                channel=channel,
+                thread_ts=thread_ts,
+                content=content,
+                filename=filename,
+                title=title,
+            )
+        except Exception as exc:  # noqa: BLE001
+            raise _error_from_exception(exc) from exc
+
+
+@dataclass
+class RecordingSender:
+    """Collects what would be sent; used by dry runs (and nothing else writes to Slack)."""
+
+    messages: list[dict[str, Any]] = field(default_factory=list)
+
+    def post(
+        self, *, channel: str, text: str, blocks: list[dict[str, Any]], thread_ts: str | None = None
+    ) -> tuple[str, str]:
+        self.messages.append(
+            {
+                "method": "chat.postMessage",
+                "channel": channel,
+                "text": text,
+                "blocks": blocks,
+                "thread_ts": thread_ts,
+            }
+        )
+        return channel, f"dry-run.{len(self.messages)}"
+
+    def update(self, *, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
+        self.messages.append(
+            {"method": "chat.update", "channel": channel, "ts": ts, "text": text, "blocks": blocks}
+        )
+
+    def upload(
+        self, *, channel: str, thread_ts: str | None, content: bytes, filename: str, title: str
+    ) -> None:
+        self.messages.append(
+            {
+                "method": "files.upload_v2",
+                "channel": channel,
+                "thread_ts": thread_ts,
+                "filename": filename,
+                "title": title,
+                "bytes": len(content),
+            }
+        )

@@ -1,0 +1,156 @@
+"""Block Kit for the manager digest and the CSM weekly summary, with drill-down buttons."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from bot.slack.blocks.cta_alert import clip, escape_mrkdwn
+from bot.slack.ids import ActionId
+
+if TYPE_CHECKING:
+    from bot.services.digest import PortfolioDigest
+
+BAND_EMOJI = {"red": "🔴", "yellow": "🟡", "green": "🟢"}
+DRILL_DOWNS = (
+    ("red", "Red accounts"),
+    ("renewals", "Renewals in 30 days"),
+    ("overdue", "Overdue CTAs"),
+)
+
+
+def _signed(n: float, money: bool = False) -> str:
+    if money:
+        return f"{'+' if n >= 0 else '−'}${abs(n):,.0f}"
+    return f"{'+' if n >= 0 else '−'}{abs(int(n))}"
+
+
+def _names(items: list[Any], limit: int = 8) -> str:
+    if not items:
+        return "none"
+    shown = ", ".join(f"{escape_mrkdwn(a.name)} ({a.score:.0f})" for a in items[:limit])
+    return shown + (f" +{len(items) - limit} more" if len(items) > limit else "")
+
+
+def build_digest_blocks(digest: PortfolioDigest) -> tuple[str, list[dict[str, Any]]]:
+    since = "yesterday" if (digest.today - digest.compare_day).days == 1 else "last week"
+    bands = "   ".join(
+        f"{BAND_EMOJI[b]} *{digest.band_counts[b]}* {b} ({_signed(digest.band_change[b])})"
+        for b in ("red", "yellow", "green")
+    )
+    rate = digest.completion_rate
+    rate_text = (
+        f"{rate:.0%} ({digest.completed_ctas}/{digest.raised_ctas})"
+        if rate is not None
+        else "no CTAs raised"
+    )
+    renewals30 = (
+        "\n".join(
+            f"• {escape_mrkdwn(r.name)} — {r.end_date:%d %b}, ${r.arr:,.0f}, "
+            + (f"{BAND_EMOJI.get(h.band, '')} {h.score:.0f}" if h else "not scored")
+            for r, h in digest.renewals_30[:8]
+        )
+        or "none"
+    )
+    overdue = (
+        "\n".join(
+            f"• {f'<@{slack}>' if slack else escape_mrkdwn(name)}: {n}"
+            for name, slack, n in digest.overdue_by_owner[:10]
+        )
+        or "none 🎉"
+    )
+    escalations = (
+        "\n".join(
+            f"• #{i} {escape_mrkdwn(name)} ({sev}) — SLA was {due:%d %b %H:%M} UTC"
+            for i, name, sev, due in digest.escalations_past_sla[:8]
+        )
+        or "none"
+    )
+    text = (
+        f"{digest.title}: {digest.band_counts['red']} red, ARR at risk ${digest.arr_at_risk:,.0f}"
+    )
+    blocks: list[dict[str, Any]] = [
+        {"type": "header", "text": {"type": "plain_text", "text": clip(digest.title, 150)}},
+        {
+            "type": "section",
+            "text": {
+                "type": "mrkdwn",
+                "text": clip(
+                    f"*{escape_mrkdwn(digest.scope_label)}* · {digest.accounts} accounts · "
+                    f"change since {since}\n{bands}",
+                    3000,
+                ),
+            },
+        },
+        {
+            "type": "section",
+            "fields": [
+                {
+                    "type": "mrkdwn",
+                    "text": f"*ARR at risk*\n${digest.arr_at_risk:,.0f} "
+                    f"({_signed(digest.arr_at_risk_change, money=True)})",
+                },
+                {"type": "mrkdwn", "text": f"*CTA completion (30 d)*\n{rate_text}"},
+                {
+                    "type": "mrkdwn",
+                    "text": clip(f"*Turned red*\n{_names(digest.turned_red)}", 2000),
+                },
+                {"type": "mrkdwn", "text": clip(f"*Recovered*\n{_names(digest.recovered)}", 2000)},
+                {
+                    "type": "mrkdwn",
+                    "text": f"*Renewals*\n{len(digest.renewals_30)} in 30 days · "
+                    f"{len(digest.renewals_90)} in 90 days",
+                },
+                {"type": "mrkdwn", "text": f"*Open CTAs*\n{digest.open_ctas}"},
+            ],
+        },
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": clip(f"*Renewing in 30 days*\n{renewals30}", 3000)},
+        },
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": clip(f"*Overdue CTAs by CSM*\n{overdue}", 3000)},
+        },
+        {
+            "type": "section",
+            "text": {
+                "type": "mrkdwn",
+                "text": clip(f"*Escalations past SLA*\n{escalations}", 3000),
+            },
+        },
+        {
+            "type": "actions",
+            "block_id": "digest_drill",
+            "elements": [
+                {
+                    "type": "button",
+                    "text": {"type": "plain_text", "text": label},
+                    "action_id": f"{ActionId.DIGEST_DRILL_DOWN.value}:{what}",
+                    "value": f"{what}|{digest.scope_key}",
+                }
+                for what, label in DRILL_DOWNS
+            ],
+        },
+        {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": f"Health as of {digest.today.isoformat()} · compared with "
+                    f"{digest.compare_day.isoformat()}",
+                }
+            ],
+        },
+    ]
+    return text, blocks
+
+
+def build_drill_down_blocks(title: str, lines: list[str]) -> tuple[str, list[dict[str, Any]]]:
+    """An ephemeral list answering a drill-down button (at most 40 lines)."""
+    shown = lines[:40]
+    body = "\n".join(shown) or "Nothing to show."
+    if len(lines) > len(shown):
+        body += f"\n…and {len(lines) - len(shown)} more"
+    return title, [
+        {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"*{title}*\n{body}", 3000)}}
+    ]

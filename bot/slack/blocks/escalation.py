@@ -1,0 +1,262 @@
+"""Block Kit for escalations: the /escalate modal, the channel post, thread notes, the list."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from bot.slack.blocks.cta_alert import clip, escape_mrkdwn
+from bot.slack.ids import ActionId, CallbackId
+
+SEVERITIES = {"critical": "🔥 Critical", "high": "🟠 High", "medium": "🟡 Medium", "low": "⚪ Low"}
+CATEGORIES = {
+    "product": "Product defect / bug",
+    "outage": "Outage / performance",
+    "billing": "Billing / commercial",
+    "relationship": "Relationship / executive",
+    "other": "Other",
+}
+SEVERITY_BLOCK, SEVERITY_ACTION = "severity", "severity_choice"
+CATEGORY_BLOCK, CATEGORY_ACTION = "category", "category_choice"
+ARR_BLOCK, ARR_ACTION = "arr_at_risk", "arr_value"
+DESCRIPTION_BLOCK, DESCRIPTION_ACTION = "description", "description_text"
+NEEDED_BY_BLOCK, NEEDED_BY_ACTION = "needed_by", "needed_by_date"
+
+
+def _options(choices: dict[str, str]) -> list[dict[str, Any]]:
+    return [
+        {"text": {"type": "plain_text", "text": label}, "value": value}
+        for value, label in choices.items()
+    ]
+
+
+def build_escalation_loading_modal(query: str) -> dict[str, Any]:
+    """Shown at once (the trigger id lives 3 s), replaced when the account is looked up."""
+    return {
+        "type": "modal",
+        "callback_id": CallbackId.ESCALATE_MODAL.value,
+        "private_metadata": json.dumps({"query": query[:200]}),
+        "title": {"type": "plain_text", "text": "Escalate"},
+        "close": {"type": "plain_text", "text": "Close"},
+        "blocks": [
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": f"Looking up *{escape_mrkdwn(query[:200])}*…"},
+            }
+        ],
+    }
+
+
+def build_escalation_error_modal(message: str) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": CallbackId.ESCALATE_MODAL.value,
+        "title": {"type": "plain_text", "text": "Escalate"},
+        "close": {"type": "plain_text", "text": "Close"},
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"⚠️ {message}", 3000)}}
+        ],
+    }
+
+
+def build_escalation_form_modal(
+    *, account_id: str, account_name: str, arr: float | None, channel_id: str | None
+) -> dict[str, Any]:
+    arr_element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": ARR_ACTION,
+        "placeholder": {"type": "plain_text", "text": "e.g. 120000"},
+    }
+    if arr is not None:
+        arr_element["initial_value"] = f"{arr:.0f}"
+    return {
+        "type": "modal",
+        "callback_id": CallbackId.ESCALATE_MODAL.value,
+        "private_metadata": json.dumps({"account_id": account_id, "channel_id": channel_id}),
+        "title": {"type": "plain_text", "text": "Escalate"},
+        "submit": {"type": "plain_text", "text": "Escalate"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {
+                "type": "section",
+                "text": {
+                    "type": "mrkdwn",
+                    "text": f"Escalation for *{escape_mrkdwn(account_name)}*",
+                },
+            },
+            {
+                "type": "input",
+                "block_id": SEVERITY_BLOCK,
+                "label": {"type": "plain_text", "text": "Severity"},
+                "element": {
+                    "type": "static_select",
+                    "action_id": SEVERITY_ACTION,
+                    "options": _options(SEVERITIES),
+                    "initial_option": _options(SEVERITIES)[1],
+                },
+            },
+            {
+                "type": "input",
+                "block_id": CATEGORY_BLOCK,
+                "label": {"type": "plain_text", "text": "Category"},
+                "element": {
+                    "type": "static_select",
+                    "action_id": CATEGORY_ACTION,
+                    "options": _options(CATEGORIES),
+                },
+            },
+            {
+                "type": "input",
+                "block_id": ARR_BLOCK,
+                "label": {"type": "plain_text", "text": "ARR at risk (USD)"},
+                "element": arr_element,
+            },
+            {
+                "type": "input",
+                "block_id": DESCRIPTION_BLOCK,
+                "label": {"type": "plain_text", "text": "What is happening"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": DESCRIPTION_ACTION,
+                    "multiline": True,
+                    "max_length": 2000,
+                },
+            },
+            {
+                "type": "input",
+                "block_id": NEEDED_BY_BLOCK,
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Needed by"},
+                "element": {"type": "datepicker", "action_id": NEEDED_BY_ACTION},
+            },
+        ],
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationView:
+    escalation_id: int
+    account_name: str
+    severity: str
+    category: str
+    arr_at_risk: float | None
+    description: str
+    needed_by: date | None
+    status: str
+    opened_by: str
+    owner_slack_id: str | None
+    manager_slack_id: str | None
+    sla_due_at: datetime
+    acknowledged_by: str | None = None
+    resolved_by: str | None = None
+
+
+def _mention(slack_id: str | None, fallback: str) -> str:
+    return f"<@{slack_id}>" if slack_id else fallback
+
+
+def build_escalation_message(view: EscalationView) -> tuple[str, list[dict[str, Any]]]:
+    severity = SEVERITIES.get(view.severity, view.severity)
+    people = (
+        f"Owner {_mention(view.owner_slack_id, 'unassigned')} · "
+        f"manager {_mention(view.manager_slack_id, 'none')} · "
+        f"raised by <@{view.opened_by}>"
+    )
+    status = {
+        "open": f"⏳ Open — acknowledge by {view.sla_due_at:%d %b %H:%M} UTC",
+        "acknowledged": f"👀 Acknowledged by {_mention(view.acknowledged_by, 'someone')}",
+        "resolved": f"✅ Resolved by {_mention(view.resolved_by, 'someone')}",
+    }[view.status]
+    fields = [
+        {"type": "mrkdwn", "text": f"*Severity*\n{severity}"},
+        {"type": "mrkdwn", "text": f"*Category*\n{CATEGORIES.get(view.category, view.category)}"},
+        {
+            "type": "mrkdwn",
+            "text": "*ARR at risk*\n"
+            + (f"${view.arr_at_risk:,.0f}" if view.arr_at_risk is not None else "n/a"),
+        },
+        {
+            "type": "mrkdwn",
+            "text": "*Needed by*\n"
+            + (view.needed_by.strftime("%a %d %b") if view.needed_by else "—"),
+        },
+    ]
+    blocks: list[dict[str, Any]] = [
+        {
+            "type": "header",
+            "text": {
+                "type": "plain_text",
+                "text": clip(f"🚩 Escalation #{view.escalation_id}: {view.account_name}", 150),
+            },
+        },
+        {
+            "type": "section",
+            "text": {
+                "type": "mrkdwn",
+                "text": clip(f"{escape_mrkdwn(view.description)}\n\n{people}", 3000),
+            },
+        },
+        {"type": "section", "fields": fields},
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": status}]},
+    ]
+    if view.status != "resolved":
+        elements = []
+        if view.status == "open":
+            elements.append(
+                {
+                    "type": "button",
+                    "action_id": ActionId.ESCALATION_ACKNOWLEDGE.value,
+                    "text": {"type": "plain_text", "text": "Acknowledge"},
+                    "style": "primary",
+                    "value": str(view.escalation_id),
+                }
+            )
+        elements.append(
+            {
+                "type": "button",
+                "action_id": ActionId.ESCALATION_RESOLVE.value,
+                "text": {"type": "plain_text", "text": "Resolve"},
+                "value": str(view.escalation_id),
+            }
+        )
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": f"escalation:{view.escalation_id}",
+                "elements": elements,
+            }
+        )
+    text = (
+        f"Escalation #{view.escalation_id} ({view.severity}) for {view.account_name}: "
+        f"{clip(view.description, 200)}"
+    )
+    return text, blocks
+
+
+def build_thread_note(text: str) -> tuple[str, list[dict[str, Any]]]:
+    return text, [{"type": "section", "text": {"type": "mrkdwn", "text": clip(text, 3000)}}]
+
+
+def build_escalation_list(rows: list[EscalationView]) -> tuple[str, list[dict[str, Any]]]:
+    if not rows:
+        return "No open escalations.", [
+            {"type": "section", "text": {"type": "mrkdwn", "text": "No open escalations. 🎉"}}
+        ]
+    lines = [
+        f"• *#{r.escalation_id} {escape_mrkdwn(r.account_name)}* — "
+        f"{SEVERITIES.get(r.severity, r.severity)}, {r.status}, owner "
+        f"{_mention(r.owner_slack_id, 'unassigned')}, SLA {r.sla_due_at:%d %b %H:%M} UTC"
+        for r in rows[:40]
+    ]
+    more = f"\n…and {len(rows) - 40} more" if len(rows) > 40 else ""
+    return f"{len(rows)} open escalation(s)", [
+        {
+            "type": "section",
+            "text": {
+                "type": "mrkdwn",
+                "text": clip(f"*{len(rows)} open escalation(s)*\n" + "\n".join(lines) + more, 3000),
+            },
+        }
+    ]

@@ -1,0 +1,139 @@
+"""Digest jobs: the weekday manager digest (with its chart) and the CSM weekly summary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.db import digest_queries as q
+from bot.services.alerts import local_day_bounds, queue_message
+from bot.services.digest import build_portfolio_digest
+from bot.slack.blocks.digest import build_digest_blocks
+from jobs.runner import JobContext
+
+
+def _queue_digest(
+    context: JobContext,
+    digest: Any,
+    *,
+    key: str,
+    channel: str,
+    recipient: str | None,
+    with_chart: bool,
+) -> bool:
+    settings = context.services.settings
+    text, blocks = build_digest_blocks(digest)
+    queued = queue_message(
+        context.session,
+        dedupe_key=key,
+        kind="digest",
+        channel=channel,
+        text=text,
+        blocks=blocks,
+        now=context.now,
+        settings=settings,
+        recipient=recipient,
+    )
+    if with_chart:
+        queue_message(
+            context.session,
+            dedupe_key=f"{key}:chart",
+            kind="digest_chart",
+            channel=channel,
+            text="",
+            blocks=[],
+            now=context.now,
+            settings=settings,
+            recipient=recipient,
+            extra={
+                "thread_of": key,
+                "upload": {
+                    "chart": digest.chart_spec(),
+                    "filename": f"health-{digest.today.isoformat()}.png",
+                    "title": f"{digest.title}: health and ARR at risk",
+                },
+            },
+        )
+    return queued
+
+
+def run_manager_digest(context: JobContext) -> dict[str, Any]:
+    """One digest per manager (their team's book) and one for the digest channel."""
+    settings = context.services.settings
+    day, _, _ = local_day_bounds(context.now, settings)
+    queued = 0
+    for manager in q.people_with_role(session=context.session, role="manager"):
+        if not manager.slack_user_id:
+            continue
+        team = q.team_members(session=context.session, manager_id=manager.csm_id)
+        digest = build_portfolio_digest(
+            context.session,
+            title=f"Team digest — {day:%a %d %b}",
+            scope_label=f"{manager.name}'s team",
+            scope_key=f"team:{manager.csm_id}",
+            csm_ids=team,
+            now=context.now,
+            today=day,
+            compare_days=1,
+        )
+        queued += _queue_digest(
+            context,
+            digest,
+            key=f"digest:{manager.csm_id}:{day}",
+            channel=manager.slack_user_id,
+            recipient=manager.csm_id,
+            with_chart=True,
+        )
+    if settings.digest_channel:
+        digest = build_portfolio_digest(
+            context.session,
+            title=f"CS digest — {day:%a %d %b}",
+            scope_label="All accounts",
+            scope_key="all",
+            csm_ids=None,
+            now=context.now,
+            today=day,
+            compare_days=1,
+        )
+        queued += _queue_digest(
+            context,
+            digest,
+            key=f"digest:channel:{day}",
+            channel=settings.digest_channel,
+            recipient=None,
+            with_chart=True,
+        )
+    return {"digests_queued": queued}
+
+
+def run_csm_weekly_summary(context: JobContext) -> dict[str, Any]:
+    """Each CSM's own book compared with a week ago, once per ISO week."""
+    settings = context.services.settings
+    day, _, _ = local_day_bounds(context.now, settings)
+    year, week, _ = day.isocalendar()
+    queued = 0
+    for csm in q.csms_owning_accounts(session=context.session):
+        if not csm.slack_user_id:
+            continue
+        digest = build_portfolio_digest(
+            context.session,
+            title=f"Your week — {day:%d %b}",
+            scope_label=f"{csm.name}'s book",
+            scope_key=f"csm:{csm.csm_id}",
+            csm_ids=[csm.csm_id],
+            now=context.now,
+            today=day,
+            compare_days=7,
+        )
+        text, blocks = build_digest_blocks(digest)
+        queued += queue_message(
+            context.session,
+            dedupe_key=f"weekly:{csm.csm_id}:{year}-W{week:02d}",
+            kind="weekly_summary",
+            channel=csm.slack_user_id,
+            text=text,
+            blocks=blocks,
+            now=context.now,
+            settings=settings,
+            recipient=csm.csm_id,
+        )
+    return {"summaries_queued": queued}

@@ -1,0 +1,148 @@
+"""Every scheduled job in one table: name, what it does, its function and its trigger.
+
+Triggers are built from settings (``CSBOT_TIMEZONE``, ``CSBOT_SCORE_TIME``,
+``CSBOT_DIGEST_TIME``) so a deployment moves its schedule without code changes.
+CTA rules run a fixed offset after scoring so they always see the day's snapshots.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.settings import Settings, parse_clock
+from jobs.ctas import run_cta_rules, run_renewal_reminders
+from jobs.digests import run_csm_weekly_summary, run_manager_digest
+from jobs.escalations import run_escalation_sla
+from jobs.freshness import run_data_freshness
+from jobs.outbox import run_deliver_alerts
+from jobs.runner import JobFunction
+from jobs.scoring import run_score
+
+CTA_RULES_AFTER_SCORE = timedelta(minutes=20)
+RENEWALS_AFTER_SCORE = timedelta(minutes=30)
+
+
+@dataclass(frozen=True, slots=True)
+class JobDefinition:
+    name: str
+    description: str
+    function: JobFunction
+    trigger: Callable[[Settings], BaseTrigger]
+    schedule: Callable[[Settings], str]
+
+
+def _at(clock: str, offset: timedelta = timedelta()) -> tuple[int, int]:
+    hour, minute = parse_clock(clock)
+    moment = datetime(2000, 1, 1, hour, minute) + offset
+    return moment.hour, moment.minute
+
+
+def _daily(
+    clock: Callable[[Settings], str], offset: timedelta = timedelta(), days: str = "*"
+) -> Callable[[Settings], BaseTrigger]:
+    def build(settings: Settings) -> BaseTrigger:
+        hour, minute = _at(clock(settings), offset)
+        return CronTrigger(day_of_week=days, hour=hour, minute=minute, timezone=settings.tz)
+
+    return build
+
+
+def _describe(
+    clock: Callable[[Settings], str], offset: timedelta = timedelta(), days: str = "daily"
+) -> Callable[[Settings], str]:
+    def text(settings: Settings) -> str:
+        hour, minute = _at(clock(settings), offset)
+        return f"{days} {hour:02d}:{minute:02d} {settings.timezone}"
+
+    return text
+
+
+def _every(minutes: int) -> Callable[[Settings], BaseTrigger]:
+    def build(settings: Settings) -> BaseTrigger:
+        return CronTrigger(minute=f"*/{minutes}", timezone=settings.tz)
+
+    return build
+
+
+def _score_time(settings: Settings) -> str:
+    return settings.score_time
+
+
+def _digest_time(settings: Settings) -> str:
+    return settings.digest_time
+
+
+JOBS: dict[str, JobDefinition] = {
+    job.name: job
+    for job in (
+        JobDefinition(
+            "score",
+            "Score every active account and store the day's snapshots",
+            run_score,
+            _daily(_score_time),
+            _describe(_score_time),
+        ),
+        JobDefinition(
+            "cta_rules",
+            "Raise CTAs from the playbook triggers and queue alerts",
+            run_cta_rules,
+            _daily(_score_time, CTA_RULES_AFTER_SCORE),
+            _describe(_score_time, CTA_RULES_AFTER_SCORE),
+        ),
+        JobDefinition(
+            "renewal_reminders",
+            "Renewal CTAs at 120/90/60/30 days with reminders",
+            run_renewal_reminders,
+            _daily(_score_time, RENEWALS_AFTER_SCORE),
+            _describe(_score_time, RENEWALS_AFTER_SCORE),
+        ),
+        JobDefinition(
+            "manager_digest",
+            "Team digest with chart for each manager (weekdays)",
+            run_manager_digest,
+            _daily(_digest_time, days="mon-fri"),
+            _describe(_digest_time, days="mon-fri"),
+        ),
+        JobDefinition(
+            "csm_weekly_summary",
+            "Each CSM's book compared with last week",
+            run_csm_weekly_summary,
+            _daily(_digest_time, days="mon"),
+            _describe(_digest_time, days="mon"),
+        ),
+        JobDefinition(
+            "data_freshness",
+            "Alert when a source feed is stale",
+            run_data_freshness,
+            lambda s: CronTrigger(minute=5, timezone=s.tz),
+            lambda s: f"hourly at :05 {s.timezone}",
+        ),
+        JobDefinition(
+            "escalation_sla",
+            "Re-ping and escalate escalations past their SLA",
+            run_escalation_sla,
+            _every(5),
+            lambda s: "every 5 minutes",
+        ),
+        JobDefinition(
+            "deliver_alerts",
+            "Retry pending alerts (Slack errors, quiet hours)",
+            run_deliver_alerts,
+            _every(5),
+            lambda s: "every 5 minutes",
+        ),
+    )
+}
+
+
+def job_definition(name: str) -> JobDefinition:
+    """The job called ``name``; a wrong name lists the right ones."""
+    try:
+        return JOBS[name]
+    except KeyError:
+        raise KeyError(f"no job named {name!r}; jobs: {', '.join(JOBS)}") from None
