@@ -1,0 +1,1 @@
+"""Slack plumbing shared by handlers, jobs and the CLI: client, ids, formatting, replies."""

@@ -1,0 +1,189 @@
+"""Where a reply to a Slack request goes, and how to send it there.
+
+A DM gets a message in the DM (in its thread if the question was in one), a mention
+gets a threaded reply, a slash command or button click gets a ``response_url``
+reply, and anything said in a channel can go privately (ephemeral) to the asker.
+Handlers and the error handler share this so an apology lands where the answer
+would have.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
+from slack_sdk.webhook import WebhookClient
+
+from bot.errors import IntegrationError
+
+logger = logging.getLogger(__name__)
+
+Surface = Literal["message", "command", "action", "home", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class SlackMessage:
+    """A rendered message: fallback ``text`` (notifications, screen readers) plus blocks."""
+
+    text: str
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyTarget:
+    """Who asked, from where, and the handles Slack gave us to answer."""
+
+    surface: Surface
+    user_id: str | None = None
+    channel_id: str | None = None
+    thread_ts: str | None = None
+    response_url: str | None = None
+    is_dm: bool = False
+
+    @property
+    def in_channel(self) -> bool:
+        """True when other people can see replies posted to this conversation."""
+        return self.channel_id is not None and not self.is_dm
+
+
+def _is_dm_channel(channel_id: str | None, channel_type: str | None = None) -> bool:
+    if channel_type is not None:
+        return channel_type == "im"
+    return bool(channel_id) and str(channel_id).startswith("D")
+
+
+def reply_target_for(body: dict[str, Any]) -> ReplyTarget:
+    """Work out the reply target of any Slack request body (event, command, interaction)."""
+    if body.get("type") == "event_callback":
+        event = body.get("event") or {}
+        if event.get("type") == "app_home_opened" and event.get("tab") != "messages":
+            return ReplyTarget(surface="home", user_id=event.get("user"))
+        channel = event.get("channel")
+        is_dm = _is_dm_channel(channel, event.get("channel_type"))
+        if event.get("type") == "app_home_opened":
+            return ReplyTarget(
+                surface="message", user_id=event.get("user"), channel_id=channel, is_dm=True
+            )
+        thread_ts = event.get("thread_ts")
+        if not is_dm and thread_ts is None:
+            thread_ts = event.get("ts")  # in channels always answer in a thread
+        return ReplyTarget(
+            surface="message",
+            user_id=event.get("user"),
+            channel_id=channel,
+            thread_ts=thread_ts,
+            is_dm=is_dm,
+        )
+    if "command" in body and "response_url" in body:
+        channel = body.get("channel_id")
+        return ReplyTarget(
+            surface="command",
+            user_id=body.get("user_id"),
+            channel_id=channel,
+            response_url=body.get("response_url"),
+            is_dm=_is_dm_channel(channel) or body.get("channel_name") == "directmessage",
+        )
+    if body.get("type") in {"block_actions", "interactive_message"}:
+        container = body.get("container") or {}
+        message = body.get("message") or {}
+        channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
+        response_url = body.get("response_url")
+        if channel is None and response_url is None:
+            return ReplyTarget(surface="home", user_id=(body.get("user") or {}).get("id"))
+        return ReplyTarget(
+            surface="action",
+            user_id=(body.get("user") or {}).get("id"),
+            channel_id=channel,
+            thread_ts=message.get("thread_ts") or container.get("thread_ts"),
+            response_url=response_url,
+            is_dm=_is_dm_channel(channel),
+        )
+    user = body.get("user")
+    return ReplyTarget(surface="none", user_id=user.get("id") if isinstance(user, dict) else None)
+
+
+def send_reply(
+    client: WebClient,
+    target: ReplyTarget,
+    message: SlackMessage,
+    *,
+    ephemeral: bool,
+    replace_original: bool = False,
+) -> str | None:
+    """Send ``message`` to ``target``; returns the posted message ts when Slack gives one.
+
+    ``ephemeral`` only matters where others could see the reply (channels); a DM
+    reply is always a normal message. Commands and clicks answer through their
+    ``response_url``, which needs no channel membership.
+
+    Raises:
+        slack_sdk.errors.SlackApiError: when Slack refuses the message (the caller's
+            error handler turns that into an apology and a log line).
+    """
+    if target.response_url:
+        respond_via_url(
+            target.response_url, message, ephemeral=ephemeral, replace_original=replace_original
+        )
+        return None
+    if target.channel_id is None:
+        logger.info("no conversation to reply in", extra={"surface": target.surface})
+        return None
+    if ephemeral and target.in_channel and target.user_id:
+        client.chat_postEphemeral(
+            channel=target.channel_id,
+            user=target.user_id,
+            text=message.text,
+            blocks=message.blocks or None,
+            thread_ts=target.thread_ts,
+        )
+        return None
+    result = client.chat_postMessage(
+        channel=target.channel_id,
+        text=message.text,
+        blocks=message.blocks or None,
+        thread_ts=target.thread_ts,
+    )
+    return str(result.get("ts")) if result.get("ts") else None
+
+
+def respond_via_url(
+    response_url: str,
+    message: SlackMessage,
+    *,
+    ephemeral: bool = True,
+    replace_original: bool = False,
+    delete_original: bool = False,
+) -> None:
+    """Post to a ``response_url`` (commands and clicks; up to 5 uses in 30 minutes).
+
+    Raises:
+        IntegrationError: when Slack refuses the post (expired or used-up URL, bad blocks).
+    """
+    client = WebhookClient(
+        response_url,
+        timeout=15,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=2),
+            RateLimitErrorRetryHandler(),
+        ],
+    )
+    if delete_original:
+        response = client.send_dict({"delete_original": True})
+    else:
+        response = client.send(
+            text=message.text,
+            blocks=message.blocks or None,
+            response_type="ephemeral" if ephemeral else "in_channel",
+            replace_original=replace_original,
+        )
+    if response.status_code >= 400:
+        raise IntegrationError(
+            "Slack refused the response_url post: "
+            f"HTTP {response.status_code} {response.body[:200]}"
+        )
