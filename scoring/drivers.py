@@ -22,11 +22,16 @@ def build_drivers(
     measures: pd.DataFrame,
     measure_scores: pd.DataFrame,
     components: pd.DataFrame,
+    health: pd.Series,
     config: HealthConfig,
     *,
     top_n: int | None = None,
 ) -> pd.DataFrame:
     """The top drivers per row of ``measures``, most important first.
+
+    Drivers that explain the band lead: what pulls a red or yellow account down, what
+    holds a green one up; within each group the larger pull comes first. A red account
+    should never open with "invoices paid on time" while its usage collapses.
 
     Returns:
         A long frame with ``DRIVER_COLUMNS``; ``row`` is the index label of ``measures``.
@@ -63,7 +68,11 @@ def build_drivers(
         return pd.DataFrame(columns=list(DRIVER_COLUMNS))
     drivers = pd.concat(pieces, ignore_index=True)
     drivers["abs_impact"] = drivers["impact"].abs()
-    drivers = drivers.sort_values(["row", "abs_impact"], ascending=[True, False], kind="stable")
+    is_green = (health >= config.bands.green_from).reindex(drivers["row"]).to_numpy()
+    drivers["explains_band"] = np.where(is_green, drivers["impact"] > 0, drivers["impact"] < 0)
+    drivers = drivers.sort_values(
+        ["row", "explains_band", "abs_impact"], ascending=[True, False, False], kind="stable"
+    )
     drivers["rank"] = drivers.groupby("row").cumcount() + 1
     drivers = drivers[drivers["rank"] <= limit]
     return drivers[list(DRIVER_COLUMNS)].reset_index(drop=True)

@@ -107,7 +107,7 @@ def score_accounts(
         }
     )
 
-    drivers = build_drivers(measures, measure_scores, components, config)
+    drivers = build_drivers(measures, measure_scores, components, overall["health"], config)
     no_data_rows = measures.index[overall["no_data"].to_numpy()]
     if len(no_data_rows):
         drivers = pd.concat([drivers, no_data_drivers(no_data_rows, config)], ignore_index=True)

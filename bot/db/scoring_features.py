@@ -337,14 +337,28 @@ class OutcomeAggregates:
     contract_ids: pd.Series
 
 
-def renewal_outcomes(*, session: Session, before: date) -> pd.DataFrame:
-    """Past contracts that renewed or churned, ending before ``before``."""
+#: Days of usage history a cutoff needs behind it (the two 30-day trend windows).
+MIN_HISTORY_DAYS = 60
+
+
+def usage_history_start(*, session: Session) -> date | None:
+    """The first day the store has product usage for (None when it has none)."""
+    first: date | None = session.scalar(select(func.min(_usage.c.date)))
+    return first
+
+
+def renewal_outcomes(
+    *, session: Session, before: date, ended_after: date | None = None
+) -> pd.DataFrame:
+    """Past contracts that renewed or churned, ending in (``ended_after``, ``before``)."""
     c = _contracts.c
     query = (
         select(c.contract_id, c.account_id, c.end_date, c.status)
         .where(c.status.in_(OUTCOME_STATUSES), c.end_date < before)
         .order_by(c.end_date, c.contract_id)
     )
+    if ended_after is not None:
+        query = query.where(c.end_date > ended_after)
     frame = _frame(session, query)
     frame["end_date"] = pd.to_datetime(frame["end_date"])
     return frame
@@ -354,9 +368,16 @@ def outcome_aggregates(*, session: Session, before: date, horizon_days: int) -> 
     """Aggregates as of ``horizon_days`` before every renewal outcome ending before ``before``.
 
     Each outcome becomes one sample row; a temporary cutoff table carries its boundary
-    dates so every grouped query runs once for all samples.
+    dates so every grouped query runs once for all samples. Outcomes whose cutoff falls
+    before the store has ``MIN_HISTORY_DAYS`` of usage are left out: their features would
+    be empty for lack of history, not for lack of use, and a model would learn "no data
+    means renewal" from them.
     """
-    outcomes = renewal_outcomes(session=session, before=before)
+    first_usage = usage_history_start(session=session)
+    ended_after = None
+    if first_usage is not None:
+        ended_after = first_usage + timedelta(days=MIN_HISTORY_DAYS + horizon_days - 1)
+    outcomes = renewal_outcomes(session=session, before=before, ended_after=ended_after)
     cutoff_dates = (outcomes["end_date"] - pd.Timedelta(days=horizon_days)).dt.date
     cutoffs = _cutoff_table()
     connection = session.connection()
