@@ -26,9 +26,9 @@ def _insert_for(session: Session, table: Table) -> Any:
 
 def insert_ignore(session: Session, table: Table, values: dict[str, Any]) -> bool:
     """Insert one row unless a unique key already holds it; True when this call inserted it."""
-    statement = _insert_for(session, table).values(**values).on_conflict_do_nothing()
-    result = session.execute(statement)
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    key = next(iter(table.primary_key.columns))
+    statement = _insert_for(session, table).values(**values).on_conflict_do_nothing().returning(key)
+    return session.execute(statement).first() is not None
 
 
 def insert_ignore_many(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> int:

@@ -575,6 +575,9 @@ def _deliver_one(
         with unit_of_work(session_factory) as session:
             parent = alerts_db.alert_by_key(session=session, dedupe_key=parent_key)
             thread_ts = parent.slack_ts if parent is not None else None
+            if parent is not None and parent.slack_channel:
+                # a DM parent was addressed to a user id; its replies go to the DM itself
+                payload["channel"] = parent.slack_channel
             if thread_ts is None:
                 alerts_db.defer_alert(
                     session=session,

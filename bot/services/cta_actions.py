@@ -38,6 +38,7 @@ class CtaActionResult:
     blocks: list[dict[str, Any]]
     messages: list[CtaMessage]
     notice: str
+    owner_csm_id: str | None = None
 
 
 def _load(session: Session, cta_id: int) -> ctas_db.CtaWithPeople:
@@ -61,7 +62,9 @@ def _result(session: Session, cta_id: int, notice: str) -> CtaActionResult:
         for a in alerts_db.sent_messages_for_cta(session=session, cta_id=cta_id)
         if a.slack_channel and a.slack_ts
     ]
-    return CtaActionResult(cta_id, item.cta.status, text, blocks, messages, notice)
+    return CtaActionResult(
+        item.cta.id, item.cta.status, text, blocks, messages, notice, item.cta.owner_csm_id
+    )
 
 
 def authorize(

@@ -122,6 +122,6 @@ def raise_ctas(
     )
     logger.info(
         "ctas raised",
-        extra={"created": created, "suppressed": suppressed, "accounts": len(signals)},
+        extra={"ctas_created": created, "ctas_suppressed": suppressed, "accounts": len(signals)},
     )
     return report

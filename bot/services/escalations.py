@@ -336,3 +336,33 @@ def enforce_escalation_sla(
             e.escalated_to_manager_at = now
             escalated += 1
     return {"repinged": repinged, "escalated_to_manager": escalated}
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationTarget:
+    account_id: str
+    account_name: str
+    arr: float | None
+
+
+def resolve_escalation_account(session: Session, names: Any, query: str) -> EscalationTarget:
+    """The account ``/escalate`` names; unknown or ambiguous names raise user-facing errors.
+
+    ``names`` is the shared ``AccountNameCache`` (``services.account_names``).
+    """
+    from bot.db.queries.scope import AccountScope
+    from bot.errors import AccountNotFound, AmbiguousAccount
+    from bot.services.account_names import Ambiguous, NotFound
+
+    resolution = names.index(session).resolve(query, AccountScope.everything())
+    if isinstance(resolution, NotFound):
+        raise AccountNotFound(query, [a.name for a in resolution.suggestions][:3])
+    if isinstance(resolution, Ambiguous):
+        raise AmbiguousAccount(query, [(a.account_id, a.name) for a in resolution.candidates])
+    found = repo.account_with_people(session=session, account_id=resolution.account.account_id)
+    if found is None:
+        raise AccountNotFound(query)
+    account = found[0]
+    return EscalationTarget(
+        account.account_id, account.name, float(account.arr) if account.arr is not None else None
+    )

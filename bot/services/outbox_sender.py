@@ -90,6 +90,8 @@ class WebClientSender:
         self, *, channel: str, thread_ts: str | None, content: bytes, filename: str, title: str
     ) -> None:
         try:
+            if channel.startswith(("U", "W")):  # file uploads need the DM's conversation id
+                channel = str(self.client.conversations_open(users=channel)["channel"]["id"])
             self.client.files_upload_v2(
                 channel=channel,
                 thread_ts=thread_ts,

@@ -34,10 +34,21 @@ class ActionId(StrEnum):
     SHARE_IN_CHANNEL = "answer_share_in_channel"
     SHOW_MORE = "answer_show_more"
     CHOOSE_ACCOUNT = "answer_choose_account"
+    CTA_ACKNOWLEDGE = "cta_acknowledge"
+    CTA_SNOOZE = "cta_snooze"
+    CTA_COMPLETE = "cta_complete"
+    CTA_REASSIGN = "cta_reassign"
+    ESCALATION_ACKNOWLEDGE = "escalation_acknowledge"
+    ESCALATION_RESOLVE = "escalation_resolve"
+    DIGEST_DRILL_DOWN = "digest_drill_down"
 
 
 class CallbackId(StrEnum):
     """``callback_id`` of modals and shortcuts (added by the areas that open them)."""
+
+    CTA_SNOOZE_MODAL = "cta_snooze_modal"
+    CTA_COMPLETE_MODAL = "cta_complete_modal"
+    ESCALATE_MODAL = "escalate_modal"
 
 
 BOT_EVENTS: tuple[str, ...] = (

@@ -115,3 +115,35 @@ def test_slack_500_mid_run_leaves_unsent_pending_and_next_run_sends_once(
     texts = [m.text for m in fake_slack_api.messages("DU_ANA")]
     assert len(texts) == budget + 1 == len(set(texts))
     assert all(a.status in ("sent", "rolled") for a in _alerts(slack_services))
+
+
+def test_channel_rate_limit_429_honours_retry_after(sqlite_engine, tmp_path, fake_slack_api):
+    services = services_for(
+        sqlite_engine, tmp_path, fake_slack_api, CSBOT_CTA_CHANNELS="*=C_ALERTS"
+    )
+    _build(services)
+    fake_slack_api.limit_channel_rate(per_second=1.0, burst=1)
+    result = run_job("renewal_reminders", run_renewal_reminders, services, now=NOW)
+    assert result.ok and result.delivery["sent"] == 2
+    calls = fake_slack_api.requests("chat.postMessage")
+    limited = [c for c in calls if c.status == 429]
+    assert limited, "the second post should have met the per-channel limit"
+    [first, second] = fake_slack_api.messages("C_ALERTS")
+    ok_times = [c.at for c in calls if c.status == 200]
+    assert ok_times[1] - ok_times[0] >= 0.9  # waited for Retry-After, did not hammer
+
+
+def test_a_429_that_outlasts_the_client_retries_is_recorded_and_retried(
+    sqlite_engine, tmp_path, fake_slack_api
+):
+    services = services_for(
+        sqlite_engine, tmp_path, fake_slack_api, CSBOT_CTA_CHANNELS="*=C_ALERTS"
+    )
+    _build(services)
+    fake_slack_api.fail_next("chat.postMessage", status=429, retry_after=1, times=4)
+    result = run_job("renewal_reminders", run_renewal_reminders, services, now=NOW)
+    assert result.delivery["failed"] == 1 and result.delivery["sent"] == 2
+    assert "ratelimited" in result.delivery["errors"][0]
+    retried = [a for a in _alerts(services) if a.attempts == 2]
+    assert len(retried) == 1 and retried[0].status == "sent"
+    assert len(fake_slack_api.messages("C_ALERTS")) == 2

@@ -1,0 +1,203 @@
+"""CTA buttons (Acknowledge, Snooze…, Complete…, Reassign) and digest drill-downs.
+
+Each click is checked by the service (owner, owner's manager, admin); a refusal is a
+``PermissionDenied`` that the app's error handler answers ephemerally. A successful
+change re-renders every copy of the CTA message in place with ``chat.update``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.db.base import utcnow
+from bot.db.session import unit_of_work
+from bot.services import Services
+from bot.services.alerts import deliver_due_alerts
+from bot.services.cta_actions import (
+    CtaActionResult,
+    acknowledge_cta,
+    authorize,
+    complete_cta,
+    reassign_cta,
+    snooze_cta,
+)
+from bot.services.digest import drill_down
+from bot.services.outbox_sender import WebClientSender
+from bot.slack.blocks.cta_modals import (
+    NOTES_ACTION,
+    NOTES_BLOCK,
+    OUTCOME_ACTION,
+    OUTCOME_BLOCK,
+    OUTCOMES,
+    REASON_ACTION,
+    REASON_BLOCK,
+    SNOOZE_ACTION,
+    SNOOZE_BLOCK,
+    build_complete_modal,
+    build_snooze_modal,
+    cta_modal_metadata,
+)
+from bot.slack.blocks.digest import build_drill_down_blocks
+from bot.slack.ids import ActionId, CallbackId, prefixed
+
+
+def register(app: App) -> None:
+    app.action(ActionId.CTA_ACKNOWLEDGE)(handle_action_cta_acknowledge)
+    app.action(ActionId.CTA_SNOOZE)(handle_action_cta_snooze)
+    app.action(ActionId.CTA_COMPLETE)(handle_action_cta_complete)
+    app.action(ActionId.CTA_REASSIGN)(handle_action_cta_reassign)
+    app.view(CallbackId.CTA_SNOOZE_MODAL)(handle_view_cta_snooze)
+    app.view(CallbackId.CTA_COMPLETE_MODAL)(handle_view_cta_complete)
+    app.action(prefixed(ActionId.DIGEST_DRILL_DOWN))(handle_action_digest_drill_down)
+
+
+def _cta_id(body: dict[str, Any], action: dict[str, Any]) -> int:
+    """Buttons carry the id as value; the users_select carries it in its block id."""
+    if action.get("value"):
+        return int(action["value"])
+    return int(str(action.get("block_id", "")).split(":", 1)[1])
+
+
+def _update_messages(client: WebClient, result: CtaActionResult) -> None:
+    for message in result.messages:
+        client.chat_update(
+            channel=message.channel, ts=message.ts, text=result.text, blocks=result.blocks
+        )
+
+
+def handle_action_cta_acknowledge(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, services: Services
+) -> None:
+    ack()
+    with unit_of_work(services.session_factory) as session:
+        result = acknowledge_cta(
+            session, cta_id=_cta_id(body, action), slack_user_id=body["user"]["id"], now=utcnow()
+        )
+    _update_messages(client, result)
+
+
+def _open_modal(
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    services: Services,
+    *,
+    what: str,
+    build: Any,
+) -> None:
+    cta_id = _cta_id(body, action)
+    with unit_of_work(services.session_factory) as session:
+        item = authorize(session, cta_id=cta_id, slack_user_id=body["user"]["id"], what=what)
+    container = body.get("container") or {}
+    metadata = cta_modal_metadata(cta_id, container.get("channel_id"), container.get("message_ts"))
+    client.views_open(
+        trigger_id=body["trigger_id"],
+        view=build(cta_id=cta_id, account_name=item.account_name, metadata=metadata),
+    )
+
+
+def handle_action_cta_snooze(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, services: Services
+) -> None:
+    ack()
+    _open_modal(body, action, client, services, what="snooze this CTA", build=build_snooze_modal)
+
+
+def handle_action_cta_complete(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, services: Services
+) -> None:
+    ack()
+    _open_modal(
+        body, action, client, services, what="complete this CTA", build=build_complete_modal
+    )
+
+
+def handle_action_cta_reassign(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, services: Services
+) -> None:
+    ack()
+    with unit_of_work(services.session_factory) as session:
+        result = reassign_cta(
+            session,
+            cta_id=_cta_id(body, action),
+            slack_user_id=body["user"]["id"],
+            new_owner_slack_id=str(action.get("selected_user") or ""),
+            now=utcnow(),
+            settings=services.settings,
+        )
+    _update_messages(client, result)
+    deliver_due_alerts(
+        services.session_factory,
+        sender=WebClientSender(client),
+        settings=services.settings,
+        now=utcnow(),
+        wait_seconds=0,
+        keys=[f"cta:{result.cta_id}:dm:{result.owner_csm_id}"],
+    )
+
+
+def _state(view: dict[str, Any], block: str, action: str) -> Any:
+    element = ((view.get("state") or {}).get("values") or {}).get(block, {}).get(action) or {}
+    if "selected_option" in element:
+        return (element.get("selected_option") or {}).get("value")
+    return element.get("value")
+
+
+def handle_view_cta_snooze(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, services: Services
+) -> None:
+    reason = str(_state(view, REASON_BLOCK, REASON_ACTION) or "").strip()
+    if not reason:
+        ack(response_action="errors", errors={REASON_BLOCK: "Say why you are snoozing it."})
+        return
+    ack()
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    with unit_of_work(services.session_factory) as session:
+        result = snooze_cta(
+            session,
+            cta_id=int(metadata["cta_id"]),
+            slack_user_id=body["user"]["id"],
+            duration=str(_state(view, SNOOZE_BLOCK, SNOOZE_ACTION) or "1d"),
+            reason=reason,
+            now=utcnow(),
+        )
+    _update_messages(client, result)
+
+
+def handle_view_cta_complete(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, services: Services
+) -> None:
+    outcome = str(_state(view, OUTCOME_BLOCK, OUTCOME_ACTION) or "")
+    if outcome not in OUTCOMES:
+        ack(response_action="errors", errors={OUTCOME_BLOCK: "Choose an outcome."})
+        return
+    ack()
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    with unit_of_work(services.session_factory) as session:
+        result = complete_cta(
+            session,
+            cta_id=int(metadata["cta_id"]),
+            slack_user_id=body["user"]["id"],
+            outcome=OUTCOMES[outcome],
+            notes=_state(view, NOTES_BLOCK, NOTES_ACTION),
+            now=utcnow(),
+        )
+    _update_messages(client, result)
+
+
+def handle_action_digest_drill_down(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, services: Services
+) -> None:
+    ack()
+    what, _, scope = str(action.get("value") or "").partition("|")
+    today = utcnow().astimezone(services.settings.tz).date()
+    with unit_of_work(services.session_factory) as session:
+        title, lines = drill_down(
+            session, what=what, scope_key=scope, slack_user_id=body["user"]["id"], today=today
+        )
+    text, blocks = build_drill_down_blocks(title, lines)
+    respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)

@@ -1,0 +1,180 @@
+"""``/escalate ACCOUNT`` (modal), ``/escalations`` (list), Acknowledge / Resolve buttons.
+
+The modal opens straight after ``ack()`` with a "looking up" view — a trigger id
+lives 3 s — and is then updated with the form (ARR at risk pre-filled) or the
+reason the account could not be found. Submissions and clicks go to
+``bot.services.escalations``; posts go through the outbox and are sent at once.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.db.base import utcnow
+from bot.db.session import unit_of_work
+from bot.errors import UserFacingError
+from bot.services import Services
+from bot.services.alerts import deliver_due_alerts
+from bot.services.escalations import (
+    EscalationForm,
+    EscalationFormInvalid,
+    acknowledge_escalation,
+    list_open_escalations,
+    open_escalation,
+    resolve_escalation,
+    resolve_escalation_account,
+)
+from bot.services.outbox_sender import WebClientSender
+from bot.slack.blocks.escalation import (
+    ARR_ACTION,
+    ARR_BLOCK,
+    CATEGORY_ACTION,
+    CATEGORY_BLOCK,
+    DESCRIPTION_ACTION,
+    DESCRIPTION_BLOCK,
+    NEEDED_BY_ACTION,
+    NEEDED_BY_BLOCK,
+    SEVERITY_ACTION,
+    SEVERITY_BLOCK,
+    build_escalation_error_modal,
+    build_escalation_form_modal,
+    build_escalation_loading_modal,
+)
+from bot.slack.ids import ActionId, CallbackId, Command
+
+ESCALATE_USAGE = "Usage: `/escalate ACCOUNT` — for example `/escalate Acme Corp`."
+
+
+def register(app: App) -> None:
+    app.command(Command.ESCALATE)(handle_command_escalate)
+    app.command(Command.ESCALATIONS)(handle_command_escalations)
+    app.view(CallbackId.ESCALATE_MODAL)(handle_view_escalate)
+    app.action(ActionId.ESCALATION_ACKNOWLEDGE)(handle_action_escalation_acknowledge)
+    app.action(ActionId.ESCALATION_RESOLVE)(handle_action_escalation_resolve)
+
+
+def handle_command_escalate(
+    ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond, services: Services
+) -> None:
+    """Open the escalation modal for the named account (or say why not)."""
+    ack()
+    query = (command.get("text") or "").strip()
+    if not query:
+        respond(text=f"Which account? {ESCALATE_USAGE}", response_type="ephemeral")
+        return
+    opened = client.views_open(
+        trigger_id=command["trigger_id"], view=build_escalation_loading_modal(query)
+    )
+    view_id = opened["view"]["id"]
+    try:
+        with unit_of_work(services.session_factory) as session:
+            target = resolve_escalation_account(session, services.account_names, query)
+    except UserFacingError as error:
+        client.views_update(view_id=view_id, view=build_escalation_error_modal(str(error)))
+        respond(text=f"{error} {ESCALATE_USAGE}", response_type="ephemeral")
+        return
+    client.views_update(
+        view_id=view_id,
+        view=build_escalation_form_modal(
+            account_id=target.account_id,
+            account_name=target.account_name,
+            arr=target.arr,
+            channel_id=command.get("channel_id"),
+        ),
+    )
+
+
+def _value(values: dict[str, Any], block: str, action: str) -> Any:
+    element = (values.get(block) or {}).get(action) or {}
+    if "selected_option" in element:
+        return (element.get("selected_option") or {}).get("value")
+    if "selected_date" in element:
+        return element.get("selected_date")
+    return element.get("value")
+
+
+def handle_view_escalate(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, services: Services
+) -> None:
+    """Validate in the ack (field errors show in the modal), then record and post."""
+    metadata = json.loads(view.get("private_metadata") or "{}")
+    values = (view.get("state") or {}).get("values") or {}
+    needed = _value(values, NEEDED_BY_BLOCK, NEEDED_BY_ACTION)
+    form = EscalationForm(
+        account_id=str(metadata.get("account_id") or ""),
+        severity=str(_value(values, SEVERITY_BLOCK, SEVERITY_ACTION) or ""),
+        category=str(_value(values, CATEGORY_BLOCK, CATEGORY_ACTION) or ""),
+        arr_text=str(_value(values, ARR_BLOCK, ARR_ACTION) or ""),
+        description=str(_value(values, DESCRIPTION_BLOCK, DESCRIPTION_ACTION) or ""),
+        needed_by=date.fromisoformat(needed) if needed else None,
+    )
+    user_id = body["user"]["id"]
+    now = utcnow()
+    try:
+        with unit_of_work(services.session_factory) as session:
+            _, keys = open_escalation(
+                session, settings=services.settings, form=form, opened_by=user_id, now=now
+            )
+    except EscalationFormInvalid as invalid:
+        ack(response_action="errors", errors=invalid.errors)
+        return
+    ack()
+    _send_now(services, client, keys)
+
+
+def handle_command_escalations(ack: Ack, respond: Respond, services: Services) -> None:
+    """List open escalations (ephemeral)."""
+    ack()
+    with unit_of_work(services.session_factory) as session:
+        text, blocks = list_open_escalations(session)
+    respond(text=text, blocks=blocks, response_type="ephemeral")
+
+
+def handle_action_escalation_acknowledge(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, services: Services
+) -> None:
+    ack()
+    _change(body, action, client, services, acknowledge_escalation)
+
+
+def handle_action_escalation_resolve(
+    ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, services: Services
+) -> None:
+    ack()
+    _change(body, action, client, services, resolve_escalation)
+
+
+def _change(
+    body: dict[str, Any], action: dict[str, Any], client: WebClient, services: Services, change: Any
+) -> None:
+    with unit_of_work(services.session_factory) as session:
+        update = change(
+            session,
+            settings=services.settings,
+            escalation_id=int(action["value"]),
+            slack_user_id=body["user"]["id"],
+            now=utcnow(),
+        )
+    if update.channel and update.ts:
+        client.chat_update(
+            channel=update.channel, ts=update.ts, text=update.text, blocks=update.blocks
+        )
+    _send_now(services, client, update.queued_keys)
+
+
+def _send_now(services: Services, client: WebClient, keys: list[str]) -> None:
+    """Deliver what this request queued; failures stay in the outbox for the next job run."""
+    if keys:
+        deliver_due_alerts(
+            services.session_factory,
+            sender=WebClientSender(client),
+            settings=services.settings,
+            now=utcnow(),
+            keys=keys,
+            wait_seconds=0,
+        )

@@ -1,0 +1,182 @@
+"""/escalate, /escalations, the escalation buttons and the SLA job, through signed requests."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.db.base import utcnow
+from bot.db.models import Escalation
+from bot.db.session import unit_of_work
+from bot.slack.blocks.escalation import (
+    ARR_ACTION,
+    ARR_BLOCK,
+    CATEGORY_ACTION,
+    CATEGORY_BLOCK,
+    DESCRIPTION_ACTION,
+    DESCRIPTION_BLOCK,
+    SEVERITY_ACTION,
+    SEVERITY_BLOCK,
+)
+from jobs.escalations import run_escalation_sla
+from jobs.runner import run_job
+from tests.jobs import store
+from tests.support.slack_fixtures import build_harness
+from tests.support.slack_requests import slash_command, view_submission
+
+
+@pytest.fixture
+def harness(fake_slack_api, tmp_path, sqlite_engine):
+    harness = build_harness(
+        fake_slack_api,
+        tmp_path,
+        sqlite_engine,
+        CSBOT_ESCALATIONS_CHANNEL="C_ESC",
+        CSBOT_QUIET_HOURS="off",
+    )
+    with unit_of_work(harness.services.session_factory) as session:
+        store.add_team(session)
+        store.add_account(session, "acme", name="Acme Corp Inc", arr=120_000)
+        store.add_account(session, "globex", name="Globex LLC", csm_id="ben")
+    return harness
+
+
+def _escalate(harness, text, user="U_ANA"):
+    response_url = harness.fake.response_url()
+    response = harness.dispatch(
+        slash_command(
+            "/escalate",
+            text,
+            user_id=user,
+            response_url=response_url,
+            trigger_id=harness.fake.issue_trigger_id(),
+        )
+    )
+    assert response.status == 200
+    return response_url
+
+
+def _form_values(severity="critical", arr="90,000", description="Exports failing for 2 days"):
+    return {
+        SEVERITY_BLOCK: {SEVERITY_ACTION: {"selected_option": {"value": severity}}},
+        CATEGORY_BLOCK: {CATEGORY_ACTION: {"selected_option": {"value": "product"}}},
+        ARR_BLOCK: {ARR_ACTION: {"value": arr}},
+        DESCRIPTION_BLOCK: {DESCRIPTION_ACTION: {"value": description}},
+    }
+
+
+def _submit(harness, metadata, values, user="U_ANA"):
+    return harness.dispatch(
+        view_submission("escalate_modal", values, user_id=user, private_metadata=metadata)
+    )
+
+
+def _open_form(harness):
+    _escalate(harness, "acme")
+    [opened] = harness.fake.calls("views.open")
+    assert "Looking up" in json.dumps(opened["view"])  # opened before the lookup
+    [updated] = harness.fake.calls("views.update")
+    return updated["view"]
+
+
+def test_empty_or_unknown_account_gets_a_clear_ephemeral_reply(harness, fake_slack_api):
+    _escalate(harness, "   ")
+    _escalate(harness, "Initech")
+    replies = fake_slack_api.calls("response_url")
+    assert "Which account?" in replies[0]["text"] and "/escalate ACCOUNT" in replies[0]["text"]
+    assert "No account named “Initech”" in replies[1]["text"]
+    assert all(r["response_type"] == "ephemeral" for r in replies)
+    [update] = fake_slack_api.calls("views.update")
+    assert "No account named" in json.dumps(update["view"])
+
+
+def test_modal_is_prefilled_and_validates_fields(harness):
+    view = _open_form(harness)
+    arr_input = next(b for b in view["blocks"] if b.get("block_id") == ARR_BLOCK)
+    assert arr_input["element"]["initial_value"] == "120000"
+    bad = _submit(harness, view["private_metadata"], _form_values(arr="lots", description=""))
+    errors = json.loads(bad.body)["errors"]
+    assert set(errors) == {ARR_BLOCK, DESCRIPTION_BLOCK} and "lots" in errors[ARR_BLOCK]
+    with unit_of_work(harness.services.session_factory) as session:
+        assert session.scalars(select(Escalation)).all() == []
+
+
+def test_submission_posts_in_the_channel_with_a_thread_and_the_owner_acts(harness, fake_slack_api):
+    view = _open_form(harness)
+    response = _submit(harness, view["private_metadata"], _form_values())
+    assert response.status == 200
+    [post, note] = fake_slack_api.messages("C_ESC")
+    assert "<@U_ANA>" in json.dumps(post.blocks) and "<@U_MGR>" in json.dumps(post.blocks)
+    assert "Acme Corp Inc" in post.text and "$90,000" in json.dumps(post.blocks)
+    assert note.thread_ts == post.ts and "Updates on escalation" in note.text
+    with unit_of_work(harness.services.session_factory) as session:
+        escalation = session.scalars(select(Escalation)).one()
+    assert escalation.slack_ts == post.ts and escalation.severity == "critical"
+    assert abs((escalation.sla_due_at - escalation.created_at) - timedelta(hours=1)) < timedelta(
+        seconds=1
+    )
+    # /escalations lists it
+    listing_url = fake_slack_api.response_url()
+    harness.dispatch(slash_command("/escalations", "", user_id="U_BEN", response_url=listing_url))
+    listing = fake_slack_api.calls("response_url")[-1]
+    assert "#1 Acme Corp Inc" in json.dumps(listing["blocks"])
+    # an outsider may not acknowledge; the owner may
+    harness.click(
+        "escalation_acknowledge",
+        str(escalation.id),
+        user_id="U_OUT",
+        channel_id="C_ESC",
+        message_ts=post.ts,
+        block_id="escalation:1",
+    )
+    assert "Only the owner" in fake_slack_api.calls("response_url")[-1]["text"]
+    harness.click(
+        "escalation_acknowledge",
+        str(escalation.id),
+        user_id="U_ANA",
+        channel_id="C_ESC",
+        message_ts=post.ts,
+        block_id="escalation:1",
+    )
+    with unit_of_work(harness.services.session_factory) as session:
+        assert session.get(Escalation, escalation.id).status == "acknowledged"
+    [update] = fake_slack_api.calls("chat.update")
+    assert update["ts"] == post.ts and "Acknowledged by <@U_ANA>" in json.dumps(update["blocks"])
+    assert "acknowledged this escalation" in fake_slack_api.thread("C_ESC", post.ts)[-1].text
+    harness.click(
+        "escalation_resolve",
+        str(escalation.id),
+        user_id="U_MGR",
+        channel_id="C_ESC",
+        message_ts=post.ts,
+        block_id="escalation:1",
+    )
+    with unit_of_work(harness.services.session_factory) as session:
+        assert session.get(Escalation, escalation.id).status == "resolved"
+
+
+def test_sla_job_repings_then_escalates_to_the_manager_once(harness, fake_slack_api):
+    view = _open_form(harness)
+    _submit(harness, view["private_metadata"], _form_values(severity="critical"))
+    opened = utcnow()
+    services = harness.services
+    early = run_job("escalation_sla", run_escalation_sla, services, now=opened)
+    assert early.summary == {"repinged": 0, "escalated_to_manager": 0}
+    late = run_job(
+        "escalation_sla", run_escalation_sla, services, now=opened + timedelta(hours=1, minutes=1)
+    )
+    assert late.summary["repinged"] == 1
+    post = fake_slack_api.messages("C_ESC")[0]
+    assert "SLA" in fake_slack_api.thread("C_ESC", post.ts)[-1].text
+    later = run_job(
+        "escalation_sla", run_escalation_sla, services, now=opened + timedelta(hours=1, minutes=31)
+    )
+    assert later.summary["escalated_to_manager"] == 1
+    [manager_dm] = fake_slack_api.messages("DU_MGR")
+    assert "Unacknowledged past SLA" in manager_dm.text
+    again = run_job("escalation_sla", run_escalation_sla, services, now=opened + timedelta(hours=3))
+    assert again.summary == {"repinged": 0, "escalated_to_manager": 0}
+    assert len(fake_slack_api.messages("DU_MGR")) == 1
