@@ -18,6 +18,8 @@ from bot.settings import Settings
 if TYPE_CHECKING:
     from slack_sdk import WebClient
 
+    from bot.llm import ChatModel
+
 
 @dataclass
 class Services:
@@ -32,3 +34,10 @@ class Services:
         from bot.slack.client import build_web_client
 
         return build_web_client(self.settings)
+
+    @cached_property
+    def chat_model(self) -> ChatModel | None:
+        """The LLM client, or None when no LLM is configured (drafts use the template)."""
+        from bot.llm import build_chat_model
+
+        return build_chat_model(self.settings)

@@ -1,0 +1,359 @@
+"""The facts pack: everything a draft about one account may say, each fact sourced and dated.
+
+A draft (LLM or template) may only state what is in its pack, and the grounding check
+reads claims against it, so the pack is the single definition of "true" for drafting.
+Each fact is one whole sentence built from store values (never from model output),
+with the table it came from, the date the data is as of, and a priority that decides
+what survives when a prompt must be trimmed to its token budget.
+
+Customer-written text (ticket bodies, NPS comments, meeting notes) rides along in
+``Fact.quoted``: it is evidence to read, never a source of numbers or instructions.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.db import facts as queries
+from bot.db.facts import (
+    AccountRow,
+    ContactRow,
+    ContractRow,
+    CtaRow,
+    HealthRow,
+    TicketRow,
+    UsageSummary,
+)
+from bot.db.session import unit_of_work
+from bot.errors import AccountNotFound, AmbiguousAccount
+from bot.services import Services
+from bot.services.fact_sentences import (
+    BACKGROUND,
+    ESSENTIAL,
+    HIGH,
+    LOW,
+    MAX_PLAYBOOK_STEPS,
+    MEDIUM,
+    Fact,
+    FactWriter,
+    PlaybookStepFact,
+)
+
+__all__ = [
+    "BACKGROUND",
+    "ESSENTIAL",
+    "HIGH",
+    "LOW",
+    "MEDIUM",
+    "Fact",
+    "FactsPack",
+    "PlaybookStepFact",
+    "build_facts_pack",
+    "resolve_account_id",
+]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class FactsPack:
+    """The facts about one account on one day, plus the structured rows they came from."""
+
+    account: AccountRow
+    today: date
+    csm_name: str | None
+    facts: tuple[Fact, ...]
+    contacts: tuple[ContactRow, ...] = ()
+    health: HealthRow | None = None
+    contract: ContractRow | None = None
+    usage: UsageSummary | None = None
+    open_tickets: tuple[TicketRow, ...] = ()
+    open_ticket_count: int = 0
+    ctas: tuple[CtaRow, ...] = ()
+    interactions: tuple[queries.InteractionRow, ...] = ()
+    latest_nps_score: int | None = None
+    latest_nps_on: date | None = None
+    latest_nps_contact_id: str | None = None
+    playbook_steps: tuple[PlaybookStepFact, ...] = ()
+    signals: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def account_id(self) -> str:
+        return self.account.account_id
+
+    @property
+    def account_name(self) -> str:
+        return self.account.name
+
+    def fact(self, key: str) -> Fact | None:
+        for candidate in self.facts:
+            if candidate.key == key:
+                return candidate
+        return None
+
+    def facts_in(self, category: str) -> list[Fact]:
+        return [candidate for candidate in self.facts if candidate.category == category]
+
+    def contact(self, contact_id: str | None) -> ContactRow | None:
+        return next((c for c in self.contacts if c.contact_id == contact_id), None)
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        return [candidate.to_dict() for candidate in self.facts]
+
+
+# --------------------------------------------------------------------------- resolution
+def resolve_account_id(session: Session, query: str) -> str:
+    """Turn what a person typed (an id or a name) into one account id.
+
+    Exact id, then exact name (any case), then a unique name prefix or substring.
+
+    Raises:
+        AccountNotFound: with up to three close names as suggestions.
+        AmbiguousAccount: when several names match equally well.
+    """
+    text = " ".join(query.split())
+    if not text:
+        raise AccountNotFound(query)
+    if queries.account_row(session=session, account_id=text) is not None:
+        return text
+    names = queries.account_ids_and_names(session=session)
+    folded = text.casefold()
+    for matcher in (
+        lambda name: name.casefold() == folded,
+        lambda name: name.casefold().startswith(folded),
+        lambda name: folded in name.casefold(),
+    ):
+        matches = [(account_id, name) for account_id, name in names if matcher(name)]
+        if len(matches) == 1:
+            return matches[0][0]
+        if len(matches) > 1:
+            raise AmbiguousAccount(query, sorted(matches, key=lambda item: item[1])[:10])
+    raise AccountNotFound(query, _suggestions(text, [name for _, name in names]))
+
+
+def _suggestions(text: str, names: list[str]) -> list[str]:
+    from rapidfuzz import fuzz, process
+
+    found = process.extract(text, names, scorer=fuzz.WRatio, limit=3, score_cutoff=60)
+    return [name for name, _score, _index in found]
+
+
+# --------------------------------------------------------------------------- building
+def build_facts_pack(
+    services: Services, account_query: str, *, today: date | None = None
+) -> FactsPack:
+    """Gather every fact a draft about the account may use.
+
+    Args:
+        services: the store to read.
+        account_query: an account id or name (resolved like the assistant does).
+        today: the day the pack is about; defaults to today in the configured time zone.
+
+    Raises:
+        AccountNotFound, AmbiguousAccount: when the account cannot be resolved.
+    """
+    day = today or datetime.now(services.settings.tz).date()
+    with unit_of_work(services.session_factory) as session:
+        account_id = resolve_account_id(session, account_query)
+        return _build(services, session, account_id, day)
+
+
+def _build(services: Services, session: Session, account_id: str, today: date) -> FactsPack:
+    account = queries.account_row(session=session, account_id=account_id)
+    if account is None:  # resolved a moment ago; deleted since
+        raise AccountNotFound(account_id)
+    loads = queries.source_load_rows(session=session)
+    csm = queries.csm_row(session=session, csm_id=account.csm_id) if account.csm_id else None
+    health = queries.health_rows(session=session, account_id=account_id)
+    override = queries.active_override_row(session=session, account_id=account_id, today=today)
+    contract = queries.current_contract_row(session=session, account_id=account_id, today=today)
+    usage = queries.usage_summary(session=session, account_id=account_id)
+    tickets = queries.open_ticket_rows(session=session, account_id=account_id)
+    open_count = queries.open_ticket_count(session=session, account_id=account_id)
+    counts = queries.ticket_counts(session=session, account_id=account_id, today=today)
+    themes = queries.account_theme_rows(session=session, account_id=account_id)
+    contacts = queries.contact_rows(session=session, account_id=account_id)
+    interactions = queries.recent_interaction_rows(session=session, account_id=account_id)
+    last_qbr = queries.last_business_review_at(session=session, account_id=account_id)
+    ctas = queries.open_cta_rows(session=session, account_id=account_id)
+    nps = queries.recent_nps_rows(session=session, account_id=account_id)
+    invoices = queries.problem_invoice_rows(session=session, account_id=account_id)
+    opportunities = queries.open_opportunity_rows(session=session, account_id=account_id)
+
+    writer = FactWriter(loads, account.currency)
+    by_contact = {contact.contact_id: contact for contact in contacts}
+    writer.account(account, csm.name if csm else None)
+    latest = health[0] if health else None
+    if latest is not None:
+        writer.health(health, override)
+    writer.renewal(account, contract, today)
+    if usage is not None:
+        writer.usage(usage, account.licensed_seats)
+    writer.support(tickets, open_count, counts, themes)
+    writer.nps(nps, by_contact)
+    writer.contacts(contacts)
+    writer.interactions(interactions, last_qbr, by_contact)
+    writer.invoices(invoices)
+    writer.opportunities(opportunities)
+    writer.ctas(ctas)
+
+    signals = _account_signals(
+        account=account,
+        today=today,
+        health=health,
+        contract=contract,
+        usage=usage,
+        open_tickets=tickets,
+        counts=counts,
+        nps_score=nps[0].score if nps else None,
+        contacts=contacts,
+        invoices=len(invoices),
+        last_qbr=last_qbr,
+    )
+    steps = _playbook_steps(services, [cta.playbook_id for cta in ctas], signals)
+    writer.playbooks(steps)
+
+    return FactsPack(
+        account=account,
+        today=today,
+        csm_name=csm.name if csm else None,
+        facts=tuple(writer.facts),
+        contacts=tuple(contacts),
+        health=latest,
+        contract=contract,
+        usage=usage,
+        open_tickets=tuple(tickets),
+        open_ticket_count=open_count,
+        ctas=tuple(ctas),
+        interactions=tuple(interactions),
+        latest_nps_score=nps[0].score if nps else None,
+        latest_nps_on=nps[0].responded_at.date() if nps else None,
+        latest_nps_contact_id=nps[0].contact_id if nps else None,
+        playbook_steps=tuple(steps),
+        signals=signals,
+    )
+
+
+# --------------------------------------------------------------------------- signals
+def _account_signals(
+    *,
+    account: AccountRow,
+    today: date,
+    health: list[HealthRow],
+    contract: ContractRow | None,
+    usage: UsageSummary | None,
+    open_tickets: list[TicketRow],
+    counts: queries.TicketCounts,
+    nps_score: int | None,
+    contacts: list[ContactRow],
+    invoices: int,
+    last_qbr: datetime | None,
+) -> frozenset[str]:
+    """The knowledge layer's named signals, when that layer is installed."""
+    try:
+        from knowledge.signals import AccountFacts, derive_account_signals
+    except ImportError:
+        return frozenset()
+    latest = health[0] if health else None
+    month_ago = next((row for row in health[1:] if (latest.as_of - row.as_of).days >= 30), None)
+    decision_contacts = [
+        contact.last_contacted_at
+        for contact in contacts
+        if contact.is_decision_maker and contact.last_contacted_at is not None
+    ]
+    facts = AccountFacts(
+        days_as_customer=(today - account.customer_since).days if account.customer_since else None,
+        days_since_last_login=(
+            (today - usage.last_login_date).days if usage and usage.last_login_date else None
+        ),
+        active_users_recent=usage.recent_avg_active_users if usage else None,
+        active_users_prior=usage.prior_avg_active_users if usage else None,
+        licensed_seats=account.licensed_seats,
+        peak_active_users_recent=usage.recent_peak_active_users if usage else None,
+        health_band=latest.band if latest else None,
+        health_score=latest.score if latest else None,
+        health_score_30d_ago=month_ago.score if month_ago else None,
+        days_to_contract_end=(contract.end_date - today).days if contract else None,
+        latest_nps_score=nps_score,
+        open_urgent_tickets=sum(
+            1 for ticket in open_tickets if ticket.priority == "urgent" or ticket.escalated
+        ),
+        tickets_recent=counts.recent,
+        tickets_prior=counts.prior,
+        negative_ticket_share_recent=(
+            counts.recent_negative / counts.recent_with_sentiment
+            if counts.recent_with_sentiment
+            else None
+        ),
+        failed_or_overdue_invoices=invoices,
+        active_champions=sum(1 for c in contacts if c.is_active and c.is_champion),
+        days_since_decision_maker_contact=(
+            (today - max(decision_contacts).date()).days if decision_contacts else None
+        ),
+        days_since_business_review=(today - last_qbr.date()).days if last_qbr else None,
+    )
+    return derive_account_signals(facts)
+
+
+# --------------------------------------------------------------------------- playbooks
+def _playbook_steps(
+    services: Services, cta_playbook_ids: list[str], signals: frozenset[str]
+) -> list[PlaybookStepFact]:
+    """Steps of the playbooks that apply: those open CTAs name, then those signals match.
+
+    Matching by the account's named signals (not by embedding similarity) keeps the
+    pack free of the embedding model: a draft must not wait for torch to load.
+    """
+    catalog = _playbook_catalog(services)
+    if not catalog:
+        return []
+    chosen: list[str] = [pid for pid in dict.fromkeys(cta_playbook_ids) if pid in catalog]
+    if signals:
+        ranked = sorted(
+            (
+                (len(signals & set(playbook.signals)), playbook.id)
+                for playbook in catalog.values()
+                if signals & set(playbook.signals)
+            ),
+            key=lambda item: (-item[0], item[1]),
+        )
+        chosen.extend(pid for _, pid in ranked if pid not in chosen)
+    steps: list[PlaybookStepFact] = []
+    for position, playbook_id in enumerate(chosen[:2]):
+        playbook = catalog[playbook_id]
+        for step in playbook.steps[: MAX_PLAYBOOK_STEPS if position == 0 else 1]:
+            steps.append(
+                PlaybookStepFact(
+                    playbook_id=playbook.id,
+                    playbook_title=playbook.title,
+                    number=step.number,
+                    text=step.text,
+                    timing=step.timing,
+                    owner=step.owner,
+                    channel=step.channel,
+                )
+            )
+    return steps
+
+
+def _playbook_catalog(services: Services) -> Mapping[str, Any]:
+    """Built-in plus team playbooks through the knowledge layer (no model is loaded).
+
+    The catalog is parsed once per process by ``Services.knowledge``. Without the
+    knowledge layer, or with a broken team folder, drafts go without playbook steps.
+    """
+    try:
+        from bot.services.playbooks import playbook_catalog
+    except ImportError:
+        return {}
+    try:
+        return playbook_catalog(services)
+    except Exception:  # noqa: BLE001 - a bad catalog must not stop drafting
+        logger.exception("playbook catalog failed to load; drafting without playbook steps")
+        return {}
