@@ -14,6 +14,7 @@ COMMAND_MODULES = [
     "bot.cli.store",
     "bot.cli.scoring",
     "bot.cli.jobs",
+    "bot.cli.demo",
     "bot.cli.draft",
 ]
 
