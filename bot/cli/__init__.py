@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "bot.cli.jobs",
     "bot.cli.demo",
     "bot.cli.draft",
+    "bot.cli.ask",
 ]
 
 app = typer.Typer(

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from slack_sdk import WebClient
 
     from bot.llm import ChatModel
+    from bot.services.account_names import AccountNameCache
 
 
 @dataclass
@@ -41,3 +42,10 @@ class Services:
         from bot.llm import build_chat_model
 
         return build_chat_model(self.settings)
+
+    @cached_property
+    def account_names(self) -> AccountNameCache:
+        """Account names indexed for fuzzy resolution; rebuilt when the accounts change."""
+        from bot.services.account_names import AccountNameCache
+
+        return AccountNameCache()

@@ -1,0 +1,116 @@
+"""The App Home tab: the viewer's portfolio at a glance.
+
+Counts by band, ARR at risk, renewals in the next 90 days, the biggest health
+movers of the week and open CTAs, each a short list (the Home tab allows 100
+blocks; this stays under 40 whatever the book's size).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from bot.db.queries.records import (
+    BandCounts,
+    CtaRecord,
+    MoneyTotal,
+    MoverRow,
+    Page,
+    PortfolioAccountRow,
+    RenewalRow,
+)
+from bot.services import figures as fmt
+from bot.slack.blocks.account_answer import cta_line
+from bot.slack.blocks.answer import Blocks, bullets, divider, facts, freshness, paragraph, title
+from bot.slack.blocks.portfolio_answer import (
+    account_line,
+    band_count_text,
+    renewal_line,
+    totals_text,
+)
+from bot.slack.formatting import escape_mrkdwn
+
+
+@dataclass(frozen=True, slots=True)
+class HomeView:
+    viewer_name: str
+    scope_label: str
+    bands: BandCounts
+    totals: list[MoneyTotal]
+    at_risk_totals: list[MoneyTotal]
+    at_risk: Page[PortfolioAccountRow]
+    renewals: Page[RenewalRow]
+    renewal_totals: list[MoneyTotal]
+    renewal_days: int
+    movers: list[MoverRow]
+    mover_days: int
+    ctas: Page[CtaRecord]
+    freshness_line: str
+    today: date
+
+
+def _more(page: Page[Any]) -> str:
+    extra = page.total - len(page.items)
+    return f" (+{extra} more)" if extra > 0 else ""
+
+
+def mover_line(row: MoverRow) -> str:
+    return (
+        f"*{escape_mrkdwn(row.name)}* {fmt.score(row.score_before)} → "
+        f"{fmt.score(row.score_now)} ({fmt.signed(row.delta)}) · {fmt.band_label(row.band_now)}"
+    )
+
+
+def build_home_blocks(view: HomeView) -> Blocks:
+    blocks: Blocks = [title(f"{view.viewer_name}'s portfolio")]
+    blocks += paragraph(
+        f"Showing {view.scope_label}. Ask me anything in a DM: “How is Acme doing?”"
+    )
+    blocks += facts(
+        [
+            ("Accounts by band", band_count_text(view.bands)),
+            ("Total ARR", totals_text(view.totals)),
+            ("ARR at risk", totals_text(view.at_risk_totals)),
+            (
+                f"Renewals in {view.renewal_days} days",
+                f"{view.renewals.total} · {totals_text(view.renewal_totals)}",
+            ),
+        ]
+    )
+    blocks.append(divider())
+    blocks += _section(
+        f"At risk{_more(view.at_risk)}",
+        [account_line(row, view.today) for row in view.at_risk.items],
+        "No red or at-risk accounts.",
+    )
+    blocks += _section(
+        f"Renewals in the next {view.renewal_days} days{_more(view.renewals)}",
+        [renewal_line(row, view.today) for row in view.renewals.items],
+        "No renewals coming up.",
+    )
+    blocks += _section(
+        f"Biggest movers ({view.mover_days} days)",
+        [mover_line(row) for row in view.movers],
+        "No health changes to show yet.",
+    )
+    blocks += _section(
+        f"Open CTAs{_more(view.ctas)}",
+        [cta_line(cta, view.today, with_account=True) for cta in view.ctas.items],
+        "No open CTAs.",
+    )
+    blocks.append(freshness(view.freshness_line))
+    return blocks
+
+
+def _section(heading: str, lines: list[str], empty: str) -> Blocks:
+    if lines:
+        return bullets(heading, lines)
+    return paragraph(f"*{heading}*\n{empty}")
+
+
+def build_home_refusal_blocks() -> Blocks:
+    return paragraph(
+        "Hi! I don't know you yet, so there is no portfolio to show. Ask your csbot admin "
+        "to add your Slack user to the CSM list."
+    )

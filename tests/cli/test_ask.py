@@ -1,0 +1,157 @@
+"""`csbot ask` and `csbot chat` through the real CLI, against a real store."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from bot.cli import app
+from bot.db.models import Account
+from bot.services import figures as fmt
+from tests.services.qa_world import ADMIN, ALICE, CAROL, STRANGER, build_world
+from tests.support.blockcheck import assert_valid_blocks
+
+REPO = Path(__file__).resolve().parents[2]
+HEAVY_MODULES = ("torch", "chromadb", "sklearn", "sentence_transformers", "langchain", "matplotlib")
+
+runner = CliRunner()
+
+
+def invoke(*args: str, input: str | None = None):  # noqa: ANN201, A002
+    from bot.cli.context import cli_services, cli_settings
+
+    cli_settings.cache_clear()
+    cli_services.cache_clear()
+    return runner.invoke(app, list(args), input=input)
+
+
+@pytest.fixture
+def world(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    build_world(engine)
+    monkeypatch.setenv("CSBOT_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("CSBOT_VISIBILITY", "own")
+    return engine
+
+
+@pytest.fixture
+def sqlite_world(sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    build_world(sqlite_engine)
+    url = sqlite_engine.url.render_as_string(hide_password=False)
+    monkeypatch.setenv("CSBOT_DATABASE_URL", url)
+    monkeypatch.setenv("CSBOT_VISIBILITY", "own")
+    return sqlite_engine
+
+
+def test_ask_prints_the_answer_with_store_figures(world: Engine) -> None:
+    result = invoke("ask", "how is acme doing?", "--as", ALICE)
+
+    assert result.exit_code == 0, result.output
+    with Session(world) as session:
+        acme = session.get(Account, "acc_acme")
+    assert "Acme Corp Inc" in result.stdout
+    assert f"ARR: {fmt.money(acme.arr)}" in result.stdout
+    assert "Data as of" in result.stdout
+
+
+def test_ask_json_is_one_object_with_question_text_and_valid_blocks(sqlite_world: Engine) -> None:
+    result = invoke("ask", "open tickets for acme", "--as", ALICE, "--json")
+
+    assert result.exit_code == 0, result.output
+    [line] = result.stdout.splitlines()
+    payload = json.loads(line)
+    assert set(payload) == {"question", "text", "blocks"}
+    assert payload["question"] == "open tickets for acme"
+    assert "T-100" in payload["text"]
+    assert_valid_blocks(payload["blocks"])
+
+
+def test_ask_file_answers_every_line_in_order(sqlite_world: Engine, tmp_path: Path) -> None:
+    questions = ["how is acme doing?", "", "my red accounts", "what's the weather"]
+    path = tmp_path / "questions.txt"
+    path.write_text("\n".join(questions) + "\n", encoding="utf-8")
+
+    result = invoke("ask", "--file", str(path), "--as", ALICE, "--json")
+
+    assert result.exit_code == 0, result.output
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [a["question"] for a in answers] == [q for q in questions if q]
+    assert "Stark Industries" in answers[1]["text"]
+    assert "What you can ask me" in answers[2]["text"]
+
+
+def test_ask_as_an_unknown_user_is_refused(sqlite_world: Engine) -> None:
+    result = invoke("ask", "how is acme doing?", "--as", STRANGER)
+    assert result.exit_code == 0
+    assert "don't know you" in result.stdout and "Acme" not in result.stdout
+
+
+def test_ask_defaults_to_the_stores_admin(sqlite_world: Engine) -> None:
+    result = invoke("ask", "how is hooli doing?")  # only the admin (or Carol) may see Hooli
+    assert result.exit_code == 0, result.output
+    assert "Hooli" in result.stdout and "€300,000" in result.stdout
+
+
+def test_ask_needs_a_question_or_a_file(sqlite_world: Engine) -> None:
+    result = invoke("ask", "--as", ADMIN)
+    assert result.exit_code == 2
+    assert "give either a QUESTION or --file FILE" in result.stderr
+
+
+def test_ask_with_an_unreadable_file_says_which(sqlite_world: Engine, tmp_path: Path) -> None:
+    result = invoke("ask", "--file", str(tmp_path / "missing.txt"))
+    assert result.exit_code == 2
+    assert "missing.txt" in result.stderr
+
+
+def test_chat_keeps_the_account_for_follow_ups(sqlite_world: Engine) -> None:
+    result = invoke(
+        "chat", "--as", ALICE, input="how is acme doing?\nand their open tickets?\nquit\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "Tickets: Acme Corp Inc" in result.stdout
+
+
+def test_chat_pages_and_picks_from_choices(sqlite_world: Engine) -> None:
+    paged = invoke("chat", "--as", CAROL, input="my accounts\nmore\nmore\n")
+    assert paged.exit_code == 0, paged.output
+    assert "(type 'more' for the next page)" in paged.stdout
+    assert "11–14 of 14" in paged.stdout
+    assert "That was everything." in paged.stdout
+
+    picked = invoke("chat", "--as", ADMIN, input="how is globex doing\n2\n")
+    assert picked.exit_code == 0, picked.output
+    assert "Pick one: [1] Globex Corporation  [2] Globex Inc" in picked.stdout
+    assert picked.stdout.count("Globex Inc\n==========") == 1
+
+
+def test_ask_path_imports_no_heavy_libraries(sqlite_world: Engine) -> None:
+    """``csbot ask`` must start fast: no torch, chromadb, scikit-learn or langchain."""
+    script = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from bot.cli import app\n"
+        f"result = CliRunner().invoke(app, ['ask', 'how is acme doing?', '--as', '{ALICE}'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "assert 'Acme Corp Inc' in result.stdout\n"
+        f"print(sorted(m for m in {HEAVY_MODULES!r} if m in sys.modules))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k.startswith(("CSBOT_", "PATH", "HOME", "HF_"))}
+    completed = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO,
+        env={**env, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip().splitlines()[-1] == "[]"
