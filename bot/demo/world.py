@@ -136,9 +136,6 @@ class World:
     def last_day(self) -> int:
         return self.config.days - 1
 
-    def day_date(self, day: int) -> date:
-        return self.config.start_date + timedelta(days=int(day))
-
     def is_active(self, index: int) -> bool:
         return int(self.churn_day[index]) >= NO_DAY
 

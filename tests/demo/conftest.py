@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -23,7 +22,3 @@ def small_demo(tmp_path_factory: pytest.TempPathFactory) -> DemoSummary:
 def year_demo(tmp_path_factory: pytest.TempPathFactory) -> DemoSummary:
     """A year of history for 400 accounts: enough churn to measure signals on."""
     return generate_demo(YEAR, tmp_path_factory.mktemp("year") / "demo")
-
-
-def folder_of(summary: DemoSummary) -> Path:
-    return summary.folder

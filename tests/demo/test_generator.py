@@ -6,6 +6,7 @@ from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 
 from bot.db.importer import import_folder
 from bot.demo import DemoConfig, generate_demo
@@ -49,10 +50,17 @@ def test_every_file_conforms_to_the_contract(small_demo):
     assert all(small_demo.rows[table] > 0 for table in TABLES)
 
 
-def test_the_importer_accepts_the_folder_without_a_warning(small_demo, sqlite_engine):
-    report = import_folder(small_demo.folder, sqlite_engine, dry_run=True)
+def test_the_folder_imports_cleanly_on_both_backends(small_demo, engine):
+    report = import_folder(small_demo.folder, engine)
     assert report.warnings == []
     assert report.rows == small_demo.rows
+    with engine.connect() as connection:
+        stored = {
+            table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+            for table in TABLES
+        }
+    assert stored == small_demo.rows
+    assert import_folder(small_demo.folder, engine).rows == small_demo.rows, "idempotent"
 
 
 def test_time_is_consistent_across_tables(small_demo):
