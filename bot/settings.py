@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(DEFAULT_DATA_DIR, validation_alias="CSBOT_DATA_DIR")
     database_url: str | None = Field(None, validation_alias="CSBOT_DATABASE_URL")
     chroma_url: str | None = Field(None, validation_alias="CSBOT_CHROMA_URL")
+    playbooks_dir: Path | None = Field(None, validation_alias="CSBOT_PLAYBOOKS_DIR")
     stale_after_hours: float = Field(48.0, gt=0, validation_alias="CSBOT_STALE_AFTER_HOURS")
 
     # --- Slack ---------------------------------------------------------------------

@@ -12,6 +12,7 @@ import typer
 
 COMMAND_MODULES = [
     "bot.cli.store",
+    "bot.cli.knowledge",
     "bot.cli.scoring",
     "bot.cli.jobs",
     "bot.cli.demo",

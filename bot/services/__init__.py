@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from bot.llm import ChatModel
     from bot.services.account_names import AccountNameCache
+    from bot.services.knowledge_toolkit import KnowledgeToolkit
 
 
 @dataclass
@@ -49,3 +50,10 @@ class Services:
         from bot.services.account_names import AccountNameCache
 
         return AccountNameCache()
+
+    @cached_property
+    def knowledge(self) -> KnowledgeToolkit:
+        """Embedder + cache, vector store, playbooks, retriever, sentiment (each built lazily)."""
+        from bot.services.knowledge_toolkit import KnowledgeToolkit
+
+        return KnowledgeToolkit(self.settings)
