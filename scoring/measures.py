@@ -109,7 +109,7 @@ def normalise_aggregates(raw: pd.DataFrame) -> pd.DataFrame:
 
 
 def _to_naive_day(values: pd.Series) -> pd.Series:
-    converted = pd.to_datetime(values, errors="coerce", utc=True, format="mixed")
+    converted = pd.to_datetime(values, errors="coerce", utc=True)
     return converted.dt.tz_localize(None).dt.normalize().astype("datetime64[ns]")
 
 

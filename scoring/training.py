@@ -108,7 +108,7 @@ def train_churn_model(
         pipeline = build_churn_pipeline(kind, config, random_state=random_state)
         pipeline.fit(features.iloc[train], labels[train])
         selection_auc = roc_auc(labels[calib], pipeline.predict_proba(features.iloc[calib])[:, 1])
-        estimator = _calibrate(pipeline, features.iloc[calib], labels[calib])
+        estimator = calibrate_on_slice(pipeline, features.iloc[calib], labels[calib])
         calib_probs = estimator.predict_proba(features.iloc[calib])[:, 1]
         threshold = best_f1_threshold(labels[calib], calib_probs)
         test_probs = estimator.predict_proba(features.iloc[test])[:, 1]
@@ -225,7 +225,8 @@ def _rule_metrics(
     )
 
 
-def _calibrate(pipeline: Any, features: pd.DataFrame, labels: np.ndarray) -> Any:
+def calibrate_on_slice(pipeline: Any, features: pd.DataFrame, labels: np.ndarray) -> Any:
+    """Sigmoid-calibrate a fitted pipeline on rows it was not fitted on (frozen, not refit)."""
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.frozen import FrozenEstimator
 

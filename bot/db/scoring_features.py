@@ -128,18 +128,32 @@ def _sum_if(condition: ColumnElement[bool], value: ColumnElement[Any]) -> Column
 
 # ----------------------------------------------------------------------------- queries
 def _usage_query(scope: _Scope) -> Select[Any]:
+    """Sums over the two 30-day windows; the WHERE keeps the scan to the last 60 days.
+
+    The (account_id, date) primary-key index holds the date, so rows older than the
+    window are skipped without reading the table — the bulk of a 180-day history.
+    """
     u = _usage.c
     last_30 = u.date >= scope.day(30)
-    prior_30 = and_(u.date >= scope.day(60), u.date < scope.day(30))
     return (
         select(
             scope.key(_usage).label("key"),
-            func.count().label("usage_rows_ever"),
             _sum_if(last_30, func.coalesce(u.active_users, 0)).label("active_users_sum_30d"),
-            _sum_if(prior_30, func.coalesce(u.active_users, 0)).label("active_users_sum_prev_30d"),
+            _sum_if(~last_30, func.coalesce(u.active_users, 0)).label("active_users_sum_prev_30d"),
             _sum_if(last_30, func.coalesce(u.logins, 0)).label("logins_sum_30d"),
             _sum_if(last_30, func.coalesce(u.features_used, 0)).label("features_used_sum_30d"),
         )
+        .select_from(scope.source(_usage))
+        .where(u.date >= scope.day(60), u.date < scope.day(0))
+        .group_by(scope.key(_usage))
+    )
+
+
+def _usage_history_query(scope: _Scope) -> Select[Any]:
+    """Whether an account has any usage before ``as_of``: answered from the index alone."""
+    u = _usage.c
+    return (
+        select(scope.key(_usage).label("key"), func.count().label("usage_rows_ever"))
         .select_from(scope.source(_usage))
         .where(u.date < scope.day(0))
         .group_by(scope.key(_usage))
@@ -148,7 +162,6 @@ def _usage_query(scope: _Scope) -> Select[Any]:
 
 def _ticket_query(scope: _Scope) -> Select[Any]:
     t = _tickets.c
-    s = _sentiment.c
     last_30 = t.created_at >= scope.instant(30)
     last_90 = t.created_at >= scope.instant(90)
     prior_60 = and_(t.created_at >= scope.instant(90), t.created_at < scope.instant(30))
@@ -158,9 +171,6 @@ def _ticket_query(scope: _Scope) -> Select[Any]:
             or_(t.status.is_(None), t.status.not_in(CLOSED_TICKET_STATUSES)),
         ),
         t.resolved_at >= scope.instant(0),
-    )
-    source = scope.source(_tickets).outerjoin(
-        _sentiment, and_(s.source == "ticket", s.source_id == t.ticket_id)
     )
     return (
         select(
@@ -175,10 +185,24 @@ def _ticket_query(scope: _Scope) -> Select[Any]:
             _count_if(and_(t.priority.in_(URGENT_PRIORITIES), still_open)).label(
                 "open_urgent_tickets"
             ),
-            func.avg(case((last_90, s.score))).label("ticket_sentiment_90d"),
         )
-        .select_from(source)
+        .select_from(scope.source(_tickets))
         .where(t.created_at < scope.instant(0))
+        .group_by(scope.key(_tickets))
+    )
+
+
+def _ticket_sentiment_query(scope: _Scope) -> Select[Any]:
+    """Mean sentiment of the last 90 days' tickets (rows exist once knowledge scored them)."""
+    t = _tickets.c
+    s = _sentiment.c
+    source = scope.source(_tickets).join(
+        _sentiment, and_(s.source == "ticket", s.source_id == t.ticket_id)
+    )
+    return (
+        select(scope.key(_tickets).label("key"), func.avg(s.score).label("ticket_sentiment_90d"))
+        .select_from(source)
+        .where(t.created_at >= scope.instant(90), t.created_at < scope.instant(0))
         .group_by(scope.key(_tickets))
     )
 
@@ -278,8 +302,10 @@ def _interaction_query(scope: _Scope) -> Select[Any]:
 
 
 _PART_QUERIES = (
+    _usage_history_query,
     _usage_query,
     _ticket_query,
+    _ticket_sentiment_query,
     _invoice_query,
     _contract_query,
     _nps_query,
@@ -288,8 +314,14 @@ _PART_QUERIES = (
 
 
 def _frame(session: Session, statement: Select[Any]) -> pd.DataFrame:
+    """Rows to a frame column by column (pandas' row-wise inference is the slow path)."""
     result = session.execute(statement)
-    return pd.DataFrame(result.all(), columns=list(result.keys()))
+    keys = list(result.keys())
+    rows = result.tuples().all()
+    if not rows:
+        return pd.DataFrame({key: pd.Series(dtype="object") for key in keys})
+    columns = zip(*rows, strict=True)
+    return pd.DataFrame({key: list(values) for key, values in zip(keys, columns, strict=True)})
 
 
 def _attach_parts(session: Session, base: pd.DataFrame, scope: _Scope) -> pd.DataFrame:

@@ -69,3 +69,25 @@ def test_outcome_features_are_taken_a_horizon_before_each_outcome(seeded):
     # K-H0 renewed on 2024-01-01, before the store had any usage: its features would be
     # empty for lack of history, so it is not a training outcome at all.
     assert "K-H0" not in set(frame["contract"])
+
+
+def test_ticket_sentiment_counts_once_the_knowledge_side_has_scored_tickets(seeded):
+    from bot.db.models import TextSentiment
+
+    with unit_of_work(seeded) as session:
+        for ticket_id, score in (("T-S1", -0.6), ("T-S2", -0.2)):
+            session.add(
+                TextSentiment(
+                    source="ticket",
+                    source_id=ticket_id,
+                    account_id="SLIDING",
+                    content_hash=ticket_id,
+                    score=score,
+                    label="negative",
+                    model="vader",
+                )
+            )
+    with unit_of_work(seeded) as session:
+        frame = account_aggregates(session=session, as_of=AS_OF).set_index("account_id")
+    assert frame.loc["SLIDING", "ticket_sentiment_90d"] == pytest.approx(-0.4)
+    assert pd.isna(frame.loc["HEALTHY", "ticket_sentiment_90d"])

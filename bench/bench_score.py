@@ -1,0 +1,152 @@
+"""Benchmark: `csbot score` over 20,000 accounts × 180 days of usage on SQLite.
+
+Builds (once, cached by size and seed) a store from the demo generator — accounts,
+contacts, contracts with churn history, 3.6 M usage rows, tickets, invoices, NPS,
+interactions — imported through the contract importer, and trains the churn model
+(untimed). Then, in this one process, it times a reference run of one plain SQL
+aggregate query over the usage table (sqlite3 module, GROUP BY account_id) beside
+`csbot score --out` through the real CLI, and reports wall time and peak RSS. A cold
+`csbot score` in a fresh child process is timed too (imports, model load and all).
+
+Target: scoring within 3× of the reference; peak RSS under 1 GiB.
+
+    .venv/bin/python bench/bench_score.py [--accounts 20000] [--days 180] [--workdir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+END = date(2026, 11, 21)
+REFERENCE_SQL = (
+    "SELECT account_id, COUNT(*), SUM(active_users), SUM(logins), SUM(features_used), MAX(date) "
+    "FROM usage_daily GROUP BY account_id"
+)
+
+
+def build_store(workdir: Path, accounts: int, days: int, seed: int) -> Path:
+    """Generate + import the demo world in a child process (its memory is not ours)."""
+    database = workdir / f"score_{accounts}x{days}_s{seed}.db"
+    if database.exists():
+        return database
+    code = f"""
+import sys, time
+from datetime import date
+from pathlib import Path
+sys.path.insert(0, {str(ROOT)!r})
+from bot.demo.generator import generate_demo
+from bot.demo.world import DemoConfig
+from bot.db.importer import import_folder
+from bot.db.migrate import upgrade_to_head
+from bot.db.session import make_engine
+started = time.perf_counter()
+folder = Path({str(workdir / "contract")!r})
+summary = generate_demo(DemoConfig(end_date=date.fromisoformat({END.isoformat()!r}),
+                        accounts={accounts}, days={days}, seed={seed}), folder)
+engine = make_engine("sqlite:///{database.with_suffix(".tmp").as_posix()}")
+upgrade_to_head(engine)
+import_folder(folder, engine)
+engine.dispose()
+print(f"built store: {{summary.rows}} in {{time.perf_counter() - started:.0f}}s")
+"""
+    subprocess.run([sys.executable, "-c", code], check=True)
+    database.with_suffix(".tmp").replace(database)
+    return database
+
+
+def peak_rss_mib(who: int = resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024.0  # Linux reports KiB
+
+
+def reference_query(database: Path) -> tuple[float, int]:
+    connection = sqlite3.connect(database)
+    started = time.perf_counter()
+    rows = connection.execute(REFERENCE_SQL).fetchall()
+    elapsed = time.perf_counter() - started
+    connection.close()
+    return elapsed, len(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=20_000)
+    parser.add_argument("--days", type=int, default=180)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/csbot-bench-score"))
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    database = build_store(args.workdir, args.accounts, args.days, args.seed)
+    data_dir = args.workdir / f"var_{args.accounts}x{args.days}"
+    os.environ["CSBOT_DATABASE_URL"] = f"sqlite:///{database.as_posix()}"
+    os.environ["CSBOT_DATA_DIR"] = str(data_dir)
+    os.environ["CSBOT_LOG_LEVEL"] = "WARNING"
+    as_of = (END + timedelta(days=1)).isoformat()
+    out = args.workdir / "scores.csv"
+
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    runner = CliRunner()
+    started = time.perf_counter()
+    trained = runner.invoke(app, ["model", "train", "--as-of", as_of])
+    if trained.exit_code != 0:
+        raise SystemExit(f"training failed: {trained.output}")
+    print(f"model trained (untimed setup) in {time.perf_counter() - started:.1f}s")
+
+    reference_query(database)  # warm the page cache for both sides alike
+    reference_seconds, groups = reference_query(database)
+    rss_before = peak_rss_mib()
+    started = time.perf_counter()
+    result = runner.invoke(app, ["score", "--as-of", as_of, "--out", str(out)])
+    score_seconds = time.perf_counter() - started
+    if result.exit_code != 0:
+        raise SystemExit(f"score failed: {result.output}")
+    rows = sum(1 for _ in out.open()) - 1
+    peak = peak_rss_mib()
+
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from bot.cli import main; main()",
+            "score",
+            "--as-of",
+            as_of,
+            "--out",
+            str(out),
+        ],
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+    )
+    cold_seconds = time.perf_counter() - started
+    cold_peak = peak_rss_mib(resource.RUSAGE_CHILDREN)
+
+    ratio = score_seconds / reference_seconds
+    print(
+        f"store: {args.accounts} accounts x {args.days} days ({database.stat().st_size / 2**20:.0f} MiB)"
+    )
+    print(f"reference: one GROUP BY over usage_daily: {reference_seconds:.2f}s ({groups} groups)")
+    print(
+        f"csbot score (in process, model loaded from disk): {score_seconds:.2f}s for {rows} accounts"
+    )
+    print(f"ratio score / reference: {ratio:.2f}x (target <= 3x): {'OK' if ratio <= 3 else 'OVER'}")
+    print(
+        f"peak RSS this process: {peak:.0f} MiB (before scoring {rss_before:.0f} MiB; target < 1024)"
+    )
+    print(f"csbot score cold in a child process: {cold_seconds:.2f}s, peak RSS {cold_peak:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()
