@@ -135,7 +135,7 @@ def handle_action_cta_reassign(
         sender=WebClientSender(client),
         settings=services.settings,
         now=utcnow(),
-        wait_seconds=0,
+        wait_seconds=5,
         keys=[f"cta:{result.cta_id}:dm:{result.owner_csm_id}"],
     )
 

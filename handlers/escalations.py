@@ -176,5 +176,5 @@ def _send_now(services: Services, client: WebClient, keys: list[str]) -> None:
             settings=services.settings,
             now=utcnow(),
             keys=keys,
-            wait_seconds=0,
+            wait_seconds=5,
         )

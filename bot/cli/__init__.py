@@ -18,6 +18,8 @@ COMMAND_MODULES = [
     "bot.cli.demo",
     "bot.cli.draft",
     "bot.cli.ask",
+    "bot.cli.serve",
+    "bot.cli.feedback",
 ]
 
 app = typer.Typer(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session, aliased
 
 from bot.db.insert_ignore import insert_ignore_many
@@ -88,15 +88,17 @@ def _people(row: Any) -> CtaWithPeople:
     )
 
 
-def ctas_awaiting_alert(*, session: Session, since: datetime) -> list[CtaWithPeople]:
+def ctas_awaiting_alert(
+    *, session: Session, since: datetime, rules: Iterable[str] | None = None
+) -> list[CtaWithPeople]:
     """Open CTAs raised since ``since`` that have no alert row yet (crash-safe planning)."""
-    has_alert = exists().where(Alert.cta_id == Cta.id)
-    query = (
-        _with_people_query()
-        .where(Cta.status == "open", Cta.created_at >= since, ~has_alert)
-        .order_by(Cta.id)
+    alerted = select(Alert.cta_id).where(Alert.cta_id.is_not(None))
+    query = _with_people_query().where(
+        Cta.status == "open", Cta.created_at >= since, Cta.id.not_in(alerted)
     )
-    return [_people(row) for row in session.execute(query)]
+    if rules is not None:
+        query = query.where(Cta.rule.in_(sorted(rules)))
+    return [_people(row) for row in session.execute(query.order_by(Cta.id))]
 
 
 def cta_with_people(*, session: Session, cta_id: int) -> CtaWithPeople | None:

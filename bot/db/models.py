@@ -292,6 +292,7 @@ class Alert(Base):
     __table_args__ = (
         UniqueConstraint("dedupe_key"),
         Index("ix_alerts_status_next", "status", "next_attempt_at"),
+        Index("ix_alerts_cta_id", "cta_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -35,8 +35,11 @@ def claim_event_key(*, session: Session, event_key: str, claimed_by: str, now: d
         _dialect_insert(session, table)
         .values(event_key=event_key, claimed_by=claimed_by, claimed_at=now)
         .on_conflict_do_nothing(index_elements=["event_key"])
+        .returning(table.c.event_key)
     )
-    return bool(session.execute(statement).rowcount == 1)  # type: ignore[attr-defined]
+    # RETURNING, not rowcount: SQLAlchemy does not promise an INSERT's rowcount (it is
+    # -1 under psycopg 3); a returned row is the unambiguous sign this call won.
+    return session.execute(statement).first() is not None
 
 
 def purge_event_claims(*, session: Session, claimed_before: datetime) -> int:

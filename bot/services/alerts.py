@@ -182,9 +182,9 @@ def plan_cta_alerts(
 ) -> PlanReport:
     """Turn CTAs that have no alert yet into outbox rows (or roll them into a summary)."""
     report = PlanReport()
-    pending = ctas_db.ctas_awaiting_alert(session=session, since=now - PLANNING_LOOKBACK)
-    if only_rules is not None:
-        pending = [item for item in pending if item.cta.rule in only_rules]
+    pending = ctas_db.ctas_awaiting_alert(
+        session=session, since=now - PLANNING_LOOKBACK, rules=only_rules
+    )
     if not pending:
         return report
     pending.sort(key=lambda i: (PRIORITY_ORDER.get(i.cta.priority, 9), i.cta.due_date, i.cta.id))
@@ -208,10 +208,20 @@ def plan_cta_alerts(
     for item in pending:
         cta = item.cta
         snapshot = health.get(cta.account_id)
-        health_text = f"{snapshot.score:.0f} ({snapshot.band})" if snapshot else None
-        text, blocks = render_cta_message(
-            item, drivers=snapshot.drivers if snapshot else None, health_text=health_text
-        )
+
+        def payload(
+            channel: str | None,
+            item: ctas_db.CtaWithPeople = item,
+            snapshot: Any = snapshot,
+        ) -> dict[str, Any]:
+            """Rendered only for alerts that will be sent (most are rolled at scale)."""
+            text, blocks = render_cta_message(
+                item,
+                drivers=snapshot.drivers if snapshot else None,
+                health_text=f"{snapshot.score:.0f} ({snapshot.band})" if snapshot else None,
+            )
+            return {"channel": channel, "text": text, "blocks": blocks}
+
         wants_dm, channels = cta_targets(settings, cta.type)
         urgent = cta.priority == "urgent"
         cooling = not urgent and (
@@ -238,7 +248,7 @@ def plan_cta_alerts(
                         "status": "failed",
                         "last_error": "no recipient: the owner has no Slack user id and "
                         "CSBOT_ALERTS_CHANNEL is not set",
-                        "payload": {"channel": None, "text": text, "blocks": blocks},
+                        "payload": payload(None),
                     }
                 )
                 report.unroutable += 1
@@ -273,7 +283,7 @@ def plan_cta_alerts(
                         "channel": item.owner_slack_id,
                         "status": "pending",
                         "next_attempt_at": send_at,
-                        "payload": {"channel": item.owner_slack_id, "text": text, "blocks": blocks},
+                        "payload": payload(item.owner_slack_id),
                     }
                 )
                 report.planned += 1
@@ -300,7 +310,7 @@ def plan_cta_alerts(
                     "channel": channel,
                     "status": "pending",
                     "next_attempt_at": send_at,
-                    "payload": {"channel": channel, "text": text, "blocks": blocks},
+                    "payload": payload(channel),
                 }
             )
             report.planned += 1
@@ -480,6 +490,7 @@ def deliver_due_alerts(
         report.interrupted = len(stale)
         logger.warning("alerts interrupted mid-send marked failed", extra={"alert_ids": stale})
     quiet = QuietHours.parse(settings.quiet_hours, settings.tz)
+    held_channels: dict[str, datetime] = {}
 
     while True:
         after_id = 0
@@ -521,6 +532,7 @@ def deliver_due_alerts(
                 quiet=quiet,
                 report=report,
                 render_chart=render_chart,
+                held_channels=held_channels,
             )
         waiting = _next_retry_within(
             session_factory, current(), wait_seconds - (monotonic() - started), keys
@@ -559,6 +571,7 @@ def _deliver_one(
     quiet: QuietHours | None,
     report: DeliveryReport,
     render_chart: ChartRenderer,
+    held_channels: dict[str, datetime],
 ) -> None:
     payload = alert["payload"]
     alert_id = alert["id"]
@@ -588,6 +601,12 @@ def _deliver_one(
         if thread_ts is None:
             report.deferred += 1
             return
+    held_until = held_channels.get(str(payload.get("channel")))
+    if held_until is not None and held_until > moment:
+        with unit_of_work(session_factory) as session:
+            alerts_db.defer_alert(session=session, alert_id=alert_id, until=held_until, note=None)
+        report.deferred += 1
+        return
     try:
         if "upload" in payload:
             upload = payload["upload"]
@@ -615,6 +634,8 @@ def _deliver_one(
             if error.retry_after is not None
             else backoff_after(attempts)
         )
+        if error.retry_after is not None:  # 429: hold the channel, keep serving the others
+            held_channels[str(payload.get("channel"))] = moment + delay
         with unit_of_work(session_factory) as session:
             alerts_db.mark_attempt_failed(
                 session=session,

@@ -63,11 +63,36 @@ def _error_from_exception(exc: Exception) -> SlackDeliveryError:
     return SlackDeliveryError(f"{type(exc).__name__}: {exc}")
 
 
+def without_rate_limit_waits(client: WebClient) -> WebClient:
+    """The same client minus the handler that sleeps on 429.
+
+    The shared client waits out ``Retry-After`` inside the call, which would stall the
+    whole outbox behind one busy channel. The outbox instead records the 429 on the
+    alert, holds that channel until ``Retry-After`` passes and carries on with others.
+    """
+    from slack_sdk import WebClient as Client
+    from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+    handlers = [h for h in client.retry_handlers if not isinstance(h, RateLimitErrorRetryHandler)]
+    return Client(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        retry_handlers=handlers,
+        user_agent_prefix="csbot-outbox",
+    )
+
+
 @dataclass
 class WebClientSender:
-    """Sends through the shared ``WebClient`` (its base URL may be Slack, a proxy or the fake)."""
+    """Sends through a ``WebClient`` (its base URL may be Slack, a proxy or the fake)."""
 
     client: WebClient
+    wait_on_rate_limit: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.wait_on_rate_limit:
+            self.client = without_rate_limit_waits(self.client)
 
     def post(
         self, *, channel: str, text: str, blocks: list[dict[str, Any]], thread_ts: str | None = None

@@ -519,9 +519,10 @@ class FakeSlackApi:
             method="response_url", args=dict(payload, hook=hook), token=None, at=time.time()
         )
         fault = self._take_fault("response_url")
+        delay = self._delays.get("response_url", 0.0) + (fault.delay if fault else 0.0)
+        if delay:
+            time.sleep(delay)
         if fault is not None:
-            if fault.delay:
-                time.sleep(fault.delay)
             status, text = fault.status, fault.error or "internal_error"
         else:
             status, text = self._accept_response_url(hook, payload)

@@ -1,0 +1,141 @@
+"""Entry points that run the Slack app: Socket Mode, or HTTP under a production ASGI server.
+
+Both transports build the same app with :func:`bot.app.create_app`; only the way
+requests arrive differs. HTTP mode keeps no state in the process (claims, threads
+and feedback live in the store), so any number of replicas can sit behind a load
+balancer; Socket Mode allows up to ten connections per app token.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from slack_bolt import App
+from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.app import create_app
+from bot.errors import ConfigurationError
+from bot.services import Services
+from bot.services.slack_deliveries import purge_old_claims
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+SLACK_EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+
+
+def require_slack_settings(settings: Settings, *, mode: str) -> None:
+    """Fail at start-up, naming the variable, when a transport's secret is missing.
+
+    Raises:
+        ConfigurationError: e.g. ``SLACK_SIGNING_SECRET: required for --http``.
+    """
+    missing = []
+    if settings.slack_bot_token is None:
+        missing.append("SLACK_BOT_TOKEN")
+    if mode == "socket" and settings.slack_app_token is None:
+        missing.append("SLACK_APP_TOKEN")
+    if mode == "http" and settings.slack_signing_secret is None:
+        missing.append("SLACK_SIGNING_SECRET")
+    if missing:
+        raise ConfigurationError(f"{', '.join(missing)}: required for serve --{mode}")
+
+
+def build_slack_app(settings: Settings, services: Services) -> App:
+    """The app plus start-up housekeeping (old delivery claims are purged)."""
+    purge_old_claims(services)
+    return create_app(settings, services)
+
+
+def build_asgi_app(app: App) -> Starlette:
+    """A Starlette app serving Slack's Request URL (events, commands, interactivity).
+
+    Bolt's dispatch is blocking (middleware reads the store), so it runs on the
+    thread pool and never stalls the event loop that accepts other deliveries.
+    On shutdown the listener pool drains, so answers in flight are still sent.
+    """
+
+    async def slack_events(request: Request) -> Response:
+        body = await request.body()
+        bolt_response = await run_in_threadpool(app.dispatch, to_bolt_request(request, body))
+        return to_starlette_response(bolt_response)
+
+    async def health(_: Request) -> Response:
+        return JSONResponse({"ok": True})
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        logger.info("draining Slack listeners before shutdown")
+        await run_in_threadpool(app.listener_runner.listener_executor.shutdown, True)
+
+    return Starlette(
+        routes=[
+            Route(SLACK_EVENTS_PATH, slack_events, methods=["POST"]),
+            Route(HEALTH_PATH, health, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+
+
+def asgi_app_from_environment() -> Starlette:
+    """Uvicorn factory for ``--workers N``: each worker process builds its own app."""
+    from bot.container import build_services
+    from bot.log_config import configure_logging
+    from bot.settings import load_settings
+
+    settings = load_settings()
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    require_slack_settings(settings, mode="http")
+    services = build_services(settings)
+    return build_asgi_app(build_slack_app(settings, services))
+
+
+def serve_http(
+    settings: Settings, services: Services, *, host: str, port: int, workers: int = 1
+) -> None:
+    """Run HTTP mode under uvicorn (blocks until stopped)."""
+    import uvicorn
+
+    require_slack_settings(settings, mode="http")
+    log_level = settings.log_level.lower()
+    if workers > 1:
+        uvicorn.run(
+            "bot.main:asgi_app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=log_level,
+        )
+        return
+    asgi = build_asgi_app(build_slack_app(settings, services))
+    logger.info("serving Slack over HTTP", extra={"host": host, "port": port})
+    uvicorn.run(asgi, host=host, port=port, log_level=log_level)
+
+
+def build_socket_mode_handler(settings: Settings, services: Services) -> object:
+    """A connected-on-start Socket Mode handler whose Web API calls use ``SLACK_API_URL``."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    require_slack_settings(settings, mode="socket")
+    app = build_slack_app(settings, services)
+    assert settings.slack_app_token is not None
+    return SocketModeHandler(
+        app, settings.slack_app_token.get_secret_value(), web_client=app.client
+    )
+
+
+def serve_socket_mode(settings: Settings, services: Services) -> None:
+    """Run Socket Mode (blocks until stopped)."""
+    handler = build_socket_mode_handler(settings, services)
+    logger.info("connecting to Slack over Socket Mode")
+    handler.start()  # type: ignore[attr-defined]
