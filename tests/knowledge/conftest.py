@@ -52,3 +52,11 @@ def minilm() -> SentenceTransformerEmbedder:
     embedder = SentenceTransformerEmbedder()
     embedder.embed(["warm up"])
     return embedder
+
+
+@pytest.fixture(scope="session")
+def cached_minilm(minilm: SentenceTransformerEmbedder):
+    """The real model behind one in-memory cache shared by the integration tests."""
+    from knowledge.embedding_cache import CachedEmbedder
+
+    return CachedEmbedder(minilm, InMemoryEmbeddingCache())
