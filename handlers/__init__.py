@@ -16,6 +16,7 @@ HANDLER_MODULES: tuple[str, ...] = (
     "handlers.events",
     "handlers.assistant",
     "handlers.home",
+    "handlers.drafts",  # before handlers.commands: it claims "/cs draft …"
     "handlers.commands",
     "handlers.actions",
     "handlers.ctas",

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db.models import Draft
+from bot.db.models import Cta, Draft
 
 
 def add_draft(
@@ -50,3 +50,11 @@ def recent_drafts(*, session: Session, account_id: str, limit: int = 10) -> Sequ
 
 def draft_by_id(*, session: Session, draft_id: int) -> Draft | None:
     return session.get(Draft, draft_id)
+
+
+def cta_draft_target(*, session: Session, cta_id: int) -> tuple[str, str, str] | None:
+    """(account_id, playbook_id, type) of a CTA, for its "Draft email" button."""
+    row = session.get(Cta, cta_id)
+    if row is None:
+        return None
+    return row.account_id, row.playbook_id, row.type

@@ -234,12 +234,6 @@ def csm_row(*, session: Session, csm_id: str) -> CsmRow | None:
     return CsmRow(csm_id=row.csm_id, name=row.name, slack_user_id=row.slack_user_id)
 
 
-def account_ids_and_names(*, session: Session) -> list[tuple[str, str]]:
-    """Every (account_id, name), for resolving what a person typed to one account."""
-    rows = session.execute(select(Account.account_id, Account.name)).all()
-    return [(account_id, name) for account_id, name in rows]
-
-
 # --------------------------------------------------------------------------- health
 def health_rows(*, session: Session, account_id: str) -> list[HealthRow]:
     """The latest snapshot, then the ones 7 and 30 days before it (when they exist)."""

@@ -30,6 +30,7 @@ from bot.db.facts import (
     TicketRow,
     UsageSummary,
 )
+from bot.db.queries.scope import AccountScope
 from bot.db.session import unit_of_work
 from bot.errors import AccountNotFound, AmbiguousAccount
 from bot.services import Services
@@ -108,45 +109,44 @@ class FactsPack:
 
 
 # --------------------------------------------------------------------------- resolution
-def resolve_account_id(session: Session, query: str) -> str:
-    """Turn what a person typed (an id or a name) into one account id.
+def resolve_account_id(
+    services: Services, session: Session, query: str, scope: AccountScope | None = None
+) -> str:
+    """Turn what a person typed (an id or a name) into one account id they may see.
 
-    Exact id, then exact name (any case), then a unique name prefix or substring.
+    Uses the assistant's resolver (ids, names without legal suffixes, prefixes, typos),
+    so "draft for acme" finds the same account as "how is acme doing?".
 
     Raises:
         AccountNotFound: with up to three close names as suggestions.
         AmbiguousAccount: when several names match equally well.
     """
+    from bot.services.account_names import Ambiguous, Resolved
+
     text = " ".join(query.split())
     if not text:
         raise AccountNotFound(query)
-    if queries.account_row(session=session, account_id=text) is not None:
-        return text
-    names = queries.account_ids_and_names(session=session)
-    folded = text.casefold()
-    for matcher in (
-        lambda name: name.casefold() == folded,
-        lambda name: name.casefold().startswith(folded),
-        lambda name: folded in name.casefold(),
-    ):
-        matches = [(account_id, name) for account_id, name in names if matcher(name)]
-        if len(matches) == 1:
-            return matches[0][0]
-        if len(matches) > 1:
-            raise AmbiguousAccount(query, sorted(matches, key=lambda item: item[1])[:10])
-    raise AccountNotFound(query, _suggestions(text, [name for _, name in names]))
-
-
-def _suggestions(text: str, names: list[str]) -> list[str]:
-    from rapidfuzz import fuzz, process
-
-    found = process.extract(text, names, scorer=fuzz.WRatio, limit=3, score_cutoff=60)
-    return [name for name, _score, _index in found]
+    scope = scope or AccountScope.everything()
+    by_key = queries.account_row(session=session, account_id=text)
+    if by_key is not None and scope.allows_csm(by_key.csm_id):
+        return by_key.account_id  # buttons and scripts pass exact ids: skip the name index
+    index = services.account_names.index(session)
+    resolution = index.resolve(text, scope)
+    if isinstance(resolution, Resolved):
+        return resolution.account.account_id
+    if isinstance(resolution, Ambiguous):
+        choices = [(account.account_id, account.name) for account in resolution.candidates]
+        raise AmbiguousAccount(query, choices)
+    raise AccountNotFound(query, [account.name for account in resolution.suggestions])
 
 
 # --------------------------------------------------------------------------- building
 def build_facts_pack(
-    services: Services, account_query: str, *, today: date | None = None
+    services: Services,
+    account_query: str,
+    *,
+    today: date | None = None,
+    scope: AccountScope | None = None,
 ) -> FactsPack:
     """Gather every fact a draft about the account may use.
 
@@ -154,13 +154,14 @@ def build_facts_pack(
         services: the store to read.
         account_query: an account id or name (resolved like the assistant does).
         today: the day the pack is about; defaults to today in the configured time zone.
+        scope: the accounts the requester may see (everything when omitted: the CLI).
 
     Raises:
         AccountNotFound, AmbiguousAccount: when the account cannot be resolved.
     """
     day = today or datetime.now(services.settings.tz).date()
     with unit_of_work(services.session_factory) as session:
-        account_id = resolve_account_id(session, account_query)
+        account_id = resolve_account_id(services, session, account_query, scope)
         return _build(services, session, account_id, day)
 
 

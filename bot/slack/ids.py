@@ -41,6 +41,9 @@ class ActionId(StrEnum):
     ESCALATION_ACKNOWLEDGE = "escalation_acknowledge"
     ESCALATION_RESOLVE = "escalation_resolve"
     DIGEST_DRILL_DOWN = "digest_drill_down"
+    DRAFT_EMAIL = "draft_email"
+    DRAFT_SUMMARY = "draft_summary"
+    DRAFT_REGENERATE = "draft_regenerate"
 
 
 class CallbackId(StrEnum):
@@ -49,6 +52,7 @@ class CallbackId(StrEnum):
     CTA_SNOOZE_MODAL = "cta_snooze_modal"
     CTA_COMPLETE_MODAL = "cta_complete_modal"
     ESCALATE_MODAL = "escalate_modal"
+    DRAFT_MODAL = "draft_modal"
 
 
 BOT_EVENTS: tuple[str, ...] = (

@@ -108,10 +108,10 @@ def test_bad_options_say_what_is_wrong(store_env, args, code, message):
 
 
 def test_unknown_and_ambiguous_accounts_exit_1_with_help(store_env):
-    missing = invoke("draft", "summary", "Globx Corp")
+    missing = invoke("draft", "summary", "acme rob")
     ambiguous = invoke("draft", "email", "acme")
 
     assert missing.exit_code == 1
-    assert "No account named “Globx Corp” — did you mean Globex Corporation" in missing.stderr
+    assert "No account named “acme rob” — did you mean Acme Robotics Inc?" in missing.stderr
     assert ambiguous.exit_code == 1
     assert "use one of: Acme Logistics (ACC-2); Acme Robotics Inc (ACC-1)" in ambiguous.stderr

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from bot.db.models import Account, Csm
+from bot.db.queries.scope import AccountScope
 from bot.db.session import unit_of_work
 from bot.errors import AccountNotFound, AmbiguousAccount
 from bot.services.facts import ESSENTIAL, build_facts_pack
@@ -99,12 +100,30 @@ def test_an_account_with_no_activity_still_gets_a_pack(services):
     assert all(fact.as_of is None for fact in pack.facts)  # nothing was ever imported
 
 
-def test_names_resolve_like_people_type_them(seeded_services):
-    assert build_facts_pack(seeded_services, "ACC-1", today=TODAY).account_name == ACCOUNT_NAME
-    assert build_facts_pack(seeded_services, "globex", today=TODAY).account_id == "ACC-3"
+def test_names_resolve_like_the_assistant_resolves_them(seeded_services):
+    def resolved(query: str) -> str:
+        return build_facts_pack(seeded_services, query, today=TODAY).account_id
+
+    assert resolved("acc-1") == ACCOUNT_ID and resolved("Acme Robotics") == ACCOUNT_ID
+    assert resolved("acme robotix") == ACCOUNT_ID  # a typo
+    assert resolved("Globx Corp") == "ACC-3"  # typo and legal suffix
     with pytest.raises(AmbiguousAccount) as ambiguous:
         build_facts_pack(seeded_services, "Acme", today=TODAY)
-    assert [name for _, name in ambiguous.value.candidates] == ["Acme Logistics", ACCOUNT_NAME]
+    assert sorted(name for _, name in ambiguous.value.candidates) == [
+        "Acme Logistics",
+        ACCOUNT_NAME,
+    ]
     with pytest.raises(AccountNotFound) as missing:
-        build_facts_pack(seeded_services, "Globx Corp", today=TODAY)
-    assert missing.value.suggestions[0] == "Globex Corporation"
+        build_facts_pack(seeded_services, "acme rob", today=TODAY)
+    assert missing.value.suggestions == [ACCOUNT_NAME]
+
+
+def test_a_scope_hides_other_books(seeded_services):
+    with pytest.raises(AccountNotFound):
+        build_facts_pack(
+            seeded_services, ACCOUNT_ID, today=TODAY, scope=AccountScope.books({"someone-else"})
+        )
+    pack = build_facts_pack(
+        seeded_services, ACCOUNT_ID, today=TODAY, scope=AccountScope.books({"csm-1"})
+    )
+    assert pack.account_id == ACCOUNT_ID

@@ -28,6 +28,7 @@ from bot.db.queries.records import (
 )
 from bot.services import figures as fmt
 from bot.slack.blocks.answer import Blocks, bullets, facts, note, paragraph, title
+from bot.slack.blocks.draft import build_draft_buttons_block
 from bot.slack.formatting import escape_mrkdwn, truncate
 
 COMPONENT_LABELS = {
@@ -244,6 +245,7 @@ def build_account_overview_blocks(view: AccountOverviewView) -> Blocks:
     missing = _missing_note(snapshot)
     if missing:
         blocks.append(missing)
+    blocks.append(build_draft_buttons_block(account.account_id))
     return blocks
 
 
