@@ -274,7 +274,7 @@ def build_draft_copy_message(
         ).to_dict(),
         _verdict_block(verified, claims_checked, unsupported),
     ]
-    blocks += mrkdwn_sections(escape_mrkdwn(body), block_id_prefix="draft_copy")
+    blocks += mrkdwn_sections(markdown_to_mrkdwn(body), block_id_prefix="draft_copy")
     blocks.append(context_line("A copy from csbot: nothing was sent to the customer."))
     if not verified:
         fallback += " (NOT VERIFIED: check the marked claims)"
