@@ -9,8 +9,11 @@ balancer; Socket Mode allows up to ten connections per app token.
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from slack_bolt import App
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
@@ -25,6 +28,9 @@ from bot.errors import ConfigurationError
 from bot.services import Services
 from bot.services.slack_deliveries import purge_old_claims
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +128,7 @@ def serve_http(
     uvicorn.run(asgi, host=host, port=port, log_level=log_level)
 
 
-def build_socket_mode_handler(settings: Settings, services: Services) -> object:
+def build_socket_mode_handler(settings: Settings, services: Services) -> SocketModeHandler:
     """A connected-on-start Socket Mode handler whose Web API calls use ``SLACK_API_URL``."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -135,7 +141,22 @@ def build_socket_mode_handler(settings: Settings, services: Services) -> object:
 
 
 def serve_socket_mode(settings: Settings, services: Services) -> None:
-    """Run Socket Mode (blocks until stopped)."""
+    """Run Socket Mode until SIGTERM/SIGINT, then close the socket and finish answers in flight."""
     handler = build_socket_mode_handler(settings, services)
+    stop = threading.Event()
+
+    def _request_stop(signum: int, _frame: object) -> None:
+        logger.info("stopping Socket Mode", extra={"signal": signal.Signals(signum).name})
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _request_stop)
+    signal.signal(signal.SIGINT, _request_stop)
     logger.info("connecting to Slack over Socket Mode")
-    handler.start()  # type: ignore[attr-defined]
+    handler.connect()
+    try:
+        while not stop.wait(1.0):
+            pass
+    finally:
+        handler.close()
+        handler.app.listener_runner.listener_executor.shutdown(wait=True)
+        logger.info("Socket Mode stopped")

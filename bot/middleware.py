@@ -8,6 +8,7 @@ verified, authorised, non-self events can claim anything.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -17,7 +18,12 @@ from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
 
 from bot.services import Services
-from bot.services.slack_deliveries import claim_delivery, delivery_keys, replica_name
+from bot.services.slack_deliveries import (
+    claim_delivery,
+    delivery_keys,
+    purge_old_claims,
+    replica_name,
+)
 from bot.slack.log_context import bind_log_fields
 
 logger = logging.getLogger(__name__)
@@ -106,9 +112,14 @@ class ClaimDeliveryOnce(Middleware):
     retries later — nothing is answered unclaimed.
     """
 
+    PURGE_EVERY = 1000
+    """Claims older than the retention window are purged every this many new claims, so
+    a long-running replica keeps the table small without a separate job."""
+
     def __init__(self, services: Services) -> None:
         self.services = services
         self.claimed_by = replica_name()
+        self._claims = itertools.count(1)
 
     def process(
         self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
@@ -119,6 +130,8 @@ class ClaimDeliveryOnce(Middleware):
         if not claim_delivery(self.services, keys, claimed_by=self.claimed_by):
             return BoltResponse(status=200, body="")
         req.context["delivery_claimed"] = True
+        if self._claims.__next__() % self.PURGE_EVERY == 0:  # `next` is Bolt's, here
+            purge_old_claims(self.services)
         return next()
 
 

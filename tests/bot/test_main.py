@@ -151,7 +151,7 @@ def test_socket_mode_receives_envelopes_acks_and_answers(
     services = services_for(settings, sqlite_engine)
     seed_book(services)
     handler = build_socket_mode_handler(settings, services)
-    handler.connect()  # type: ignore[attr-defined]
+    handler.connect()
     try:
         [opened] = fake_slack.requests("apps.connections.open")
         assert opened.token == fake_slack.app_token
@@ -170,10 +170,39 @@ def test_socket_mode_receives_envelopes_acks_and_answers(
         [reply] = fake_slack.wait_for("response_url", timeout=10)
         fake_slack.wait_quiet(0.3)
     finally:
-        handler.close()  # type: ignore[attr-defined]
+        handler.close()
     assert "Acme Corp" in answer["text"]
     assert len(fake_slack.calls("chat.postMessage")) == 1  # the retry was not re-answered
     assert "Your accounts" in reply["text"]
+
+
+def test_csbot_serve_socket_answers_and_stops_on_sigterm(
+    fake_slack: FakeSlackApi, tmp_path: Path, sqlite_engine: Engine
+) -> None:
+    url = sqlite_engine.url.render_as_string(hide_password=False)
+    seed_book(services_for(slack_settings_for(fake_slack, tmp_path, url), sqlite_engine))
+    env = _serve_env(fake_slack, url, tmp_path)
+    env.update(SLACK_APP_TOKEN=fake_slack.app_token)
+    del env["SLACK_SIGNING_SECRET"]  # Socket Mode needs no signing secret
+    process = subprocess.Popen(
+        [CSBOT, "serve", "--socket"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        event = event_payload(message_event("How is Acme Corp doing?", user=DANA)).json()
+        envelope_id = send_envelope(fake_slack, "events_api", event, timeout=60)
+        wait_for_ack(fake_slack, envelope_id)
+        [answer] = fake_slack.wait_for("chat.postMessage", timeout=15)
+        assert "Acme Corp" in answer["text"]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr[-2000:]
+    assert "Socket Mode stopped" in stderr
 
 
 @pytest.mark.parametrize("missing", ["SLACK_APP_TOKEN"])
