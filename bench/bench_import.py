@@ -1,7 +1,8 @@
 """Benchmark: import 20,000 accounts × 180 days of usage (3.6 M rows) on SQLite.
 
-Prints rows/s and peak RSS of `csbot import`'s code path, beside a reference bulk load
-of the same CSVs by the sqlite3 module's executemany into plain tables, in the same
+The folder is the demo generator's (every contract file, a usage row for every
+account and day). Prints rows/s and peak RSS of `csbot import`'s code path, beside a
+reference bulk load of the same CSVs by the sqlite3 module's executemany into plain tables, in the same
 run. Each side runs in its own child process so its peak RSS is its own.
 
     .venv/bin/python bench/bench_import.py [--accounts 20000] [--days 180]
@@ -17,45 +18,19 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
-
-import numpy as np
 
 
 def write_contract_folder(folder: Path, accounts: int, days: int, seed: int = 7) -> int:
-    """Minimal contract CSVs at benchmark scale: csms, accounts and daily usage."""
-    rng = np.random.default_rng(seed)
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / "csms.csv").open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["csm_id", "name", "slack_user_id", "role"])
-        for n in range(40):
-            writer.writerow([f"C{n:03d}", f"CSM {n}", f"U{n:08d}", "csm"])
-    with (folder / "accounts.csv").open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["account_id", "name", "arr", "licensed_seats", "csm_id", "customer_since"])
-        for n in range(accounts):
-            writer.writerow([f"A{n:06d}", f"Company {n}", f"{rng.integers(5, 500) * 1000}.00",
-                             int(rng.integers(5, 500)), f"C{n % 40:03d}", "2023-01-01"])
-    start = date(2026, 1, 1)
-    day_labels = np.array([(start + timedelta(days=d)).isoformat() for d in range(days)])
-    with (folder / "usage_daily.csv").open("w", newline="") as handle:
-        handle.write("account_id,date,active_users,logins,events,features_used,session_minutes\n")
-        block = 2000
-        for first in range(0, accounts, block):
-            ids = np.array([f"A{n:06d}" for n in range(first, min(first + block, accounts))])
-            count = len(ids) * days
-            users = rng.integers(0, 300, count)
-            lines = np.char.add(np.repeat(ids, days), ",")
-            lines = np.char.add(lines, np.tile(day_labels, len(ids)))
-            for column in (users, users * 3, users * 40, rng.integers(0, 25, count)):
-                lines = np.char.add(np.char.add(lines, ","), column.astype(str))
-            minutes = np.char.mod("%.1f", rng.random(count) * 600)
-            lines = np.char.add(np.char.add(lines, ","), minutes)
-            handle.write("\n".join(lines.tolist()))
-            handle.write("\n")
-    return accounts * days
+    """The demo generator's full contract folder, with a usage row for every account-day."""
+    from bot.demo import DemoConfig, generate_demo
+
+    config = DemoConfig(
+        end_date=date(2026, 6, 30), accounts=accounts, days=days, seed=seed, dense_usage=True
+    )
+    summary = generate_demo(config, folder)
+    return int(summary.rows["usage_daily"])
 
 
 def run_csbot_import(folder: Path, database: Path) -> dict[str, float]:
@@ -78,8 +53,9 @@ def run_reference(folder: Path, database: Path) -> dict[str, float]:
     started = time.perf_counter()
     connection = sqlite3.connect(database)
     rows = 0
-    for name in ("csms", "accounts", "usage_daily"):
-        with (folder / f"{name}.csv").open(newline="") as handle:
+    for path in sorted(folder.glob("*.csv")):
+        name = path.stem
+        with path.open(newline="") as handle:
             reader = csv.reader(handle)
             header = next(reader)
             connection.execute(f"CREATE TABLE {name} ({', '.join(header)})")

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 LINE = "__line__"
-CHUNK_ROWS = 200_000
+CHUNK_ROWS = 100_000
 _SNIFF_BYTES = 1 << 20
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from bot.db.importer.contract import Column, FileSpec, Kind
@@ -18,6 +17,7 @@ from bot.db.importer.reader import LINE
 TRUE_WORDS = frozenset({"true", "1", "yes"})
 FALSE_WORDS = frozenset({"false", "0", "no"})
 _INT_PATTERN = r"^[+-]?\d+$"
+_NUMBER_PATTERN = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 _DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 
 
@@ -93,14 +93,13 @@ def _check_column(
     if kind is Kind.INT:
         bad = filled & ~raw.str.match(_INT_PATTERN)
         problems += _problems(bad, raw, lines, column.name, "is not a whole number")
-        typed = pd.to_numeric(raw.mask(empty | bad, None), errors="coerce").astype("Int64")
+        typed = _cast(raw, empty | bad, "int64[pyarrow]").astype("Int64")
         problems += _range_problems(column, typed, raw, lines)
         return typed, problems
     if kind in (Kind.FLOAT, Kind.DECIMAL):
-        numbers = pd.to_numeric(raw.mask(empty, None), errors="coerce")
-        bad = filled & (numbers.isna() | ~np.isfinite(numbers.fillna(0.0)))
+        bad = filled & ~raw.str.match(_NUMBER_PATTERN)
         problems += _problems(bad, raw, lines, column.name, "is not a number")
-        typed = numbers.mask(bad, np.nan).astype("Float64")
+        typed = _cast(raw, empty | bad, "float64[pyarrow]").astype("Float64")
         if kind is Kind.DECIMAL:
             typed = typed.round(2)
         problems += _range_problems(column, typed, raw, lines)
@@ -130,6 +129,11 @@ def _check_column(
         problems += _problems(bad, raw, lines, column.name, "is not an ISO 8601 date-time")
         return parsed, problems
     raise AssertionError(f"unhandled kind {kind}")
+
+
+def _cast(raw: pd.Series, unusable: pd.Series, dtype: str) -> pd.Series:
+    """Cast checked text to numbers in Arrow (vectorised); unusable cells become null."""
+    return raw.astype("string[pyarrow]").mask(unusable, None).astype(dtype)
 
 
 def _range_problems(
