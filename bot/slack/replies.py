@@ -14,17 +14,32 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
 )
 from slack_sdk.webhook import WebhookClient
 
-from bot.errors import IntegrationError
+from bot.errors import IntegrationError, UserFacingError
 
 logger = logging.getLogger(__name__)
 
 Surface = Literal["message", "command", "action", "home", "none"]
+
+
+CANNOT_POST_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
+
+
+class CannotPostHere(UserFacingError):
+    """Slack refused a post because csbot is not in (or cannot see) the conversation."""
+
+    def __init__(self, slack_error: str) -> None:
+        self.slack_error = slack_error
+        super().__init__(
+            "I can't post in this conversation — invite me with `/invite @csbot` "
+            "and try again, or ask me in a direct message."
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,8 +138,9 @@ def send_reply(
     ``response_url``, which needs no channel membership.
 
     Raises:
-        slack_sdk.errors.SlackApiError: when Slack refuses the message (the caller's
-            error handler turns that into an apology and a log line).
+        CannotPostHere: csbot is not in the channel (the person is told how to fix it).
+        slack_sdk.errors.SlackApiError: any other refusal (the caller's error handler
+            turns that into an apology and a log line).
     """
     if target.response_url:
         respond_via_url(
@@ -134,21 +150,27 @@ def send_reply(
     if target.channel_id is None:
         logger.info("no conversation to reply in", extra={"surface": target.surface})
         return None
-    if ephemeral and target.in_channel and target.user_id:
-        client.chat_postEphemeral(
+    try:
+        if ephemeral and target.in_channel and target.user_id:
+            client.chat_postEphemeral(
+                channel=target.channel_id,
+                user=target.user_id,
+                text=message.text,
+                blocks=message.blocks or None,
+                thread_ts=target.thread_ts,
+            )
+            return None
+        result = client.chat_postMessage(
             channel=target.channel_id,
-            user=target.user_id,
             text=message.text,
             blocks=message.blocks or None,
             thread_ts=target.thread_ts,
         )
-        return None
-    result = client.chat_postMessage(
-        channel=target.channel_id,
-        text=message.text,
-        blocks=message.blocks or None,
-        thread_ts=target.thread_ts,
-    )
+    except SlackApiError as error:
+        code = str(error.response.get("error"))
+        if code in CANNOT_POST_ERRORS:
+            raise CannotPostHere(code) from error
+        raise
     return str(result.get("ts")) if result.get("ts") else None
 
 

@@ -190,3 +190,23 @@ def test_a_click_with_a_value_we_did_not_write_gets_a_clear_message(
     assert response.status == 200
     [reply] = sqlite_slack_harness.fake.calls("response_url")
     assert "expired" in reply["text"] and reply["response_type"] == "ephemeral"
+
+
+def test_sharing_where_csbot_is_not_a_member_says_how_to_fix_it(
+    sqlite_slack_harness: SlackHarness,
+) -> None:
+    seed_book(sqlite_slack_harness.services)
+    sqlite_slack_harness.fake.add_channel("CPRIVATE", is_private=True, is_member=False)
+    sqlite_slack_harness.command("/cs", "how is Acme Corp doing?", user=DANA, channel="CPRIVATE")
+    [private] = sqlite_slack_harness.fake.calls("response_url")
+    share = _button(private, ActionId.SHARE_IN_CHANNEL)
+    sqlite_slack_harness.click(
+        share["action_id"],
+        share["value"],
+        user_id=DANA,
+        channel_id="CPRIVATE",
+        is_ephemeral=True,
+    )
+    assert sqlite_slack_harness.fake.calls("chat.postMessage") == []
+    notice = sqlite_slack_harness.fake.calls("response_url")[-1]
+    assert "/invite @csbot" in notice["text"] and notice["response_type"] == "ephemeral"

@@ -45,3 +45,18 @@ def test_a_body_altered_after_signing_is_refused(sqlite_slack_harness: SlackHarn
         BoltRequest(body=tampered, headers={k: [v] for k, v in headers.items()})
     )
     assert response.status == 401
+
+
+def test_url_verification_challenge_is_echoed_for_signed_requests(
+    sqlite_slack_harness: SlackHarness,
+) -> None:
+    import json
+
+    from tests.support.slack_requests import JSON_TYPE, SlackPayload
+
+    body = json.dumps({"token": "x", "challenge": "3eZbrw1aB", "type": "url_verification"})
+    response = sqlite_slack_harness.dispatch(SlackPayload(body, JSON_TYPE))
+    assert response.status == 200
+    assert json.loads(response.body) == {"challenge": "3eZbrw1aB"}
+    forged = sqlite_slack_harness.dispatch(SlackPayload(body, JSON_TYPE), signing_secret="x")
+    assert forged.status == 401
