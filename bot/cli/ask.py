@@ -58,7 +58,7 @@ def ask_command(
     if (question is None) == (file is None):
         raise fail("give either a QUESTION or --file FILE (not both)", code=2)
     questions = list(_read_questions(file)) if file is not None else [question or ""]
-    services = cli_services()
+    services = _question_services()
     user = _viewer_slack_id(services, as_user)
     for text in questions:
         answer = _ask(services, text, user, page=page)
@@ -79,7 +79,7 @@ def chat_command(as_user: AsUser = None) -> None:
     """An interactive chat in the terminal (type 'more' for the next page, 'quit' to leave)."""
     with contextlib.suppress(ImportError):  # not on every platform
         import readline  # noqa: F401 - line editing and history for input()
-    services = cli_services()
+    services = _question_services()
     user = _viewer_slack_id(services, as_user)
     typer.echo(f"csbot chat as {user} — ask about your accounts ('help', 'more', 'quit').")
     session = ChatSession(services=services, slack_user_id=user)
@@ -173,6 +173,23 @@ def _ask(
             context_account_id=context_account_id,
         ),
     )
+
+
+def _question_services() -> Services:
+    """Services without the Alembic round trip (about half a second of start-up).
+
+    Answering reads the store and appends audit records; a store that has those
+    tables can answer, and a brand-new one is migrated first. Schema upgrades
+    are ``csbot init``'s job (and every other command's).
+    """
+    from bot.db.queries.schema import has_answer_tables
+
+    services = cli_services(migrate=False)
+    if not has_answer_tables(services.engine):
+        from bot.db.migrate import upgrade_to_head
+
+        upgrade_to_head(services.engine)
+    return services
 
 
 def _read_questions(path: Path) -> Iterator[str]:

@@ -13,8 +13,8 @@ from typing import Any
 from bot.db.base import utcnow
 from bot.db.queries.ctas import open_ctas
 from bot.db.queries.health import latest_scoring_date, scoring_date_on_or_before
-from bot.db.queries.portfolio import arr_totals, band_counts, biggest_movers, portfolio_accounts
-from bot.db.queries.renewals import renewal_totals, renewals_between
+from bot.db.queries.portfolio import biggest_movers, portfolio_accounts, portfolio_summary
+from bot.db.queries.renewals import renewals_between
 from bot.db.session import unit_of_work
 from bot.services import Services
 from bot.services.answer_context import freshness_line
@@ -45,6 +45,15 @@ def build_home_view(
             if scored_on
             else None
         )
+        summary = portfolio_summary(**common)
+        renewals = renewals_between(
+            session=session,
+            scope=scope,
+            start=today,
+            end=window_end,
+            scoring_date=scored_on,
+            page_size=HOME_LIST_SIZE,
+        )
         view = HomeView(
             viewer_name=viewer.name,
             scope_label={
@@ -52,21 +61,12 @@ def build_home_view(
                 "team": "your team's accounts",
                 "all": "all accounts",
             }[viewer.default_scope],
-            bands=band_counts(**common),
-            totals=arr_totals(**common),
-            at_risk_totals=arr_totals(**common, at_risk_only=True),
+            bands=summary.bands,
+            totals=summary.totals,
+            at_risk_totals=summary.at_risk,
             at_risk=portfolio_accounts(**common, at_risk_only=True, page_size=HOME_LIST_SIZE),
-            renewals=renewals_between(
-                session=session,
-                scope=scope,
-                start=today,
-                end=window_end,
-                scoring_date=scored_on,
-                page_size=HOME_LIST_SIZE,
-            ),
-            renewal_totals=renewal_totals(
-                session=session, scope=scope, start=today, end=window_end
-            ),
+            renewals=renewals.page,
+            renewal_totals=renewals.totals,
             renewal_days=HOME_RENEWAL_DAYS,
             movers=(
                 biggest_movers(

@@ -11,9 +11,9 @@ from datetime import UTC, datetime, time, timedelta
 from bot.db.queries.ctas import open_ctas
 from bot.db.queries.health import scoring_date_on_or_before
 from bot.db.queries.nps import portfolio_nps
-from bot.db.queries.portfolio import arr_totals, band_changes, band_counts, portfolio_accounts
+from bot.db.queries.portfolio import band_changes, portfolio_accounts, portfolio_summary
 from bot.db.queries.records import Page
-from bot.db.queries.renewals import renewal_totals, renewals_between
+from bot.db.queries.renewals import renewals_between
 from bot.db.queries.scope import AccountScope
 from bot.db.queries.tickets import accounts_by_open_tickets
 from bot.services.answer_context import AnswerContext, Reply
@@ -63,7 +63,7 @@ def renewal_window(ctx: AnswerContext) -> DateWindow:
 def answer_renewals(ctx: AnswerContext) -> Reply:
     window = renewal_window(ctx)
     scope = _scope(ctx)
-    page = renewals_between(
+    found = renewals_between(
         session=ctx.session,
         scope=scope,
         start=window.start,
@@ -72,7 +72,7 @@ def answer_renewals(ctx: AnswerContext) -> Reply:
         page=ctx.page,
         page_size=ctx.page_size,
     )
-    totals = renewal_totals(session=ctx.session, scope=scope, start=window.start, end=window.end)
+    page, totals = found.page, found.totals
     view = RenewalsView(
         scope_label=_label(ctx),
         window_label=window.label,
@@ -102,13 +102,10 @@ def _account_list(ctx: AnswerContext, *, at_risk_only: bool) -> Reply:
         page=ctx.page,
         page_size=ctx.page_size,
     )
-    totals = arr_totals(
-        session=ctx.session,
-        scope=scope,
-        scoring_date=ctx.scoring_date,
-        today=ctx.today,
-        at_risk_only=at_risk_only,
+    summary = portfolio_summary(
+        session=ctx.session, scope=scope, scoring_date=ctx.scoring_date, today=ctx.today
     )
+    totals = summary.at_risk if at_risk_only else summary.totals
     label = _label(ctx)
     heading = "At-risk accounts" if at_risk_only else "Accounts"
     empty = (
@@ -143,18 +140,14 @@ def answer_at_risk(ctx: AnswerContext) -> Reply:
 
 
 def _arr_view(ctx: AnswerContext) -> ArrView:
-    scope = _scope(ctx)
-    common = {
-        "session": ctx.session,
-        "scope": scope,
-        "scoring_date": ctx.scoring_date,
-        "today": ctx.today,
-    }
+    summary = portfolio_summary(
+        session=ctx.session, scope=_scope(ctx), scoring_date=ctx.scoring_date, today=ctx.today
+    )
     return ArrView(
         scope_label=_label(ctx),
-        totals=arr_totals(**common),
-        at_risk=arr_totals(**common, at_risk_only=True),
-        bands=band_counts(**common),
+        totals=summary.totals,
+        at_risk=summary.at_risk,
+        bands=summary.bands,
     )
 
 

@@ -21,7 +21,7 @@ def all_account_names(*, session: Session) -> list[AccountName]:
     """
     rows = session.execute(
         select(Account.account_id, Account.name, Account.csm_id, Account.status)
-    ).all()
+    ).tuples()
     return [
         AccountName(account_id=a, name=n, csm_id=c, status=s or "active") for a, n, c, s in rows
     ]

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, literal_column, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.db.models import Account, Contract, Csm, HealthScore
@@ -24,6 +25,7 @@ from bot.db.queries.records import (
     MoverRow,
     Page,
     PortfolioAccountRow,
+    PortfolioSummary,
 )
 from bot.db.queries.scope import AccountScope, apply_account_scope
 
@@ -105,6 +107,7 @@ def portfolio_accounts(
             health.stage,
             band,
             _renewal_date_column(today),
+            func.count().over(),  # the whole list's size, in the same pass as the page
         ]
 
     statement, _health, band = _base(
@@ -118,14 +121,16 @@ def portfolio_accounts(
         .limit(page_size)
         .offset(page * page_size)
     ).all()
-    count_statement, _h, _b = _base(
-        _count_only,
-        scope=scope,
-        scoring_date=scoring_date,
-        today=today,
-        at_risk_only=at_risk_only,
-    )
-    total = int(session.scalar(count_statement) or 0)
+    total = _window_total(rows, page) if rows or page == 0 else None
+    if total is None:
+        count_statement, _h, _b = _base(
+            _count_only,
+            scope=scope,
+            scoring_date=scoring_date,
+            today=today,
+            at_risk_only=at_risk_only,
+        )
+        total = int(session.scalar(count_statement) or 0)
     items = [
         PortfolioAccountRow(
             account_id=account_id,
@@ -152,60 +157,70 @@ def portfolio_accounts(
             stage,
             shown,
             renewal,
+            _total,
         ) in rows
     ]
     return Page(items=items, total=total, page=page, page_size=page_size)
 
 
-def arr_totals(
-    *,
-    session: Session,
-    scope: AccountScope,
-    scoring_date: date | None,
-    today: date,
-    at_risk_only: bool = False,
-) -> list[MoneyTotal]:
-    """Summed ARR of active accounts in scope, one total per currency (largest first)."""
+def portfolio_summary(
+    *, session: Session, scope: AccountScope, scoring_date: date | None, today: date
+) -> PortfolioSummary:
+    """ARR totals, ARR at risk and band counts of the active accounts in scope, in one pass.
+
+    One grouped query (currency × shown band × at risk) instead of three passes
+    over the book: at 20,000 accounts each pass is the cost of a whole answer.
+    """
     currency = func.coalesce(Account.currency, DEFAULT_CURRENCY)
+
+    def columns(health: Any, band: Any) -> list[Any]:
+        at_risk = case((or_(band == RED, health.stage == AT_RISK_STAGE), 1), else_=0)
+        return [currency, band, at_risk, func.count(), func.sum(Account.arr)]
+
     statement, _health, _band = _base(
-        lambda _health, _band: [currency, func.sum(Account.arr), func.count()],
-        scope=scope,
-        scoring_date=scoring_date,
-        today=today,
-        at_risk_only=at_risk_only,
+        columns, scope=scope, scoring_date=scoring_date, today=today, at_risk_only=False
     )
-    rows = session.execute(statement.group_by(currency)).all()
+    # Positional GROUP BY: the band and risk expressions carry bound parameters, which
+    # PostgreSQL would not recognise as the same expression if repeated.
+    by_position = [literal_column(str(n)) for n in (1, 2, 3)]
+    rows = session.execute(statement.group_by(*by_position)).all()
+    totals: dict[str, list[Any]] = {}
+    at_risk: dict[str, list[Any]] = {}
+    bands: dict[str, int] = {}
+    unscored = 0
+    for cur, band, risky, count, amount in rows:
+        for bucket in (totals, at_risk) if risky else (totals,):
+            entry = bucket.setdefault(cur, [0, Decimal(0)])
+            entry[0] += int(count)
+            entry[1] += as_money(amount)
+        if band is None:
+            unscored += int(count)
+        else:
+            bands[str(band)] = bands.get(str(band), 0) + int(count)
+    return PortfolioSummary(
+        totals=_money_totals(totals),
+        at_risk=_money_totals(at_risk),
+        bands=BandCounts(counts=bands, unscored=unscored, scored_on=scoring_date),
+    )
+
+
+def _money_totals(by_currency: dict[str, list[Any]]) -> list[MoneyTotal]:
     totals = [
-        MoneyTotal(currency=cur, amount=as_money(amount), accounts=int(count))
-        for cur, amount, count in rows
-        if count
+        MoneyTotal(currency=cur, amount=amount, accounts=count)
+        for cur, (count, amount) in by_currency.items()
     ]
     return sorted(totals, key=lambda total: (-total.amount, total.currency))
 
 
-def band_counts(
-    *, session: Session, scope: AccountScope, scoring_date: date | None, today: date
-) -> BandCounts:
-    """How many active accounts sit in each effective band on the scoring date."""
-
-    def columns(health: Any, band: Any) -> list[Any]:
-        return [band, func.count()]
-
-    statement, _health, band = _base(
-        columns, scope=scope, scoring_date=scoring_date, today=today, at_risk_only=False
-    )
-    counts: dict[str, int] = {}
-    unscored = 0
-    for shown, count in session.execute(statement.group_by(band)).all():
-        if shown is None:
-            unscored += int(count)
-        else:
-            counts[str(shown)] = int(count)
-    return BandCounts(counts=counts, unscored=unscored, scored_on=scoring_date)
-
-
 def _count_only(_health: Any, _band: Any) -> list[Any]:
     return [func.count()]
+
+
+def _window_total(rows: list[Any], page: int) -> int | None:
+    """The ``count() over ()`` column of a page; None past the end (no row to carry it)."""
+    if rows:
+        return int(rows[0][-1])
+    return 0 if page == 0 else None
 
 
 def _now_and_then() -> tuple[Any, Any]:
@@ -247,6 +262,7 @@ def band_changes(
                 now.score,
                 Account.arr,
                 Account.currency,
+                func.count().over(),
             ]
         )
         .outerjoin(Csm, Csm.csm_id == Account.csm_id)
@@ -258,7 +274,9 @@ def band_changes(
         .limit(page_size)
         .offset(page * page_size)
     ).all()
-    total = int(session.scalar(statement_for([func.count()])) or 0)
+    total = _window_total(rows, page)
+    if total is None:
+        total = int(session.scalar(statement_for([func.count()])) or 0)
     items = [
         BandChangeRow(
             account_id=account_id,
@@ -281,6 +299,7 @@ def band_changes(
             score_now,
             arr,
             currency,
+            _total,
         ) in rows
     ]
     return Page(items=items, total=total, page=page, page_size=page_size)

@@ -236,6 +236,14 @@ class RenewalRow:
 
 
 @dataclass(frozen=True, slots=True)
+class RenewalsInWindow:
+    """One page of renewals in a date window, and the ARR renewing in all of it."""
+
+    page: Page[RenewalRow]
+    totals: list[MoneyTotal]
+
+
+@dataclass(frozen=True, slots=True)
 class BandChangeRow:
     account_id: str
     name: str
@@ -287,6 +295,23 @@ class SourceFreshness:
     def as_of(self) -> datetime:
         """When the data itself is from (the load time when the source did not say)."""
         return self.data_as_of or self.last_loaded_at
+
+
+@dataclass(frozen=True, slots=True)
+class PortfolioSummary:
+    """One pass over a book: ARR totals, ARR at risk and accounts per band."""
+
+    totals: list[MoneyTotal]
+    at_risk: list[MoneyTotal]
+    bands: BandCounts
+
+    @property
+    def accounts(self) -> int:
+        return sum(total.accounts for total in self.totals)
+
+    @property
+    def at_risk_accounts(self) -> int:
+        return sum(total.accounts for total in self.at_risk)
 
 
 @dataclass(frozen=True, slots=True)

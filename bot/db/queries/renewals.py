@@ -5,13 +5,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Account, Contract, Csm
 from bot.db.queries.accounts import DEFAULT_CURRENCY, as_money
 from bot.db.queries.health import health_on
-from bot.db.queries.records import ContractRecord, MoneyTotal, Page, RenewalRow
+from bot.db.queries.records import (
+    ContractRecord,
+    MoneyTotal,
+    Page,
+    RenewalRow,
+    RenewalsInWindow,
+)
 from bot.db.queries.scope import AccountScope, apply_account_scope
 
 ACTIVE = "active"
@@ -69,8 +75,35 @@ def renewals_between(
     scoring_date: date | None,
     page: int = 0,
     page_size: int = 10,
-) -> Page[RenewalRow]:
-    """Active contracts ending in [start, end], soonest first, with the account's health."""
+) -> RenewalsInWindow:
+    """Active contracts ending in [start, end], soonest first, with the account's health.
+
+    Two light passes: totals grouped by currency over the end-date index (which
+    also gives the count), and the page itself, which SQLite reads in end-date
+    order and stops after ``page_size`` rows (health is joined for those only).
+    """
+    currency = func.coalesce(Account.currency, DEFAULT_CURRENCY)
+    grouped = session.execute(
+        _window(
+            [
+                currency,
+                func.sum(Contract.arr),
+                func.count(),
+                func.count(func.distinct(Account.account_id)),
+            ],
+            scope=scope,
+            start=start,
+            end=end,
+        ).group_by(currency)
+    ).all()
+    totals = sorted(
+        (
+            MoneyTotal(currency=cur, amount=as_money(amount), accounts=int(accounts))
+            for cur, amount, _contracts, accounts in grouped
+        ),
+        key=lambda total: (-total.amount, total.currency),
+    )
+    total = sum(int(contracts) for _cur, _amount, contracts, _accounts in grouped)
     health, on = health_on(scoring_date)
     statement = (
         _window(
@@ -91,8 +124,8 @@ def renewals_between(
             end=end,
         )
         .outerjoin(Csm, Csm.csm_id == Account.csm_id)
-        .outerjoin(health, and_(on))
-        .order_by(Contract.end_date, Contract.arr.desc(), Contract.contract_id)
+        .outerjoin(health, on)
+        .order_by(Contract.end_date, Contract.contract_id)
         .limit(page_size)
         .offset(page * page_size)
     )
@@ -122,25 +155,6 @@ def renewals_between(
             score,
         ) in session.execute(statement).all()
     ]
-    total = int(session.scalar(_window([func.count()], scope=scope, start=start, end=end)) or 0)
-    return Page(items=items, total=total, page=page, page_size=page_size)
-
-
-def renewal_totals(
-    *, session: Session, scope: AccountScope, start: date, end: date
-) -> list[MoneyTotal]:
-    """ARR up for renewal in the window, per currency."""
-    currency = func.coalesce(Account.currency, DEFAULT_CURRENCY)
-    rows = session.execute(
-        _window(
-            [currency, func.sum(Contract.arr), func.count(func.distinct(Account.account_id))],
-            scope=scope,
-            start=start,
-            end=end,
-        ).group_by(currency)
-    ).all()
-    totals = [
-        MoneyTotal(currency=cur, amount=as_money(amount), accounts=int(count))
-        for cur, amount, count in rows
-    ]
-    return sorted(totals, key=lambda total: (-total.amount, total.currency))
+    return RenewalsInWindow(
+        page=Page(items=items, total=total, page=page, page_size=page_size), totals=totals
+    )
