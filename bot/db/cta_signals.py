@@ -43,7 +43,6 @@ class HealthFacts:
     score: float
     band: str
     as_of: date
-    drivers: list[dict[str, Any]]
     previous_band: str | None = None
     previous_as_of: date | None = None
     score_window_ago: float | None = None
@@ -152,7 +151,6 @@ def _attach_health(
             HealthScore.as_of,
             HealthScore.score,
             HealthScore.band,
-            HealthScore.drivers,
             HealthScore.expansion,
             func.row_number()
             .over(partition_by=HealthScore.account_id, order_by=HealthScore.as_of.desc())
@@ -176,7 +174,6 @@ def _attach_health(
             score=float(row.score),
             band=row.band,
             as_of=row.as_of,
-            drivers=list(row.drivers or []),
             expansion=row.expansion,
         )
     for account_id, row in previous.items():

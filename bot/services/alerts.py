@@ -45,6 +45,33 @@ QUIET_HOURS_EXEMPT_KINDS = frozenset({"escalation", "escalation_update", "escala
 MAX_ATTEMPTS = 10
 CLAIM_SECONDS = 300
 PLANNING_LOOKBACK = timedelta(days=2)
+CHANNEL_RATE_PER_SECOND = 1.0
+CHANNEL_BURST = 3
+"""chat.postMessage allows about one message per second per channel, short bursts
+tolerated (SLACK_PLATFORM A3): we pace ourselves rather than collect 429s."""
+
+
+@dataclass
+class ChannelPacer:
+    """A token bucket per channel on the job's clock."""
+
+    rate: float = CHANNEL_RATE_PER_SECOND
+    burst: int = CHANNEL_BURST
+    _buckets: dict[str, tuple[float, datetime]] = field(default_factory=dict)
+
+    def _tokens(self, channel: str, moment: datetime) -> float:
+        tokens, at = self._buckets.get(channel, (float(self.burst), moment))
+        return min(float(self.burst), tokens + (moment - at).total_seconds() * self.rate)
+
+    def ready_at(self, channel: str, moment: datetime) -> datetime | None:
+        """None when a message may go now, else when the next token arrives."""
+        tokens = self._tokens(channel, moment)
+        if tokens >= 1:
+            return None
+        return moment + timedelta(seconds=(1 - tokens) / self.rate)
+
+    def spend(self, channel: str, moment: datetime) -> None:
+        self._buckets[channel] = (self._tokens(channel, moment) - 1, moment)
 
 
 # --------------------------------------------------------------------------- routing
@@ -188,9 +215,6 @@ def plan_cta_alerts(
     if not pending:
         return report
     pending.sort(key=lambda i: (PRIORITY_ORDER.get(i.cta.priority, 9), i.cta.due_date, i.cta.id))
-    health = ctas_db.latest_health_by_account(
-        session=session, account_ids=[item.cta.account_id for item in pending]
-    )
     day, day_start, day_end = local_day_bounds(now, settings)
     budget_used = alerts_db.dm_alerts_counted(
         session=session, start=day_start, end=day_end, kinds=("cta",)
@@ -207,14 +231,12 @@ def plan_cta_alerts(
 
     for item in pending:
         cta = item.cta
-        snapshot = health.get(cta.account_id)
 
-        def payload(
-            channel: str | None,
-            item: ctas_db.CtaWithPeople = item,
-            snapshot: Any = snapshot,
-        ) -> dict[str, Any]:
-            """Rendered only for alerts that will be sent (most are rolled at scale)."""
+        def payload(channel: str | None, item: ctas_db.CtaWithPeople = item) -> dict[str, Any]:
+            """Rendered only for alerts that will be sent (at scale most are rolled up)."""
+            snapshot = ctas_db.latest_health_by_account(
+                session=session, account_ids=[item.cta.account_id]
+            ).get(item.cta.account_id)
             text, blocks = render_cta_message(
                 item,
                 drivers=snapshot.drivers if snapshot else None,
@@ -491,6 +513,7 @@ def deliver_due_alerts(
         logger.warning("alerts interrupted mid-send marked failed", extra={"alert_ids": stale})
     quiet = QuietHours.parse(settings.quiet_hours, settings.tz)
     held_channels: dict[str, datetime] = {}
+    pacer = ChannelPacer()
 
     while True:
         after_id = 0
@@ -533,6 +556,7 @@ def deliver_due_alerts(
                 report=report,
                 render_chart=render_chart,
                 held_channels=held_channels,
+                pacer=pacer,
             )
         waiting = _next_retry_within(
             session_factory, current(), wait_seconds - (monotonic() - started), keys
@@ -572,6 +596,7 @@ def _deliver_one(
     report: DeliveryReport,
     render_chart: ChartRenderer,
     held_channels: dict[str, datetime],
+    pacer: ChannelPacer,
 ) -> None:
     payload = alert["payload"]
     alert_id = alert["id"]
@@ -602,6 +627,8 @@ def _deliver_one(
             report.deferred += 1
             return
     held_until = held_channels.get(str(payload.get("channel")))
+    if held_until is None or held_until <= moment:
+        held_until = pacer.ready_at(str(payload.get("channel")), moment)
     if held_until is not None and held_until > moment:
         with unit_of_work(session_factory) as session:
             alerts_db.defer_alert(session=session, alert_id=alert_id, until=held_until, note=None)
@@ -674,6 +701,7 @@ def _deliver_one(
             detail={"kind": alert["kind"], "channel": channel},
         )
     report.sent += 1
+    pacer.spend(str(payload.get("channel")), moment)
 
 
 def preview_due_alerts(session: Session, *, now: datetime) -> list[dict[str, Any]]:

@@ -138,9 +138,17 @@ class CtaCandidate:
 
 @dataclass(frozen=True, slots=True)
 class RuleContext:
+    """One evaluation's clock and config, with the derived values computed once."""
+
     today: date
     now: datetime
     config: RulesConfig
+    windows: SignalWindows = field(init=False)
+    milestones: tuple[OnboardingMilestone, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "windows", self.config.windows())
+        object.__setattr__(self, "milestones", tuple(self.config.onboarding_milestones()))
 
 
 RuleFunction = Callable[[AccountSignals, RuleSettings, RuleContext], Iterator[CtaCandidate]]
@@ -264,7 +272,7 @@ def no_logins(
         return
     threshold = int(rule.number("days", 21))
     if usage.last_login is None:
-        lookback = context.config.windows().login_lookback_days
+        lookback = context.windows.login_lookback_days
         reason = f"No logins in the last {lookback} days"
         days = lookback
         period = "none-in-window"
@@ -482,7 +490,7 @@ def onboarding_late(
     if age < 0 or age > rule.number("window_days", 90):
         return
     usage = account.usage
-    for milestone in context.config.onboarding_milestones():
+    for milestone in context.milestones:
         if age <= milestone.by_day:
             continue
         if milestone.measure == "logins":

@@ -29,6 +29,7 @@ def services_for(
         "SLACK_SIGNING_SECRET": "test-signing-secret",
         "SLACK_API_URL": fake.base_url,
         "CSBOT_QUIET_HOURS": "20:00-08:00",
+        "CSBOT_CSM_DAILY_ALERT_BUDGET": 2,  # three DMs a run: within the per-channel burst
     }
     values.update(overrides)
     settings = make_settings(tmp_path, engine.url.render_as_string(hide_password=False), **values)

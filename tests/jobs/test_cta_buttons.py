@@ -28,7 +28,13 @@ from tests.support.slack_requests import block_actions, interactive_payload, vie
 
 @pytest.fixture
 def harness(fake_slack_api, tmp_path, sqlite_engine):
-    harness = build_harness(fake_slack_api, tmp_path, sqlite_engine, CSBOT_QUIET_HOURS="off")
+    harness = build_harness(
+        fake_slack_api,
+        tmp_path,
+        sqlite_engine,
+        CSBOT_QUIET_HOURS="off",
+        CSBOT_CSM_DAILY_ALERT_BUDGET=2,
+    )
     with unit_of_work(harness.services.session_factory) as session:
         build_rule_store(session)
     assert run_job("cta_rules", run_cta_rules, harness.services, now=NOW).ok

@@ -51,6 +51,7 @@ def build_rule_store(session) -> None:
         a(session, account_id)
     store.add_ticket(session, "urgent", "t1", priority="urgent")
     store.add_ticket(session, "escalated", "t2", escalated=True)
+    store.add_health(session, "escalated", 0, 72, "green")  # drivers for its alert; no rule
     store.add_ticket(session, "solved", "t3", priority="urgent", status="solved")
     store.add_ticket(session, "normal", "t4")
     # invoices: failed and open-past-due fire; paid and open-not-yet-due do not
