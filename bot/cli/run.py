@@ -1,0 +1,116 @@
+"""``csbot run`` (what ``make run`` starts): prepare the store, then serve Slack or chat.
+
+On an empty store it generates and imports the demo data set; when there are no health
+snapshots yet it scores today and a few days back, so trends, "what changed" and
+"changed band this week" have history to read from. Then it starts Socket Mode with
+the scheduler when Slack tokens are set, and the terminal chat otherwise.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated
+
+import typer
+
+from bot.cli.context import cli_actor, cli_services, cli_settings, fail
+from bot.errors import ConfigurationError
+
+# Days back to score on first start: enough for the 7- and 30-day deltas and the
+# week's band changes, few enough that a fresh machine is ready in seconds.
+BACKFILL_DAYS_AGO = (30, 14, 7, 3, 1, 0)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run_command)
+
+
+def run_command(
+    chat: Annotated[
+        bool, typer.Option("--chat", help="Always start the terminal chat, even with Slack tokens.")
+    ] = False,
+    demo: Annotated[
+        bool, typer.Option("--demo/--no-demo", help="Load demo data when the store is empty.")
+    ] = True,
+    as_user: Annotated[
+        str | None, typer.Option("--as", help="Slack user id to chat as (terminal chat).")
+    ] = None,
+) -> None:
+    """Set up the store (demo data, first scores) and start csbot: Slack, or the terminal chat."""
+    settings = cli_settings()
+    services = cli_services()
+    from bot.db.bootstrap import scored_days, store_has_accounts
+    from bot.db.session import unit_of_work
+
+    with unit_of_work(services.session_factory) as session:
+        has_accounts = store_has_accounts(session=session)
+    if not has_accounts:
+        if not demo:
+            raise fail("the store is empty: import a contract folder (csbot import DIR) first")
+        _load_demo(settings.data_dir / "demo")
+    with unit_of_work(services.session_factory) as session:
+        already_scored = scored_days(session=session)
+    if not already_scored:
+        _score_history(services)
+    _print_status()
+    if settings.socket_mode_enabled and not chat:
+        _serve_slack_with_scheduler()
+        return
+    if settings.slack_enabled and not chat:
+        typer.echo("SLACK_APP_TOKEN is not set: starting the terminal chat instead of Socket Mode.")
+    from bot.cli.ask import chat_command
+
+    chat_command(as_user=as_user)
+
+
+def _load_demo(folder: object) -> None:
+    from pathlib import Path
+
+    from bot.cli.demo import DEFAULT_ACCOUNTS, DEFAULT_DAYS, DEFAULT_SEED
+    from bot.db.importer import import_folder
+    from bot.demo import DemoConfig, generate_demo
+
+    settings = cli_settings()
+    today = datetime.now(settings.tz).date()
+    config = DemoConfig(
+        end_date=today, accounts=DEFAULT_ACCOUNTS, days=DEFAULT_DAYS, seed=DEFAULT_SEED
+    )
+    target = Path(str(folder))
+    typer.echo(f"empty store: generating demo data ({config.accounts} accounts) in {target}")
+    generate_demo(config, target)
+    report = import_folder(target, cli_services().engine, actor=cli_actor())
+    typer.echo(f"imported {report.total_rows} demo rows in {report.seconds:.1f}s")
+
+
+def _score_history(services: object) -> None:
+    from bot.services import Services
+    from bot.services.scoring import score_portfolio, today_for
+
+    assert isinstance(services, Services)
+    today = today_for(services)
+    for days_ago in BACKFILL_DAYS_AGO:
+        day = today - timedelta(days=days_ago)
+        run = score_portfolio(services, day, actor=cli_actor())
+        typer.echo(f"scored {len(run.table)} accounts as of {day}")
+
+
+def _print_status() -> None:
+    from bot.cli.store import status_command
+
+    status_command(as_json=False)
+
+
+def _serve_slack_with_scheduler() -> None:
+    from bot import main
+    from jobs.leader import SchedulerLeader
+
+    settings = cli_settings()
+    services = cli_services()
+    leader = SchedulerLeader(services)
+    leader.start()
+    try:
+        main.serve_socket_mode(settings, services)
+    except ConfigurationError as error:
+        raise fail(str(error), code=2) from None
+    finally:
+        leader.stop()
