@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "bot.cli.ask",
     "bot.cli.serve",
     "bot.cli.feedback",
+    "bot.cli.run",
 ]
 
 app = typer.Typer(
