@@ -19,6 +19,11 @@ def serve(
     host: str = typer.Option("0.0.0.0", "--host", help="HTTP bind address."),
     port: int = typer.Option(3000, "--port", min=0, max=65535, help="HTTP port."),
     workers: int = typer.Option(1, "--workers", min=1, help="HTTP worker processes."),
+    scheduler: bool = typer.Option(
+        True,
+        "--scheduler/--no-scheduler",
+        help="Also run the scheduled jobs (one leader across replicas via a database lease).",
+    ),
 ) -> None:
     """Answer Slack: DMs, mentions, slash commands, buttons and the App Home.
 
@@ -33,10 +38,19 @@ def serve(
     try:
         main.require_slack_settings(settings, mode=mode)
         services = cli_services()
-        if mode == "socket":
-            main.serve_socket_mode(settings, services)
-        else:
-            main.serve_http(settings, services, host=host, port=port, workers=workers)
+        leader = None
+        if scheduler:
+            from jobs.leader import start_background_scheduler
+
+            leader = start_background_scheduler(services)
+        try:
+            if mode == "socket":
+                main.serve_socket_mode(settings, services)
+            else:
+                main.serve_http(settings, services, host=host, port=port, workers=workers)
+        finally:
+            if leader is not None:
+                leader.stop()
     except ConfigurationError as error:
         raise fail(str(error), code=2) from None
 
