@@ -83,6 +83,8 @@ def answer_and_reply(
     ephemeral = (
         private if private is not None else should_answer_privately(services, target, answer)
     )
+    if answer.refused and target.in_channel:
+        ephemeral = True  # "I don't know you" is nobody else's business, even when sharing
     ref = AnswerRef.for_question(
         ask.text,
         page=ask.page,

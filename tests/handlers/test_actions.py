@@ -127,8 +127,10 @@ def test_share_is_re_asked_as_the_clicker(sqlite_slack_harness: SlackHarness) ->
     sqlite_slack_harness.click(
         share["action_id"], share["value"], user_id=STRANGER, channel_id="C111", is_ephemeral=True
     )
-    [public] = sqlite_slack_harness.fake.calls("chat.postMessage")
-    assert "Acme" not in public["text"] and "don't know you" in public["text"]
+    assert sqlite_slack_harness.fake.calls("chat.postMessage") == []
+    [refusal] = sqlite_slack_harness.fake.calls("chat.postEphemeral")[1:]
+    assert refusal["user"] == STRANGER
+    assert "Acme" not in refusal["text"] and "don't know you" in refusal["text"]
 
 
 def test_show_more_sends_the_next_page_keeping_it_private(
