@@ -293,8 +293,14 @@ class SourceFreshness:
 
     @property
     def as_of(self) -> datetime:
-        """When the data itself is from (the load time when the source did not say)."""
-        return self.data_as_of or self.last_loaded_at
+        """When the data itself is from: its newest record, never later than the load.
+
+        Some sources' newest dates lie ahead (contract end dates), and data cannot be
+        newer than the moment it was loaded; without a date, the load time stands in.
+        """
+        if self.data_as_of is None:
+            return self.last_loaded_at
+        return min(self.data_as_of, self.last_loaded_at)
 
 
 @dataclass(frozen=True, slots=True)
