@@ -372,7 +372,7 @@ def champion_inactive(
     account: AccountSignals, rule: RuleSettings, context: RuleContext
 ) -> Iterator[CtaCandidate]:
     """A champion who left (inactive) or has not been contacted for a long time."""
-    quiet_days = int(rule.number("not_contacted_days", 60))
+    quiet_days = int(rule.number("not_contacted_days", 90))
     for champion in account.champions:
         last = champion.get("last_contacted_at")
         if not champion["is_active"]:
@@ -427,7 +427,7 @@ def expansion(
     propensity = account.health.expansion if account.health is not None else None
     if propensity is not None and propensity >= rule.number("expansion_score", 70):
         signals.append(f"expansion propensity {propensity:.0f}/100")
-    if not signals:
+    if not signals or len(signals) < rule.number("min_signals", 1):
         return
     yield _candidate(
         account,

@@ -46,6 +46,7 @@ def build_rule_store(session) -> None:
     store.add_nps(session, "detractor", "n1", 4, 2)
     store.add_nps(session, "passive", "n2", 7, 2)
     store.add_nps(session, "old_detractor", "n3", 3, 30)
+    store.add_nps(session, "detractor", "n5", 2, 3)  # a second detractor: still one CTA
     # tickets: urgent open and escalated fire; solved urgent and normal do not
     for account_id in ("urgent", "escalated", "solved", "normal"):
         a(session, account_id)
@@ -61,17 +62,22 @@ def build_rule_store(session) -> None:
     store.add_invoice(session, "pastdue", "i2", status="open")
     store.add_invoice(session, "paid", "i3", status="paid", paid=True)
     store.add_invoice(session, "notdue", "i4", status="open", due_days_ago=-10)
-    # champions: gone and quiet for 90 days fire; recently contacted does not
+    # champions: gone and quiet for 95 days fire; contacted 60 days ago does not
     for account_id in ("champ_gone", "champ_quiet", "champ_ok"):
         a(session, account_id)
     store.add_champion(session, "champ_gone", "c1", active=False)
-    store.add_champion(session, "champ_quiet", "c2", contacted_days_ago=90)
-    store.add_champion(session, "champ_ok", "c3", contacted_days_ago=5)
+    store.add_champion(session, "champ_quiet", "c2", contacted_days_ago=95)
+    store.add_champion(session, "champ_ok", "c3", contacted_days_ago=60)
     # expansion: usage +80% on a green account fires; the same growth on a red one does not
     a(session, "grow")
     store.add_health(session, "grow", 0, 80, "green")
     store.add_usage(session, "grow", days=30, events=100, start_days_ago=31)
     store.add_usage(session, "grow", days=30, events=180)
+    store.add_nps(session, "grow", "n4", 10, 20)  # a second signal: promoter
+    a(session, "grow_alone")  # growth alone is not enough (min_signals: 2)
+    store.add_health(session, "grow_alone", 0, 80, "green")
+    store.add_usage(session, "grow_alone", days=30, events=100, start_days_ago=31)
+    store.add_usage(session, "grow_alone", days=30, events=180)
     a(session, "grow_red")
     store.add_health(session, "grow_red", 1, 30, "red")
     store.add_health(session, "grow_red", 0, 30, "red")
