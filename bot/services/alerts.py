@@ -120,12 +120,11 @@ def playbook_brief(playbook_id: str) -> PlaybookBrief | None:
     return _playbook_briefs().get(playbook_id)
 
 
-def draft_action_id() -> str | None:
-    """The drafting area's "Draft email" action id, once it is declared in ``ids.py``."""
+def draft_action_id() -> str:
+    """The drafting area's "Draft email" button; its value is the CTA id."""
     from bot.slack.ids import ActionId
 
-    member = getattr(ActionId, "DRAFT_EMAIL", None)
-    return member.value if member is not None else None
+    return ActionId.DRAFT_EMAIL.value
 
 
 # --------------------------------------------------------------------------- rendering

@@ -66,6 +66,8 @@ def test_an_alert_carries_why_first_steps_and_buttons(sqlite_slack_services, fak
     actions = next(b for b in first["blocks"] if b["type"] == "actions")
     ids = [e["action_id"] for e in actions["elements"]]
     assert ids[:4] == ["cta_acknowledge", "cta_snooze", "cta_complete", "cta_reassign"]
+    draft = next(e for e in actions["elements"] if e["action_id"] == "draft_email")
+    assert draft["value"] == actions["block_id"].split(":")[1]  # the CTA id, for drafting
 
 
 def test_routing_by_type_and_quiet_hours(sqlite_engine, tmp_path, fake_slack_api):
