@@ -306,24 +306,9 @@ def build_chat_model(settings: Settings) -> ChatModel | None:
     Only the chat-completions API is used (``use_responses_api=False``): it is the one
     every OpenAI-compatible server implements.
     """
-    if not settings.llm_enabled:
+    chat = build_langchain_chat(settings)
+    if chat is None:
         return None
-    from langchain_openai import ChatOpenAI
-
-    api_key = (
-        settings.openai_api_key.get_secret_value()
-        if settings.openai_api_key is not None
-        else _NO_KEY_PLACEHOLDER
-    )
-    chat = ChatOpenAI(
-        model=settings.llm_model,
-        api_key=api_key,  # type: ignore[arg-type]
-        base_url=settings.openai_base_url,
-        timeout=settings.llm_timeout_seconds,
-        max_retries=settings.llm_max_retries,
-        use_responses_api=False,
-        stream_usage=False,
-    )
     counter = token_counter_for(settings.llm_model, cache_dir=settings.tiktoken_cache_dir)
     logger.info(
         "llm client ready",
@@ -336,3 +321,29 @@ def build_chat_model(settings: Settings) -> ChatModel | None:
         },
     )
     return OpenAIChatModel(chat, model_name=settings.llm_model, counter=counter)
+
+
+def build_langchain_chat(settings: Settings) -> Any | None:
+    """The configured langchain ``ChatOpenAI`` (None without an LLM).
+
+    Shared by the drafting client above and the question router, which binds tools
+    to it (``bind_tools``) so the model picks a typed query instead of writing text.
+    """
+    if not settings.llm_enabled:
+        return None
+    from langchain_openai import ChatOpenAI
+
+    api_key = (
+        settings.openai_api_key.get_secret_value()
+        if settings.openai_api_key is not None
+        else _NO_KEY_PLACEHOLDER
+    )
+    return ChatOpenAI(
+        model=settings.llm_model,
+        api_key=api_key,  # type: ignore[arg-type]
+        base_url=settings.openai_base_url,
+        timeout=settings.llm_timeout_seconds,
+        max_retries=settings.llm_max_retries,
+        use_responses_api=False,
+        stream_usage=False,
+    )

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from time import perf_counter
 from typing import Any
 
@@ -45,10 +46,19 @@ from bot.services.account_names import (
     NotFound,
     Resolution,
     Resolved,
+    normalise,
 )
 from bot.services.answer_context import AnswerContext, Reply, freshness_line
 from bot.services.answer_types import Answer, Question
-from bot.services.intents import ACCOUNT_ONLY, EITHER, STOPWORDS, Intent, parse_question
+from bot.services.dates import DateWindow
+from bot.services.intents import (
+    ACCOUNT_ONLY,
+    EITHER,
+    STOPWORDS,
+    Intent,
+    ParsedQuestion,
+    parse_question,
+)
 from bot.services.portfolio_answers import (
     answer_accounts,
     answer_arr_at_risk,
@@ -134,6 +144,7 @@ def answer_question(services: Services, question: Question) -> Answer:
         viewer = resolve_viewer(
             session, question.slack_user_id, visibility=services.settings.visibility
         )
+        understood_by = "rules"
         if viewer is None:
             blocks = build_refusal_blocks()
             answer = Answer(
@@ -158,6 +169,7 @@ def answer_question(services: Services, question: Question) -> Answer:
                 today=today,
             )
             answer = _answer(context, index)
+            understood_by = context.parsed.understood_by
         elapsed_ms = round((perf_counter() - started) * 1000, 1)
         record_audit(
             session=session,
@@ -171,6 +183,7 @@ def answer_question(services: Services, question: Question) -> Answer:
                 "page": question.page,
                 "has_more": answer.has_more,
                 "refused": answer.refused,
+                "understood_by": understood_by,
                 "elapsed_ms": elapsed_ms,
             },
         )
@@ -187,6 +200,8 @@ def answer_question(services: Services, question: Question) -> Answer:
 
 
 def _answer(ctx: AnswerContext, index: AccountNameIndex) -> Answer:
+    if not ctx.parsed.matched_rule and ctx.services.settings.llm_enabled:
+        _reroute_with_llm(ctx, index)
     parsed = ctx.parsed
     resolution = _resolve_account(ctx, index)
     if isinstance(resolution, Resolved):
@@ -208,6 +223,39 @@ def _answer(ctx: AnswerContext, index: AccountNameIndex) -> Answer:
         blocks = build_which_account_blocks(EXAMPLE_FOR.get(parsed.intent, "How is Acme doing?"))
         return _plain(blocks, "which_account")
     return _help(ctx, understood=parsed.intent == Intent.HELP)
+
+
+def _reroute_with_llm(ctx: AnswerContext, index: AccountNameIndex) -> None:
+    """Replace an unmatched parse with the LLM router's typed question, if it gives one.
+
+    The routed question goes through exactly the same resolution, scope checks and
+    queries as a parsed one; only the understanding step differs.
+    """
+    from bot.services.llm_router import route_with_llm
+
+    routed = route_with_llm(ctx.services.settings, ctx.question.text)
+    if routed is None:
+        return
+    words = normalise(routed.account_name or "").split()
+    mention = index.find_mention(words, ctx.viewer.visible, ignore=STOPWORDS) if words else None
+    window = None
+    if routed.days:
+        window = DateWindow(
+            ctx.today,
+            ctx.today + timedelta(days=routed.days),
+            f"the next {routed.days} days",
+        )
+    ctx.parsed = ParsedQuestion(
+        intent=routed.intent,
+        words=words,
+        mention=mention if mention and mention.end - mention.start == len(words) else None,
+        account_phrase=" ".join(words) or None,
+        portfolio_intent=routed.intent if routed.intent in EITHER else None,
+        scope=routed.scope,
+        window=window,
+        matched_rule=True,
+        understood_by="llm",
+    )
 
 
 def _portfolio_intent(ctx: AnswerContext) -> Intent | None:

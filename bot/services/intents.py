@@ -333,6 +333,7 @@ class ParsedQuestion:
     compare_days: int = 7
     recent_only: bool = False
     matched_rule: bool = True
+    understood_by: str = "rules"  # or "llm" when the router chose the question
 
     @property
     def needs_account(self) -> bool:

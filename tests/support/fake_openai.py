@@ -49,7 +49,15 @@ class Delayed:
     reply: Reply = "late reply"
 
 
-Reply = str | Callable[[dict[str, Any]], str] | ServerError | Delayed
+@dataclass(frozen=True)
+class ToolCall:
+    """Answer with a function call (``tool_calls``) instead of text, as tool-calling models do."""
+
+    name: str
+    arguments: dict[str, Any]
+
+
+Reply = str | Callable[[dict[str, Any]], str] | ServerError | Delayed | ToolCall
 
 
 @dataclass
@@ -167,6 +175,22 @@ class FakeOpenAI:
             },
         }
 
+    def _tool_call_completion(self, call: ToolCall, body: dict[str, Any]) -> dict[str, Any]:
+        completion = self._completion("", body)
+        completion["choices"][0]["message"] = {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": f"call_fake_{next(self._ids)}",
+                    "type": "function",
+                    "function": {"name": call.name, "arguments": json.dumps(call.arguments)},
+                }
+            ],
+        }
+        completion["choices"][0]["finish_reason"] = "tool_calls"
+        return completion
+
 
 def _digit_count(text: str) -> int:
     return sum(character.isdigit() for character in text)
@@ -203,6 +227,9 @@ def _handler_for(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
                 if fake._closing.wait(reply.seconds):
                     return
                 self._answer(reply.reply, body)
+                return
+            if isinstance(reply, ToolCall):
+                self._send(200, fake._tool_call_completion(reply, body))
                 return
             if isinstance(reply, ServerError):
                 self._send(reply.status, {"error": {"message": reply.message, "type": "server"}})
