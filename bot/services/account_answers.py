@@ -244,11 +244,13 @@ def answer_arr(ctx: AnswerContext, account: AccountRecord) -> Reply:
 
 
 def answer_next_steps(ctx: AnswerContext, account: AccountRecord) -> Reply:
-    """Open CTAs with their playbook's first steps; retrieval for a named topic.
+    """Open CTAs with their playbook's first steps; retrieval only for a named topic.
 
-    Playbook retrieval loads the embedding model, so it runs only when the
-    question names a topic ("… about Globex's billing complaint") or the
-    account has no open CTA to act on.
+    Playbook retrieval loads the embedding model (torch), so it runs only when the
+    question names a situation ("… about Globex's billing complaint"). Without a
+    topic and without open CTAs, the playbook follows from the health snapshot
+    (red or at-risk → intervention, renewal stage → renewal, …): deterministic,
+    explainable, and as fast as any other answer.
     """
     session, account_id = ctx.session, account.account_id
     page = open_ctas(
@@ -263,23 +265,25 @@ def answer_next_steps(ctx: AnswerContext, account: AccountRecord) -> Reply:
     for cta in page.items:
         if cta.playbook_id in catalog and cta.playbook_id not in seen:
             seen.append(cta.playbook_id)
-    playbooks = [catalog[playbook_id] for playbook_id in seen]
     latest = latest_snapshot(session=session, account_id=account_id)
-    drivers = latest.drivers if latest else []
+    if not seen and latest is not None:
+        override = active_override(session=session, account_id=account_id, today=ctx.today)
+        fallback = playbook_for_snapshot(latest, override.band if override else None)
+        if fallback in catalog:
+            seen.append(fallback)
     topic = ctx.parsed.topic
     suggestions: list[PlaybookSteps] = []
     suggestions_note = None
-    if topic or page.total == 0:
-        # With no topic the retriever ranks on the account's own signals alone.
-        suggestions, suggestions_note = _suggest(ctx, topic or "", account_id)
+    if topic:
+        suggestions, suggestions_note = _suggest(ctx, topic, account_id)
     view = NextStepsView(
         account=account,
         ctas=page,
-        playbooks=playbooks,
+        playbooks=[catalog[playbook_id] for playbook_id in seen],
         suggestions=[s for s in suggestions if s.playbook_id not in seen][:SUGGESTIONS],
         topic=topic,
         suggestions_note=suggestions_note,
-        drivers=drivers,
+        drivers=latest.drivers if latest else [],
     )
     return Reply(
         blocks=build_next_steps_blocks(view, ctx.today),
@@ -288,6 +292,21 @@ def answer_next_steps(ctx: AnswerContext, account: AccountRecord) -> Reply:
         has_more=page.has_more,
         scored_on=latest.as_of if latest else None,
     )
+
+
+EXPANSION_READY = 70.0
+
+
+def playbook_for_snapshot(snapshot: HealthSnapshot, override_band: str | None = None) -> str | None:
+    """The catalog playbook the health snapshot points at when no CTA names one."""
+    band = override_band or snapshot.band
+    if band == "red" or snapshot.stage == "at-risk":
+        return "at-risk-intervention"
+    if snapshot.stage in ("renewal", "onboarding"):
+        return snapshot.stage
+    if band == "green" and (snapshot.expansion or 0.0) >= EXPANSION_READY:
+        return "expansion"
+    return None
 
 
 @lru_cache(maxsize=1)

@@ -289,3 +289,24 @@ def test_question_is_immutable_and_answers_do_not_depend_on_the_clock(
     assert first.text == second.text
     with pytest.raises(AttributeError):
         question.text = "changed"  # type: ignore[misc]
+
+
+def test_next_steps_without_ctas_follow_the_health_snapshot(qa_services: Services) -> None:
+    """Stark is red with no open CTA: the at-risk playbook, chosen without the model."""
+    answer = ask(qa_services, "what should I do about stark?", ALICE)
+    assert "No open CTAs for Stark Industries." in answer.text
+    assert "Playbook: At-risk account intervention" in answer.text
+    assert "Suggested playbooks" not in answer.text
+
+
+def test_a_named_situation_gets_retrieved_playbook_steps(qa_services_sqlite: Services) -> None:
+    """The real retriever (MiniLM, offline) ranks the catalog for the situation named."""
+    answer = ask(
+        qa_services_sqlite, "what should I do about the failed card payment at initech?", ALICE
+    )
+    from knowledge.playbooks import load_playbooks
+
+    assert answer.account_id == "acc_initech"
+    assert "Suggested playbooks for “failed card payment”" in answer.text
+    first = answer.text.split("Suggested playbooks", 1)[1].split("\n")[1]
+    assert first == f"Suggested: {load_playbooks()['payment-failure'].title}"

@@ -595,8 +595,15 @@ def build_next_steps_blocks(view: NextStepsView, today: date) -> Blocks:
         about = f" for “{escape_mrkdwn(view.topic)}”" if view.topic else ""
         blocks += paragraph(f"*Suggested playbooks{about}:*")
         blocks += _playbook_blocks("Suggested", view.suggestions)
-    if not page.total and not view.suggestions and view.drivers:
+    if not page.total and view.drivers:
         blocks += bullets("What the health score flags", driver_lines(view.drivers, limit=3))
+    if not view.topic:
+        blocks.append(
+            note(
+                "For a specific situation, ask “what should I do about <the problem> at "
+                f"{_name(account)}?” to get matching playbook steps."
+            )
+        )
     if view.suggestions_note:
         blocks.append(note(view.suggestions_note))
     return blocks
