@@ -1,8 +1,9 @@
 """Benchmark: answering questions at 20,000 accounts on SQLite, and `csbot ask` start-up.
 
 Builds (once, cached by size and seed) a store from the demo generator through the
-contract importer and scores it on three dates (30 and 7 days before the end, and
-the end), so week and month comparisons have real snapshots. Then, in this process:
+contract importer, scores it on three dates (30 and 7 days before the end, and the
+end) so week and month comparisons have real snapshots, and runs the CTA rules.
+Then, in this process:
 
 1. Every question form through ``answer_question`` (no LLM), as the admin (the whole
    portfolio: the worst case for lists) and as a CSM (their book), over a seeded
@@ -96,6 +97,14 @@ engine.dispose()
     for offset in (30, 7, 0):
         day = (END - timedelta(days=offset)).isoformat()
         subprocess.run([*cli, "score", "--as-of", day], check=True, env=env, cwd=ROOT)
+    now = f"{END.isoformat()}T12:00:00+00:00"  # CTAs, so "what should I do" has work to show
+    subprocess.run(
+        [*cli, "jobs", "run", "cta_rules", "--now", now],
+        check=True,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+    )
     building.replace(database)
     print(f"built store (untimed setup) in {time.perf_counter() - started:.0f}s")
     return database
