@@ -8,6 +8,8 @@ the number of measures (about twenty), not with a Python loop over accounts.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -31,51 +33,64 @@ def build_drivers(
 
     Drivers that explain the band lead: what pulls a red or yellow account down, what
     holds a green one up; within each group the larger pull comes first. A red account
-    should never open with "invoices paid on time" while its usage collapses.
+    should never open with "invoices paid on time" while its usage collapses. The
+    ranking is one numpy sort over an accounts × measures matrix; sentences are then
+    written only for the drivers chosen.
 
     Returns:
-        A long frame with ``DRIVER_COLUMNS``; ``row`` is the index label of ``measures``.
+        A long frame with ``DRIVER_COLUMNS``; ``row`` is the position in ``measures``.
     """
     limit = top_n or config.drivers.top_n
-    component_share = _component_shares(components, config)
-    texts = driver_texts(measures)
-    pieces: list[pd.DataFrame] = []
+    shares = _component_shares(components, config)
+    names: list[str] = []
+    owners: list[str] = []
+    columns: list[np.ndarray] = []
     for component in COMPONENTS:
         rules = config.components[component].measures
         scores = measure_scores[list(rules)]
         weights = pd.Series({name: rule.weight for name, rule in rules.items()})
-        available_weight = scores.notna().mul(weights, axis=1).sum(axis=1)
+        available = scores.notna().mul(weights, axis=1).sum(axis=1).replace(0.0, np.nan)
         for measure, rule in rules.items():
-            score = scores[measure]
-            present = score.notna() & (available_weight > 0)
-            if not present.any():
-                continue
-            share = component_share[component] * rule.weight / available_weight.where(present)
-            impact = share * (score - NEUTRAL)
-            piece = pd.DataFrame(
-                {
-                    "row": measures.index[present.to_numpy()],
-                    "text": texts[measure][present],
-                    "component": component,
-                    "measure": measure,
-                    "direction": np.where(score[present] < NEUTRAL, "negative", "positive"),
-                    "value": measures.loc[present, measure].astype("float64"),
-                    "impact": impact[present],
-                }
-            )
-            pieces.append(piece[piece["impact"].abs() > 1e-9])
-    if not pieces:
+            share = shares[component] * rule.weight / available
+            columns.append((share * (scores[measure] - NEUTRAL)).to_numpy(dtype="float64"))
+            names.append(measure)
+            owners.append(component)
+    if not columns or measures.empty:
         return pd.DataFrame(columns=list(DRIVER_COLUMNS))
-    drivers = pd.concat(pieces, ignore_index=True)
-    drivers["abs_impact"] = drivers["impact"].abs()
-    is_green = (health >= config.bands.green_from).reindex(drivers["row"]).to_numpy()
-    drivers["explains_band"] = np.where(is_green, drivers["impact"] > 0, drivers["impact"] < 0)
-    drivers = drivers.sort_values(
-        ["row", "explains_band", "abs_impact"], ascending=[True, False, False], kind="stable"
+    impact = np.column_stack(columns)
+    valid = np.isfinite(impact) & (np.abs(impact) > 1e-9)
+    green = (health.to_numpy(dtype="float64") >= config.bands.green_from)[:, None]
+    explains = np.where(green, impact > 0, impact < 0)
+    # |impact| is at most 50, so the offset puts every band-explaining driver first.
+    key = np.where(valid, np.abs(impact) + np.where(explains, 1000.0, 0.0), -1.0)
+    limit = min(limit, impact.shape[1])
+    order = np.argsort(-key, axis=1, kind="stable")[:, :limit]
+    keep = (np.take_along_axis(key, order, axis=1) >= 0).ravel()
+    rows = np.repeat(np.arange(len(measures)), limit)[keep]
+    picked = order.ravel()[keep]
+    ranks = np.tile(np.arange(1, limit + 1), len(measures))[keep]
+    chosen_impact = impact[rows, picked]
+    values = np.full(len(rows), np.nan)
+    texts = np.empty(len(rows), dtype=object)
+    for position, measure in enumerate(names):
+        mask = picked == position
+        if not mask.any():
+            continue
+        subset = measures.iloc[rows[mask]]
+        texts[mask] = _TEXTS[measure](subset).to_numpy(dtype=object)
+        values[mask] = subset[measure].to_numpy(dtype="float64")
+    return pd.DataFrame(
+        {
+            "row": rows,
+            "rank": ranks,
+            "text": texts,
+            "component": np.array(owners, dtype=object)[picked],
+            "measure": np.array(names, dtype=object)[picked],
+            "direction": np.where(chosen_impact < 0, "negative", "positive"),
+            "value": values,
+            "impact": chosen_impact,
+        }
     )
-    drivers["rank"] = drivers.groupby("row").cumcount() + 1
-    drivers = drivers[drivers["rank"] <= limit]
-    return drivers[list(DRIVER_COLUMNS)].reset_index(drop=True)
 
 
 def no_data_drivers(rows: pd.Index, config: HealthConfig) -> pd.DataFrame:
@@ -107,23 +122,41 @@ def _component_shares(components: pd.DataFrame, config: HealthConfig) -> pd.Data
 
 # ------------------------------------------------------------------------------ texts
 def driver_texts(m: pd.DataFrame) -> dict[str, pd.Series]:
-    """One sentence per measure and row, with the numbers behind it."""
-    as_of = m["as_of"]
+    """One sentence per measure and row of ``m``, with the numbers behind it."""
+    return {measure: build(m) for measure, build in _TEXTS.items()}
+
+
+def _trend_text(m: pd.DataFrame) -> pd.Series:
     trend = m["active_users_trend"]
-    trend_change = (
-        _choose(trend < 0, "down ", "up ", m) + _pct(trend.abs()) + " vs the prior 30 days"
-    )
-    trend_change = trend_change.where(trend.abs() >= 0.005, "flat vs the prior 30 days")
-    trend_text = "active users " + trend_change.where(
+    change = _choose(trend < 0, "down ", "up ", m) + _pct(trend.abs()) + " vs the prior 30 days"
+    change = change.where(trend.abs() >= 0.005, "flat vs the prior 30 days")
+    return "active users " + change.where(
         m["active_users_avg_prev_30d"].fillna(0) > 0, "up from none in the prior 30 days"
     )
-    ticket_trend = (
+
+
+def _seat_text(m: pd.DataFrame) -> pd.Series:
+    return (
+        _num(m["active_users_avg_30d"], 1)
+        + " of "
+        + _int(m["licensed_seats"])
+        + " licensed seats active on average over the last 30 days ("
+        + _pct(m["seat_utilisation"])
+        + ")"
+    )
+
+
+def _ticket_trend_text(m: pd.DataFrame) -> pd.Series:
+    return (
         _int(m["tickets_30d"])
         + " tickets in the last 30 days vs "
         + _num(m["tickets_prev_monthly"], 1)
         + " a month in the 60 days before"
     )
-    on_time = (
+
+
+def _on_time_text(m: pd.DataFrame) -> pd.Series:
+    return (
         _int(m["invoices_on_time_365d"])
         + " of "
         + _int(m["invoices_due_365d"])
@@ -131,15 +164,21 @@ def driver_texts(m: pd.DataFrame) -> dict[str, pd.Series]:
         + _pct(m["invoice_on_time_share"])
         + ")"
     )
+
+
+def _failed_text(m: pd.DataFrame) -> pd.Series:
     failed = m["failed_invoices_180d"]
-    failed_text = (
+    return (
         _int(failed)
         + _choose(failed == 1, " failed or overdue invoice", " failed or overdue invoices", m)
         + " since "
-        + _day(m["first_failed_invoice_at"], as_of)
+        + _day(m["first_failed_invoice_at"], m["as_of"])
     ).where(failed > 0, "no failed or overdue invoices in the last 180 days")
+
+
+def _growth_text(m: pd.DataFrame) -> pd.Series:
     growth = m["contract_growth"]
-    growth_text = (
+    return (
         "contract ARR "
         + _choose(growth < 0, "down ", "up ", m)
         + _pct(growth.abs())
@@ -149,59 +188,60 @@ def driver_texts(m: pd.DataFrame) -> dict[str, pd.Series]:
         + _money(m["contract_arr"])
         + ")"
     )
+
+
+def _nps_text(m: pd.DataFrame) -> pd.Series:
     nps = m["nps_latest"]
-    nps_kind = _choose(nps >= 9, "promoter", "detractor", m).where(
-        (nps >= 9) | (nps < 7), "passive"
-    )
-    return {
-        "seat_utilisation": _num(m["active_users_avg_30d"], 1)
-        + " of "
-        + _int(m["licensed_seats"])
-        + " licensed seats active on average over the last 30 days ("
-        + _pct(m["seat_utilisation"])
-        + ")",
-        "logins_per_seat_week": _num(m["logins_per_seat_week"], 1)
-        + " logins per licensed seat per week over the last 30 days",
-        "feature_adoption": _num(m["feature_adoption"], 1)
-        + " features used per day on average over the last 30 days",
-        "active_users_trend": trend_text,
-        "days_since_interaction": _since(
-            m["days_since_interaction"],
-            "last interaction with the account",
-            "no interaction on record",
-        ),
-        "days_since_champion_touch": _since(
-            m["days_since_champion_touch"],
-            "last interaction with a champion",
-            "no interaction with a champion on record",
-        ),
-        "days_since_executive_touch": _since(
-            m["days_since_executive_touch"],
-            "last executive contact (decision maker or QBR)",
-            "no executive contact (decision maker or QBR) on record",
-        ),
-        "tickets_90d": _int(m["tickets_90d"]) + " support tickets in the last 90 days",
-        "ticket_trend": ticket_trend,
-        "csat_avg": "average CSAT "
+    kind = _choose(nps >= 9, "promoter", "detractor", m).where((nps >= 9) | (nps < 7), "passive")
+    return "latest NPS " + _int(nps) + " (" + kind + ") on " + _day(m["nps_latest_at"], m["as_of"])
+
+
+_TEXTS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
+    "seat_utilisation": _seat_text,
+    "logins_per_seat_week": lambda m: (
+        _num(m["logins_per_seat_week"], 1)
+        + " logins per licensed seat per week over the last 30 days"
+    ),
+    "feature_adoption": lambda m: (
+        _num(m["feature_adoption"], 1) + " features used per day on average over the last 30 days"
+    ),
+    "active_users_trend": _trend_text,
+    "days_since_interaction": lambda m: _since(
+        m["days_since_interaction"], "last interaction with the account", "no interaction on record"
+    ),
+    "days_since_champion_touch": lambda m: _since(
+        m["days_since_champion_touch"],
+        "last interaction with a champion",
+        "no interaction with a champion on record",
+    ),
+    "days_since_executive_touch": lambda m: _since(
+        m["days_since_executive_touch"],
+        "last executive contact (decision maker or QBR)",
+        "no executive contact (decision maker or QBR) on record",
+    ),
+    "tickets_90d": lambda m: _int(m["tickets_90d"]) + " support tickets in the last 90 days",
+    "ticket_trend": _ticket_trend_text,
+    "csat_avg": lambda m: (
+        "average CSAT "
         + _num(m["csat_avg"], 1)
         + " of 5 over "
         + _int(m["csat_count_90d"])
-        + " rated tickets in the last 90 days",
-        "escalations_90d": _int(m["escalations_90d"]) + " escalated tickets in the last 90 days",
-        "open_urgent_tickets": _int(m["open_urgent_tickets"]) + " urgent tickets open",
-        "ticket_sentiment": "average ticket sentiment "
+        + " rated tickets in the last 90 days"
+    ),
+    "escalations_90d": lambda m: (
+        _int(m["escalations_90d"]) + " escalated tickets in the last 90 days"
+    ),
+    "open_urgent_tickets": lambda m: _int(m["open_urgent_tickets"]) + " urgent tickets open",
+    "ticket_sentiment": lambda m: (
+        "average ticket sentiment "
         + _signed(m["ticket_sentiment"])
-        + " (−1 to +1) over the last 90 days",
-        "invoice_on_time_share": on_time,
-        "failed_invoices_180d": failed_text,
-        "contract_growth": growth_text,
-        "nps_latest": "latest NPS "
-        + _int(nps)
-        + " ("
-        + nps_kind
-        + ") on "
-        + _day(m["nps_latest_at"], as_of),
-    }
+        + " (−1 to +1) over the last 90 days"
+    ),
+    "invoice_on_time_share": _on_time_text,
+    "failed_invoices_180d": _failed_text,
+    "contract_growth": _growth_text,
+    "nps_latest": _nps_text,
+}
 
 
 def _choose(condition: pd.Series, when_true: str, when_false: str, m: pd.DataFrame) -> pd.Series:

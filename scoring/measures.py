@@ -26,7 +26,7 @@ AGGREGATE_COLUMNS: tuple[str, ...] = (
     "account_arr",
     "licensed_seats",
     "customer_since",
-    "usage_rows_ever",
+    "has_usage",
     "active_users_sum_30d",
     "active_users_sum_prev_30d",
     "logins_sum_30d",
@@ -100,7 +100,7 @@ def normalise_aggregates(raw: pd.DataFrame) -> pd.DataFrame:
     for column in numeric:
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
     count_columns = [c for c in numeric if c.endswith(("_ever", "_30d", "_90d", "_60d", "_365d"))]
-    count_columns += ["open_urgent_tickets", "failed_invoices_180d"]
+    count_columns += ["has_usage", "open_urgent_tickets", "failed_invoices_180d"]
     for column in count_columns:
         if column not in ("ticket_sentiment_90d",):
             frame[column] = frame[column].fillna(0.0)
@@ -109,7 +109,7 @@ def normalise_aggregates(raw: pd.DataFrame) -> pd.DataFrame:
 
 
 def _to_naive_day(values: pd.Series) -> pd.Series:
-    converted = pd.to_datetime(values, errors="coerce", utc=True)
+    converted = pd.to_datetime(values, errors="coerce", utc=True, format="ISO8601")
     return converted.dt.tz_localize(None).dt.normalize().astype("datetime64[ns]")
 
 
@@ -145,7 +145,7 @@ def derive_measures(aggregates: pd.DataFrame) -> pd.DataFrame:
 
 
 def _usage_measures(agg: pd.DataFrame, out: pd.DataFrame) -> None:
-    has_usage = agg["usage_rows_ever"] > 0
+    has_usage = agg["has_usage"] > 0
     seats = agg["licensed_seats"].where(agg["licensed_seats"] > 0)
     current = agg["active_users_sum_30d"] / WINDOW_DAYS
     prior = agg["active_users_sum_prev_30d"] / WINDOW_DAYS

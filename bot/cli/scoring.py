@@ -63,6 +63,8 @@ def score_command(
     bands = ", ".join(f"{band} {counts.get(band, 0)}" for band in ("red", "yellow", "green"))
     where = f"; wrote {out}" if out is not None else ""
     typer.echo(f"scored {len(run.table)} accounts as of {run.as_of.isoformat()}: {bands}{where}")
+    stages = ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in run.seconds.items())
+    typer.echo(f"time: {stages}", err=True)
 
 
 def model_train_command(

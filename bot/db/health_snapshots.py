@@ -6,20 +6,23 @@ days before it; these functions are the one place that SQL lives.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import and_, func, select
+from sqlalchemy import JSON, Column, MetaData, Table, and_, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeDecorator
 
 from bot.db.models import HealthScore
 
 _table = HealthScore.__table__
-_UPSERT_BATCH = 1000
+_UPSERT_BATCH = 5000
 SNAPSHOT_FIELDS: tuple[str, ...] = (
     "account_id",
     "as_of",
@@ -35,18 +38,49 @@ SNAPSHOT_FIELDS: tuple[str, ...] = (
     "config_version",
     "computed_at",
 )
+JSON_FIELDS: frozenset[str] = frozenset({"components", "drivers", "missing_components"})
+
+
+class _JsonText(TypeDecorator[str]):
+    """A JSON column whose values arrive already serialised (bound as-is).
+
+    The dialect still treats it as JSON (PostgreSQL gets its ``json`` cast), but the
+    per-row ``json.dumps`` is skipped: the portfolio score writes the text column-wise.
+    """
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> None:  # type: ignore[override]
+        return None
+
+
+def _text_json_table() -> Table:
+    columns = [
+        Column(c.name, _JsonText() if c.name in JSON_FIELDS else c.type, primary_key=c.primary_key)
+        for c in _table.columns
+    ]
+    return Table(_table.name, MetaData(), *columns)
+
+
+_TEXT_JSON_TABLE = _text_json_table()
 
 
 def upsert_health_snapshots(*, session: Session, rows: Sequence[dict[str, Any]]) -> int:
     """Insert or replace the snapshots for (account_id, as_of); returns rows written.
 
     Re-scoring the same day replaces that day's snapshot, so the job is idempotent.
+    The JSON columns may come as JSON text (the portfolio score builds them column-wise,
+    which is much cheaper than one ``json.dumps`` per row) or as Python values.
     """
     if not rows:
         return 0
     dialect = session.get_bind().dialect.name
     build = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = build(_table)
+    serialise = [name for name in JSON_FIELDS if not isinstance(rows[0][name], str)]
+    if serialise:
+        rows = [{**row, **{name: json.dumps(row[name]) for name in serialise}} for row in rows]
+    statement = build(_TEXT_JSON_TABLE)
     updates = {
         name: statement.excluded[name]
         for name in SNAPSHOT_FIELDS

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections import defaultdict
+import time
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -31,12 +31,13 @@ from bot.db.health_snapshots import (
     upsert_health_snapshots,
 )
 from bot.db.models import HealthOverride, HealthScore
-from bot.db.scoring_features import account_aggregates, outcome_aggregates
+from bot.db.scoring_features import account_aggregates_concurrently, outcome_aggregates
 from bot.db.session import unit_of_work
 from bot.errors import AccountNotFound, UserFacingError
 from scoring.changes import SnapshotChange, compare_snapshots
-from scoring.config import BANDS, COMPONENTS, HealthConfig, load_health_config
+from scoring.config import BANDS, HealthConfig, load_health_config
 from scoring.portfolio import PortfolioScores, score_accounts
+from scoring.snapshots import snapshot_frame
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -65,6 +66,7 @@ class ScoreRun:
     portfolio: PortfolioScores
     model_status: str
     snapshots_written: int
+    seconds: dict[str, float]  # per stage: model, aggregate, score, persist
 
 
 @dataclass(frozen=True)
@@ -106,13 +108,19 @@ def score_portfolio(
     """
     config = config or load_health_config()
     day = as_of or today_for(services)
+    clock = _StageClock()
     model, model_status = churn_model_for_scoring(
         services, config=config, as_of=day, train_if_missing=train_if_missing
     )
+    clock.lap("model")
+    aggregates = account_aggregates_concurrently(
+        session_factory=services.session_factory, as_of=day
+    )
     with unit_of_work(services.session_factory) as session:
-        aggregates = account_aggregates(session=session, as_of=day)
         bands = previous_bands(session=session, before=day)
+        clock.lap("aggregate")
         portfolio = score_accounts(aggregates, config, previous_bands=bands, churn_model=model)
+        clock.lap("score")
         written = 0
         if persist:
             rows = snapshot_rows(portfolio, config, computed_at=utcnow())
@@ -129,9 +137,15 @@ def score_portfolio(
                     "bands": portfolio.scores["band"].value_counts().to_dict(),
                 },
             )
+    clock.lap("persist")
     logger.info(
         "portfolio scored",
-        extra={"as_of": day.isoformat(), "accounts": len(portfolio.scores), "model": model_status},
+        extra={
+            "as_of": day.isoformat(),
+            "accounts": len(portfolio.scores),
+            "model": model_status,
+            "seconds": clock.seconds,
+        },
     )
     return ScoreRun(
         as_of=day,
@@ -139,7 +153,21 @@ def score_portfolio(
         portfolio=portfolio,
         model_status=model_status,
         snapshots_written=written,
+        seconds=clock.seconds,
     )
+
+
+class _StageClock:
+    """Wall time per stage, so a slow morning run says where the time went."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = round(now - self._last, 3)
+        self._last = now
 
 
 def score_table(portfolio: PortfolioScores, config: HealthConfig) -> pd.DataFrame:
@@ -164,95 +192,17 @@ def snapshot_rows(
 ) -> list[dict[str, Any]]:
     """``health_scores`` rows in the shape every reader relies on (see the team brief).
 
-    Built from whole columns turned into Python lists once (``tolist``), then zipped:
-    pandas' per-row conversions cost more than the scoring itself at 20,000 accounts.
+    JSON columns arrive as JSON text built column-wise (``scoring.snapshots``).
     """
-    scores = portfolio.scores
-    measures = portfolio.measures
-    weights = config.component_weights
-    total_weight = sum(weights.values())
-    component_json: list[dict[str, Any]] = [{} for _ in range(len(scores))]
-    for component in COMPONENTS:
-        names = list(config.components[component].measures)
-        columns = [_clean(measures[name].round(4).tolist()) for name in names]
-        component_values = _clean(portfolio.components[component].round(1).tolist())
-        share = round(weights[component] / total_weight, 4)
-        for target, score, values in zip(
-            component_json, component_values, zip(*columns, strict=True), strict=True
-        ):
-            target[component] = {
-                "score": score,
-                "weight": share,
-                "measures": dict(zip(names, values, strict=True)),
-            }
-    drivers = portfolio.drivers
-    drivers_by_account: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for account_id, text, component, measure, direction, value in zip(
-        drivers["account_id"].tolist(),
-        drivers["text"].tolist(),
-        drivers["component"].tolist(),
-        drivers["measure"].tolist(),
-        drivers["direction"].tolist(),
-        _clean(drivers["value"].astype("float64").round(4).tolist()),
-        strict=True,
-    ):
-        drivers_by_account[account_id].append(
-            {
-                "text": text,
-                "component": component,
-                "measure": measure,
-                "direction": direction,
-                "value": value,
-            }
-        )
-    days = [stamp.date() for stamp in pd.to_datetime(scores["as_of"]).tolist()]
-    snapshot_columns = zip(
-        scores["account_id"].tolist(),
-        days,
-        scores["health"].astype("float64").tolist(),
-        scores["band"].tolist(),
-        scores["computed_band"].tolist(),
-        scores["missing_components"].tolist(),
-        _clean(scores["churn_risk"].astype("float64").tolist()),
-        scores["expansion"].astype("float64").tolist(),
-        scores["stage"].tolist(),
-        component_json,
-        strict=True,
-    )
-    return [
-        {
-            "account_id": account_id,
-            "as_of": day,
-            "score": health,
-            "band": band,
-            "computed_band": computed_band,
-            "components": components,
-            "drivers": drivers_by_account.get(account_id, []),
-            "missing_components": list(missing),
-            "churn_risk": churn_risk,
-            "expansion": expansion,
-            "stage": stage,
-            "config_version": config.version,
-            "computed_at": computed_at,
-        }
-        for (
-            account_id,
-            day,
-            health,
-            band,
-            computed_band,
-            missing,
-            churn_risk,
-            expansion,
-            stage,
-            components,
-        ) in snapshot_columns
+    frame = snapshot_frame(portfolio, config)
+    names = list(frame.columns)
+    rows = [
+        dict(zip(names, values, strict=True))
+        for values in zip(*(frame[name].tolist() for name in names), strict=True)
     ]
-
-
-def _clean(values: list[Any]) -> list[Any]:
-    """NaN to None: JSON has no NaN, and the store means "no data" by null."""
-    return [None if isinstance(value, float) and value != value else value for value in values]
+    for row in rows:
+        row["computed_at"] = computed_at
+    return rows
 
 
 def _missing(value: Any) -> bool:

@@ -19,7 +19,7 @@ def aggregate_row(account_id: str = "A1", **overrides: Any) -> dict[str, Any]:
         "account_arr": 50_000.0,
         "licensed_seats": 50.0,
         "customer_since": pd.Timestamp("2022-01-15"),
-        "usage_rows_ever": 400.0,
+        "has_usage": 400.0,
         "active_users_sum_30d": 30 * 35.0,
         "active_users_sum_prev_30d": 30 * 34.0,
         "logins_sum_30d": 30 * 40.0,
@@ -61,7 +61,7 @@ def bare_account(account_id: str = "EMPTY") -> dict[str, Any]:
     """An account with no usage, tickets, invoices, contracts, NPS or interactions."""
     return aggregate_row(
         account_id,
-        usage_rows_ever=0.0,
+        has_usage=0.0,
         active_users_sum_30d=0.0,
         active_users_sum_prev_30d=0.0,
         logins_sum_30d=0.0,

@@ -175,3 +175,24 @@ def test_score_trains_a_model_when_history_allows_and_report_reads_it(store, tmp
     text = invoke("model", "report").stdout
     for label in ("AUC", "F1", "precision, riskiest 10%", "Brier score", "Calibration", "proposed"):
         assert label in text
+
+
+def test_seven_and_thirty_day_deltas_compare_with_older_snapshots(store):
+    from bot.db.health_snapshots import snapshot_deltas
+
+    with unit_of_work(store) as session:
+        seed_small_portfolio(session)
+    for day in ("2025-05-01", "2025-05-25", "2025-06-01"):
+        assert invoke("score", "--as-of", day).exit_code == 0
+    with unit_of_work(store) as session:
+        scores = {
+            (row.account_id, row.as_of.isoformat()): row.score
+            for row in session.scalars(select(HealthScore))
+        }
+        deltas = snapshot_deltas(session=session, as_of=date(2025, 6, 1)).set_index("account_id")
+    sliding = deltas.loc["SLIDING"]
+    now = scores[("SLIDING", "2025-06-01")]
+    assert sliding["delta_7d"] == pytest.approx(round(now - scores[("SLIDING", "2025-05-25")], 1))
+    assert sliding["delta_30d"] == pytest.approx(round(now - scores[("SLIDING", "2025-05-01")], 1))
+    shown = invoke("health", "show", "SLIDING").stdout
+    assert f"7d {sliding['delta_7d']:+.1f}, 30d {sliding['delta_30d']:+.1f}" in shown

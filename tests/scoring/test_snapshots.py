@@ -1,0 +1,58 @@
+"""The snapshot JSON text parses to exactly the shape readers rely on."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pandas as pd
+
+from scoring.config import COMPONENTS, load_health_config
+from scoring.portfolio import score_accounts
+from scoring.snapshots import snapshot_frame
+from tests.scoring.factories import aggregate_row, aggregates, bare_account
+
+CONFIG = load_health_config()
+
+
+def test_snapshot_json_matches_the_scores_it_came_from():
+    tricky = aggregate_row("QUOTE", nps_latest=None, nps_latest_at=None)
+    portfolio = score_accounts(aggregates(aggregate_row("A"), tricky, bare_account()), CONFIG)
+    frame = snapshot_frame(portfolio, CONFIG).set_index("account_id")
+    for position, account_id in enumerate(portfolio.scores["account_id"]):
+        components = json.loads(frame.loc[account_id, "components"])
+        assert list(components) == list(COMPONENTS)
+        for name in COMPONENTS:
+            expected = portfolio.components[name].iat[position]
+            stored = components[name]["score"]
+            assert (stored is None) if math.isnan(expected) else stored == round(expected, 1)
+            assert components[name]["weight"] == round(CONFIG.component_weights[name] / 100, 4)
+            assert set(components[name]["measures"]) == set(CONFIG.components[name].measures)
+        drivers = json.loads(frame.loc[account_id, "drivers"])
+        mine = portfolio.drivers[portfolio.drivers["account_id"] == account_id]
+        assert [d["text"] for d in drivers] == list(mine["text"])
+        assert all(
+            set(d) == {"text", "component", "measure", "direction", "value"} for d in drivers
+        )
+        missing = json.loads(frame.loc[account_id, "missing_components"])
+        assert missing == list(portfolio.scores["missing_components"].iat[position])
+    quote = json.loads(frame.loc["QUOTE", "components"])
+    assert quote["survey"] == {
+        "score": None,
+        "weight": 0.1,
+        "measures": {"nps_latest": None},
+    }
+    assert json.loads(frame.loc["EMPTY", "drivers"])[0]["component"] is None
+    assert pd.isna(frame.loc["A", "churn_risk"])
+
+
+def test_driver_text_needing_escapes_still_yields_valid_json():
+    from dataclasses import replace
+
+    from scoring.snapshots import drivers_json
+
+    portfolio = score_accounts(aggregates(aggregate_row("A")), CONFIG)
+    drivers = portfolio.drivers.copy()
+    drivers.loc[0, "text"] = 'the "champion" left\\ today\n'
+    listed = json.loads(drivers_json(replace(portfolio, drivers=drivers)).iat[0])
+    assert listed[0]["text"] == 'the "champion" left\\ today\n'
