@@ -23,7 +23,7 @@ from typing import Any
 from bot.db.audit import record_audit
 from bot.db.base import utcnow
 from bot.db.queries.accounts import account_record
-from bot.db.queries.records import AccountName
+from bot.db.queries.records import AccountName, AccountRecord
 from bot.db.queries.threads import thread_account_id
 from bot.db.session import unit_of_work
 from bot.services import Services
@@ -95,7 +95,7 @@ QUESTION_AUDIT_LIMIT = 500
 # A question that matched no rule is treated as a name only if it nearly is one.
 LIKELY_TYPO = 70.0
 
-AccountHandler = Callable[[AnswerContext, Any], Reply]
+AccountHandler = Callable[[AnswerContext, AccountRecord], Reply]
 PortfolioHandler = Callable[[AnswerContext], Reply]
 
 ACCOUNT_HANDLERS: dict[Intent, AccountHandler] = {

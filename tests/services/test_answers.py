@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import Account, AuditLog, SlackThread
 from bot.services import Services
+from bot.services import figures as fmt
 from bot.services.answers import MAX_ANSWER_BLOCKS, Question, answer_question
 from bot.slack.action_values import parse_answer_ref
 from bot.slack.ids import ActionId
@@ -310,3 +311,11 @@ def test_a_named_situation_gets_retrieved_playbook_steps(qa_services_sqlite: Ser
     assert "Suggested playbooks for “failed card payment”" in answer.text
     first = answer.text.split("Suggested playbooks", 1)[1].split("\n")[1]
     assert first == f"Suggested: {load_playbooks()['payment-failure'].title}"
+
+
+def test_a_churned_account_says_so_first(qa_services: Services) -> None:
+    with Session(qa_services.engine) as session:
+        churned_at = session.get(Account, "acc_soylent").churned_at
+    answer = ask(qa_services, "how is soylent doing", BOB)
+    assert answer.account_id == "acc_soylent"
+    assert answer.text.splitlines()[2] == f"⚫ Churned on {fmt.day(churned_at)}"

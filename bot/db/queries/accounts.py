@@ -64,6 +64,8 @@ def account_record(*, session: Session, account_id: str) -> AccountRecord | None
         licensed_seats=account.licensed_seats,
         status=account.status or "active",
         customer_since=account.customer_since,
+        churned_at=account.churned_at,
+        churn_reason=account.churn_reason,
     )
 
 

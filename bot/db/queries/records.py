@@ -66,6 +66,8 @@ class AccountRecord:
     licensed_seats: int | None
     status: str
     customer_since: date | None
+    churned_at: date | None = None
+    churn_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

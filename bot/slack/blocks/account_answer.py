@@ -219,9 +219,21 @@ def _tickets_text(counts: TicketCounts) -> str:
 
 
 # ----------------------------------------------------------------------------- builders
+def churn_line(account: AccountRecord) -> str | None:
+    """Churned accounts say so first: their last health score is history, not a state."""
+    if account.status != "churned":
+        return None
+    when = f" on {fmt.day(account.churned_at)}" if account.churned_at else ""
+    why = f": {escape_mrkdwn(truncate(account.churn_reason, 300))}" if account.churn_reason else ""
+    return f"⚫ *Churned*{when}{why}"
+
+
 def build_account_overview_blocks(view: AccountOverviewView) -> Blocks:
     account = view.account
     blocks: Blocks = [title(account.name)]
+    churned = churn_line(account)
+    if churned:
+        blocks += paragraph(churned)
     blocks += paragraph(_health_line(view.health))
     override = _override_line(view.health)
     if override:
