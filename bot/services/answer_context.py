@@ -73,7 +73,7 @@ class AnswerContext:
         return latest_scoring_date(session=self.session)
 
     def scope_label(self, requested: RequestedScope | None) -> str:
-        requested = requested or self.viewer.default_scope
+        requested = self.viewer.effective_scope(requested)
         if self.viewer.is_narrowed(requested):
             return "your accounts"
         return {"me": "your accounts", "team": "your team", "all": "all accounts"}[requested]

@@ -66,6 +66,7 @@ from bot.services.portfolio_answers import (
     answer_band_changes,
     answer_portfolio_arr,
     answer_portfolio_ctas,
+    answer_portfolio_health,
     answer_portfolio_nps,
     answer_portfolio_tickets,
     answer_renewals,
@@ -111,6 +112,8 @@ ACCOUNT_HANDLERS: dict[Intent, AccountHandler] = {
     Intent.NEXT_STEPS: answer_next_steps,
 }
 PORTFOLIO_HANDLERS: dict[Intent, PortfolioHandler] = {
+    Intent.HEALTH: answer_portfolio_health,
+    Intent.HEALTH_CHANGE: answer_band_changes,
     Intent.RENEWALS: answer_renewals,
     Intent.ACCOUNTS: answer_accounts,
     Intent.AT_RISK: answer_at_risk,
@@ -123,8 +126,6 @@ PORTFOLIO_HANDLERS: dict[Intent, PortfolioHandler] = {
 }
 EXAMPLE_FOR = {
     Intent.ACCOUNT_OVERVIEW: "How is Acme doing?",
-    Intent.HEALTH: "What is Acme's health?",
-    Intent.HEALTH_CHANGE: "Why did Acme's health change?",
     Intent.RENEWAL_DATE: "When does Acme renew?",
     Intent.USAGE: "Usage trend for Acme",
     Intent.CONTACTS: "Who is the champion at Acme?",
@@ -212,7 +213,10 @@ def _answer(ctx: AnswerContext, index: AccountNameIndex) -> Answer:
         return _choose(ctx, resolution)
     fallback = _portfolio_intent(ctx)
     if isinstance(resolution, NotFound):
-        if fallback is not None and not resolution.suggestions:
+        # "average nps for my team", "renewals before year end": stray words near a
+        # portfolio question are not a misspelt name unless they nearly are one.
+        weak = resolution.best_score < LIKELY_TYPO or parsed.scope is not None
+        if fallback is not None and weak:
             return _finish(ctx, PORTFOLIO_HANDLERS[fallback](ctx), fallback)
         if not parsed.matched_rule and resolution.best_score < LIKELY_TYPO:
             return _help(ctx, understood=False)  # "what's the weather" is not a name

@@ -46,15 +46,22 @@ class Intent(StrEnum):
 ACCOUNT_ONLY = frozenset(
     {
         Intent.ACCOUNT_OVERVIEW,
-        Intent.HEALTH,
-        Intent.HEALTH_CHANGE,
         Intent.RENEWAL_DATE,
         Intent.USAGE,
         Intent.CONTACTS,
     }
 )
 # Intents with both an account form and a portfolio form.
-EITHER = frozenset({Intent.TICKETS, Intent.NPS, Intent.ARR, Intent.NEXT_STEPS})
+EITHER = frozenset(
+    {
+        Intent.HEALTH,
+        Intent.HEALTH_CHANGE,
+        Intent.TICKETS,
+        Intent.NPS,
+        Intent.ARR,
+        Intent.NEXT_STEPS,
+    }
+)
 # Portfolio intents and what they mean when an account is named anyway.
 ACCOUNT_FORM_OF = {
     Intent.RENEWALS: Intent.RENEWAL_DATE,
@@ -289,7 +296,7 @@ FUNCTION_WORDS = word_set(
     currently current latest recent recently last next going go goes happening happen like
     new s t d ok okay hey hi hello quick quickly right re vs versus between since ago did
     whats hows wheres whos results result numbers figures data stats statistics metrics report
-    reports look like"""
+    reports look like average avg mean median before after until till through during"""
 )
 INTENT_WORDS = word_set(
     """account accounts customer customers client clients company companies overview summary

@@ -6,12 +6,17 @@ narrowed to what the viewer may see; when that cut something, the answer says so
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from bot.db.queries.ctas import open_ctas
 from bot.db.queries.health import scoring_date_on_or_before
 from bot.db.queries.nps import portfolio_nps
-from bot.db.queries.portfolio import band_changes, portfolio_accounts, portfolio_summary
+from bot.db.queries.portfolio import (
+    band_changes,
+    biggest_movers,
+    portfolio_accounts,
+    portfolio_summary,
+)
 from bot.db.queries.records import Page
 from bot.db.queries.renewals import renewals_between
 from bot.db.queries.scope import AccountScope
@@ -31,6 +36,7 @@ from bot.slack.blocks.portfolio_answer import (
     build_arr_blocks,
     build_band_changes_blocks,
     build_portfolio_ctas_blocks,
+    build_portfolio_health_blocks,
     build_portfolio_nps_blocks,
     build_portfolio_tickets_blocks,
     build_renewals_blocks,
@@ -39,6 +45,7 @@ from bot.slack.blocks.portfolio_answer import (
 DEFAULT_RENEWAL_DAYS = 90
 BAND_CHANGE_DAYS = 7
 PORTFOLIO_NPS_DAYS = 90
+MOVERS_SHOWN = 5
 
 
 def _scope(ctx: AnswerContext) -> AccountScope:
@@ -160,6 +167,37 @@ def answer_portfolio_arr(ctx: AnswerContext) -> Reply:
     )
 
 
+def answer_portfolio_health(ctx: AnswerContext) -> Reply:
+    """Accounts per band, ARR at risk, and the week's biggest health moves."""
+    now_date = ctx.scoring_date
+    then_date = _week_before(ctx)
+    movers = (
+        biggest_movers(
+            session=ctx.session,
+            scope=_scope(ctx),
+            now_date=now_date,
+            then_date=then_date,
+            limit=MOVERS_SHOWN,
+        )
+        if now_date and then_date
+        else []
+    )
+    return Reply(
+        blocks=build_portfolio_health_blocks(_arr_view(ctx), movers, then_date, now_date),
+        sources=("usage_daily", "tickets"),
+        scored_on=ctx.scoring_date,
+        notes=_notes(ctx),
+    )
+
+
+def _week_before(ctx: AnswerContext) -> date | None:
+    if ctx.scoring_date is None:
+        return None
+    return scoring_date_on_or_before(
+        session=ctx.session, day=ctx.scoring_date - timedelta(days=BAND_CHANGE_DAYS)
+    )
+
+
 def answer_arr_at_risk(ctx: AnswerContext) -> Reply:
     view = _arr_view(ctx)
     page = portfolio_accounts(
@@ -183,13 +221,7 @@ def answer_arr_at_risk(ctx: AnswerContext) -> Reply:
 def answer_band_changes(ctx: AnswerContext) -> Reply:
     """Bands on the latest scoring date against the run a week before it."""
     now_date = ctx.scoring_date
-    then_date = (
-        scoring_date_on_or_before(
-            session=ctx.session, day=now_date - timedelta(days=BAND_CHANGE_DAYS)
-        )
-        if now_date
-        else None
-    )
+    then_date = _week_before(ctx)
     if now_date is not None and then_date is not None:
         page = band_changes(
             session=ctx.session,

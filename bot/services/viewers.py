@@ -47,9 +47,23 @@ class Viewer:
             return "team"
         return "me"
 
+    def effective_scope(self, requested: RequestedScope | None) -> RequestedScope:
+        """What a request means for this role.
+
+        A manager's "my accounts" are the team's (their own included), and an
+        admin's "my" or "team" is the whole organisation: neither usually owns a
+        book, and an empty answer to "my renewals" would be useless.
+        """
+        requested = requested or self.default_scope
+        if self.role == ADMIN:
+            return "all"
+        if self.role == MANAGER and requested == "me":
+            return "team"
+        return requested
+
     def scope_for(self, requested: RequestedScope | None) -> AccountScope:
         """The accounts a request covers, never wider than what the viewer may see."""
-        requested = requested or self.default_scope
+        requested = self.effective_scope(requested)
         if requested == "me":
             wanted = AccountScope.books({self.csm_id})
         elif requested == "team":
@@ -60,7 +74,7 @@ class Viewer:
 
     def is_narrowed(self, requested: RequestedScope | None) -> bool:
         """True when visibility cut the request down (the answer should say so)."""
-        requested = requested or self.default_scope
+        requested = self.effective_scope(requested)
         if requested == "all":
             return not self.visible.is_everything
         if requested == "team":

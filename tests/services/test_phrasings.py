@@ -327,6 +327,15 @@ def portfolio_arr(user: str) -> Expect:
     return expect
 
 
+def portfolio_health(user: str) -> Expect:
+    def expect(store: Store) -> list[str]:
+        bands = [store.shown_band(a.account_id) for a in store.active_accounts(user)]
+        counts = [f"{fmt.band_label(b)} {bands.count(b)}" for b in ("red", "yellow", "green")]
+        return [*counts, usd_total(store.at_risk(user))]
+
+    return expect
+
+
 def arr_at_risk(user: str) -> Expect:
     def expect(store: Store) -> list[str]:
         risky = store.at_risk(user)
@@ -560,6 +569,25 @@ CASES: list[tuple[str, str, str, str | None, Expect]] = [
     ("next steps for acme", ALICE, "next_steps", "acc_acme", next_steps("acc_acme")),
     ("open ctas for acme", ALICE, "next_steps", "acc_acme", next_steps("acc_acme")),
     ("my open ctas", CAROL, "next_steps", None, portfolio_ctas(CAROL)),
+    # portfolio forms of account questions, and stray words that are not names
+    ("what's the health of my portfolio", MANAGER, "health", None, portfolio_health(MANAGER)),
+    ("why did health drop across my team?", MANAGER, "health_change", None, band_changes(MANAGER)),
+    ("average nps for my team", MANAGER, "nps", None, portfolio_nps(MANAGER)),
+    (
+        "what renews before the end of the year",
+        BOB,
+        "renewals",
+        None,
+        renewals(BOB, TODAY, date(2025, 12, 31)),
+    ),
+    (
+        "my renewals next quarter",
+        MANAGER,
+        "renewals",
+        None,  # a manager's "my" is the team
+        renewals(MANAGER, QUARTER_START, QUARTER_END),
+    ),
+    ("my accounts", ADMIN, "accounts", None, account_list(ADMIN)),  # an admin's is everyone's
     # out of scope and help
     ("what's the weather in paris", ALICE, "help", None, names("What you can ask me")),
     ("help", ALICE, "help", None, names("What you can ask me")),

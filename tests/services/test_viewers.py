@@ -57,3 +57,14 @@ def test_the_default_is_the_strict_setting(qa_services: Services) -> None:
 def test_unknown_slack_user_is_nobody(qa_services: Services) -> None:
     with Session(qa_services.engine) as session:
         assert resolve_viewer(session, STRANGER, visibility="all") is None
+
+
+def test_my_means_the_book_each_role_runs(qa_services: Services) -> None:
+    with Session(qa_services.engine) as session:
+        manager = resolve_viewer(session, MANAGER, visibility="own")
+        admin = resolve_viewer(session, ADMIN, visibility="own")
+        csm = resolve_viewer(session, ALICE, visibility="own")
+    assert manager is not None and admin is not None and csm is not None
+    assert manager.scope_for("me") == manager.scope_for("team")
+    assert admin.scope_for("me").is_everything and admin.scope_for("team").is_everything
+    assert csm.scope_for("me") == AccountScope.books({"csm_alice"})

@@ -20,16 +20,15 @@ from bot.db.queries.records import (
     PortfolioAccountRow,
     RenewalRow,
 )
-from bot.services import figures as fmt
 from bot.slack.blocks.account_answer import cta_line
 from bot.slack.blocks.answer import Blocks, bullets, divider, facts, freshness, paragraph, title
 from bot.slack.blocks.portfolio_answer import (
     account_line,
     band_count_text,
+    mover_line,
     renewal_line,
     totals_text,
 )
-from bot.slack.formatting import escape_mrkdwn
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,13 +52,6 @@ class HomeView:
 def _more(page: Page[Any]) -> str:
     extra = page.total - len(page.items)
     return f" (+{extra} more)" if extra > 0 else ""
-
-
-def mover_line(row: MoverRow) -> str:
-    return (
-        f"*{escape_mrkdwn(row.name)}* {fmt.score(row.score_before)} → "
-        f"{fmt.score(row.score_now)} ({fmt.signed(row.delta)}) · {fmt.band_label(row.band_now)}"
-    )
 
 
 def build_home_blocks(view: HomeView) -> Blocks:

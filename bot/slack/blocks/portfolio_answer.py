@@ -15,6 +15,7 @@ from bot.db.queries.records import (
     BandCounts,
     CtaRecord,
     MoneyTotal,
+    MoverRow,
     NpsSummary,
     Page,
     PortfolioAccountRow,
@@ -189,6 +190,38 @@ def build_arr_blocks(view: ArrView) -> Blocks:
             ("Accounts by band", band_count_text(view.bands)),
         ]
     )
+    return blocks
+
+
+def mover_line(row: MoverRow) -> str:
+    return (
+        f"*{escape_mrkdwn(row.name)}* {fmt.score(row.score_before)} → "
+        f"{fmt.score(row.score_now)} ({fmt.signed(row.delta)}) · {fmt.band_label(row.band_now)}"
+    )
+
+
+def build_portfolio_health_blocks(
+    view: ArrView, movers: list[MoverRow], then_date: date | None, now_date: date | None
+) -> Blocks:
+    blocks: Blocks = [title("Portfolio health")]
+    blocks += paragraph(
+        f"Health of {view.scope_label}: {band_count_text(view.bands)}"
+        + (f" (scored {fmt.day(now_date)})." if now_date else ".")
+    )
+    blocks += facts(
+        [
+            ("Total ARR", totals_text(view.totals)),
+            (
+                "ARR at risk",
+                f"{totals_text(view.at_risk)} ({fmt.plural(accounts_in(view.at_risk), 'account')})",
+            ),
+        ]
+    )
+    if movers and then_date and now_date:
+        blocks += bullets(
+            f"Biggest moves ({fmt.day(then_date)} → {fmt.day(now_date)})",
+            [mover_line(row) for row in movers],
+        )
     return blocks
 
 
