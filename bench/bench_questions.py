@@ -62,6 +62,7 @@ PORTFOLIO_FORMS = [
     "open tickets across my accounts",
     "my open ctas",
     "what's our nps",
+    "what's the health of my portfolio?",
 ]
 
 
