@@ -36,6 +36,18 @@ def _scrub_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cli_state() -> Iterator[None]:
+    """The CLI caches settings and services per process; each test starts a new 'process'."""
+    from bot.cli.context import cli_services, cli_settings
+
+    cli_settings.cache_clear()
+    cli_services.cache_clear()
+    yield
+    cli_settings.cache_clear()
+    cli_services.cache_clear()
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def db_kind(request: pytest.FixtureRequest) -> str:
     """Run a test once on SQLite and once on PostgreSQL."""
