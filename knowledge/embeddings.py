@@ -48,8 +48,14 @@ def bundled_minilm_path() -> Path:
     return path
 
 
-def load_sentence_transformer(model_path: Path, device: str = "cpu") -> SentenceTransformer:
-    """Load a local sentence-transformers model once per process (thread-safe)."""
+def load_sentence_transformer(
+    model_path: Path, device: str = "cpu", *, torch_threads: int | None = None
+) -> SentenceTransformer:
+    """Load a local sentence-transformers model once per process (thread-safe).
+
+    ``torch_threads`` sets torch's intra-op thread count (process-wide) when the
+    model is first loaded; see :class:`SentenceTransformerEmbedder` for why.
+    """
     key = f"{Path(model_path).resolve()}@{device}"
     model = _loaded_models.get(key)
     if model is not None:
@@ -57,9 +63,12 @@ def load_sentence_transformer(model_path: Path, device: str = "cpu") -> Sentence
     with _load_lock:
         model = _loaded_models.get(key)
         if model is None:
+            import torch
             from sentence_transformers import SentenceTransformer
             from transformers.utils import logging as hf_logging
 
+            if torch_threads:
+                torch.set_num_threads(torch_threads)
             hf_logging.disable_progress_bar()
             try:
                 model = SentenceTransformer(str(model_path), device=device, local_files_only=True)
@@ -73,7 +82,13 @@ def load_sentence_transformer(model_path: Path, device: str = "cpu") -> Sentence
 
 
 class SentenceTransformerEmbedder:
-    """The production embedder: MiniLM, batch-encoded, normalised for cosine similarity."""
+    """The production embedder: MiniLM, batch-encoded, normalised for cosine similarity.
+
+    torch runs with one intra-op thread by default. On the 2-core machines csbot
+    targets, shared with the Slack listener and the scheduler, two torch threads
+    made single-question encoding spin against the other processes: p95 ~250 ms
+    against ~15 ms with one thread, same process, same texts (bench/ measures it).
+    """
 
     def __init__(
         self,
@@ -82,8 +97,10 @@ class SentenceTransformerEmbedder:
         model_id: str = MINILM_MODEL_ID,
         batch_size: int = 64,
         device: str = "cpu",
+        torch_threads: int | None = 1,
     ) -> None:
         self._model_path = model_path
+        self._torch_threads = torch_threads
         self._model_id = model_id
         self._batch_size = batch_size
         self._device = device
@@ -103,7 +120,7 @@ class SentenceTransformerEmbedder:
     def model(self) -> SentenceTransformer:
         """The loaded model (first access loads it)."""
         path = self._model_path or bundled_minilm_path()
-        return load_sentence_transformer(path, self._device)
+        return load_sentence_transformer(path, self._device, torch_threads=self._torch_threads)
 
     @property
     def is_loaded(self) -> bool:

@@ -122,13 +122,21 @@ class PlaybookRetriever:
         store: ChromaVectorStore,
         *,
         weights: RetrievalWeights = DEFAULT_WEIGHTS,
+        query_embedder: Embedder | None = None,
     ) -> None:
         self.playbooks = dict(playbooks)
         self.embedder = embedder
+        # Questions are one-off texts: embedding them without the persistent cache
+        # keeps a disk write off every suggestion (must be the same model).
+        self.query_embedder = query_embedder or embedder
+        if self.query_embedder.model_id != embedder.model_id:
+            raise ValueError("the query embedder must use the same model as the index")
         self.store = store
         self.weights = weights
         self.collection = collection_name(PLAYBOOK_STEPS, embedder.model_id)
         self._documents = playbook_documents(self.playbooks)
+        self._doc_index = {doc.id: row for row, doc in enumerate(self._documents)}
+        self._matrix: np.ndarray | None = None
         self._indexed = False
 
     def ensure_indexed(self, *, force: bool = False) -> int:
@@ -166,12 +174,16 @@ class PlaybookRetriever:
                 ],
             )
             logger.info("playbook index rebuilt", extra={"documents": written})
+        # The vectors are read back from the store once; scoring ~170 texts is an exact
+        # in-memory dot product (sub-millisecond, no per-query round trip to Chroma).
+        vectors_by_id = self.store.get_embeddings(self.collection, list(self._doc_index))
+        self._matrix = np.vstack([vectors_by_id[doc.id] for doc in self._documents])
         self._indexed = True
         return written
 
     def suggest(self, text: str, *, signals: Iterable[str] = (), k: int = 3) -> list[PlaybookMatch]:
         """The ``k`` best playbooks for one text, best first."""
-        vector = self.embedder.embed([text])[0] if text.strip() else None
+        vector = self.query_embedder.embed([text])[0] if text.strip() else None
         return self._rank(text, vector, frozenset(signals), k)
 
     def suggest_many(
@@ -179,7 +191,7 @@ class PlaybookRetriever:
     ) -> list[list[PlaybookMatch]]:
         """Rank several texts with one batched embedding call."""
         signal_set = frozenset(signals)
-        vectors = self.embedder.embed(list(texts)) if texts else np.zeros((0, 1))
+        vectors = self.query_embedder.embed(list(texts)) if texts else np.zeros((0, 1))
         return [
             self._rank(text, vectors[index] if text.strip() else None, signal_set, k)
             for index, text in enumerate(texts)
@@ -192,8 +204,10 @@ class PlaybookRetriever:
         weights = self.weights
         similarities: dict[str, float] = {}
         if vector is not None:
-            hits = self.store.query(self.collection, vector, k=len(self._documents))
-            similarities = {hit.id: hit.similarity for hit in hits}
+            if self._matrix is None:  # pragma: no cover - ensure_indexed always sets it
+                raise RuntimeError("playbook index not loaded")
+            scores = self._matrix @ np.asarray(vector, dtype=np.float32)
+            similarities = dict(zip(self._doc_index, scores.tolist(), strict=True))
         lexical = lexical_trigger_scores(text, self.playbooks)
         quoted = signals_from_text(text)
         matches: list[PlaybookMatch] = []

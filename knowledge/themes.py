@@ -65,7 +65,11 @@ def choose_theme_count(
     if count > SILHOUETTE_SAMPLE:
         sample = vectors[rng.choice(count, SILHOUETTE_SAMPLE, replace=False)]
     best_k, best_score = 1, -1.0
-    for candidate in range(2, min(max_themes, len(sample) - 1) + 1):
+    upper = min(max_themes, len(sample) - 1)
+    candidates = list(range(2, upper + 1))
+    if upper > 24:  # a coarser grid past a dozen themes keeps large ranges affordable
+        candidates = list(range(2, 13)) + list(range(15, upper + 1, 5))
+    for candidate in candidates:
         labels = KMeans(n_clusters=candidate, n_init=2, random_state=random_state).fit_predict(
             sample
         )

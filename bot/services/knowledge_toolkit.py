@@ -74,7 +74,12 @@ class KnowledgeToolkit:
         from knowledge.retrieval import PlaybookRetriever
 
         with self._lock:
-            return PlaybookRetriever(self.playbooks, self.embedder, self.vector_store)
+            return PlaybookRetriever(
+                self.playbooks,
+                self.embedder,
+                self.vector_store,
+                query_embedder=self.embedder.inner,
+            )
 
     @cached_property
     def sentiment(self) -> EmbeddingSentimentClassifier:

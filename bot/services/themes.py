@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from bot.db.knowledge_repo import (
     ThemeRecord,
-    account_csm_id,
     add_theme_assignments,
     assigned_ticket_ids,
     replace_scope_themes,
@@ -199,12 +198,3 @@ def assign_new_tickets(services: Services, *, scopes: Sequence[str] | None = Non
         with unit_of_work(services.session_factory) as session:
             added += add_theme_assignments(session=session, scope=scope, assignments=assignments)
     return added
-
-
-def scope_for_account(services: Services, account_id: str) -> str:
-    return account_scope(account_id)
-
-
-def csm_of_account(services: Services, account_id: str) -> str | None:
-    with unit_of_work(services.session_factory) as session:
-        return account_csm_id(session=session, account_id=account_id)

@@ -93,3 +93,17 @@ def test_unknown_account_and_bad_playbook_folder_fail_clearly(imported, tmp_path
         in bad.stderr
     )
     assert invoke("playbooks", "validate").stdout.strip() == "12 playbooks OK"
+
+
+def test_team_playbook_folder_from_the_environment(tmp_path, monkeypatch):
+    from tests.knowledge.test_playbooks_loader import GOOD
+
+    team = tmp_path / "team"
+    team.mkdir()
+    (team / "security-review.md").write_text(GOOD.format(id="security-review"))
+    monkeypatch.setenv("CSBOT_PLAYBOOKS_DIR", str(team))
+    listed = json.loads(invoke("playbooks", "list", "--json").stdout)
+    assert [p["id"] for p in listed][-1] == "security-review" and len(listed) == 13
+    shown = invoke("playbooks", "show", "security-review")
+    assert "2. Book a call with our security lead" in shown.stdout
+    assert "within 1 week · security lead · video call" in shown.stdout
