@@ -91,6 +91,10 @@ class _Scope:
         """The table with one row per key and an ``account_id`` (for per-key probes)."""
         return _accounts
 
+    def account_of(self, table: Table) -> ColumnElement[Any]:
+        """The account id that goes with each key (for joining a grouped result back)."""
+        return table.c.account_id
+
     def owner_key(self) -> ColumnElement[Any]:
         return _accounts.c.account_id
 
@@ -127,6 +131,9 @@ class _CutoffTable(_Scope):
 
     def owner_table(self) -> Table:
         return self.table
+
+    def account_of(self, table: Table) -> ColumnElement[Any]:
+        return self.table.c.account_id
 
     def owner_key(self) -> ColumnElement[Any]:
         return self.table.c.sample_id
@@ -188,10 +195,44 @@ def _usage_history_query(scope: _Scope) -> Select[Any]:
 
 
 def _ticket_query(scope: _Scope) -> Select[Any]:
+    """Counts over the last 90 days; the WHERE keeps the scan to that window."""
     t = _tickets.c
     last_30 = t.created_at >= scope.instant(30)
-    last_90 = t.created_at >= scope.instant(90)
-    prior_60 = and_(t.created_at >= scope.instant(90), t.created_at < scope.instant(30))
+    prior_60 = t.created_at < scope.instant(30)
+    rated = t.csat.is_not(None)
+    return (
+        select(
+            scope.key(_tickets).label("key"),
+            func.count().label("tickets_90d"),
+            _count_if(last_30).label("tickets_30d"),
+            _count_if(prior_60).label("tickets_prev_60d"),
+            func.sum(t.csat).label("csat_sum_90d"),
+            _count_if(rated).label("csat_count_90d"),
+            _count_if(t.escalated.is_(True)).label("escalations_90d"),
+        )
+        .select_from(scope.source(_tickets))
+        .where(t.created_at >= scope.instant(90), t.created_at < scope.instant(0))
+        .group_by(scope.key(_tickets))
+    )
+
+
+def _ticket_history_query(scope: _Scope) -> Select[Any]:
+    """Whether each account ever had a ticket before ``as_of`` (one index probe each)."""
+    t = _tickets.c
+    owner = scope.owner_table()
+    any_ticket = (
+        select(literal(1))
+        .where(t.account_id == owner.c.account_id, t.created_at < scope.instant(0))
+        .exists()
+    )
+    return select(scope.owner_key().label("key"), literal(1).label("tickets_ever")).where(
+        any_ticket
+    )
+
+
+def _open_urgent_query(scope: _Scope) -> Select[Any]:
+    """Urgent tickets created before ``as_of`` and not resolved by then."""
+    t = _tickets.c
     still_open = or_(
         and_(
             t.resolved_at.is_(None),
@@ -200,21 +241,9 @@ def _ticket_query(scope: _Scope) -> Select[Any]:
         t.resolved_at >= scope.instant(0),
     )
     return (
-        select(
-            scope.key(_tickets).label("key"),
-            func.count().label("tickets_ever"),
-            _count_if(last_30).label("tickets_30d"),
-            _count_if(last_90).label("tickets_90d"),
-            _count_if(prior_60).label("tickets_prev_60d"),
-            _sum_if(and_(last_90, t.csat.is_not(None)), t.csat).label("csat_sum_90d"),
-            _count_if(and_(last_90, t.csat.is_not(None))).label("csat_count_90d"),
-            _count_if(and_(last_90, t.escalated.is_(True))).label("escalations_90d"),
-            _count_if(and_(t.priority.in_(URGENT_PRIORITIES), still_open)).label(
-                "open_urgent_tickets"
-            ),
-        )
+        select(scope.key(_tickets).label("key"), func.count().label("open_urgent_tickets"))
         .select_from(scope.source(_tickets))
-        .where(t.created_at < scope.instant(0))
+        .where(t.priority.in_(URGENT_PRIORITIES), t.created_at < scope.instant(0), still_open)
         .group_by(scope.key(_tickets))
     )
 
@@ -287,25 +316,39 @@ def _contract_query(scope: _Scope) -> Select[Any]:
 
 
 def _nps_query(scope: _Scope) -> Select[Any]:
+    """The latest answer of the last 365 days (the highest score if two share a moment)."""
     n = _nps.c
     key = scope.key(_nps)
-    ranked = (
+    account = scope.account_of(_nps)
+    latest = (
         select(
             key.label("key"),
-            n.score,
-            n.responded_at,
-            func.row_number()
-            .over(partition_by=key, order_by=(n.responded_at.desc(), n.response_id.desc()))
-            .label("position"),
+            account.label("account_id"),
+            func.max(n.responded_at).label("responded_at"),
         )
         .select_from(scope.source(_nps))
         .where(n.responded_at < scope.instant(0), n.responded_at >= scope.instant(365))
+        .group_by(key, account)
         .subquery()
     )
-    r = ranked.c
-    return select(
-        r.key, r.score.label("nps_latest"), _raw(r.responded_at).label("nps_latest_at")
-    ).where(r.position == 1)
+    answer = _nps.alias("answer")
+    return (
+        select(
+            latest.c.key,
+            func.max(answer.c.score).label("nps_latest"),
+            _raw(latest.c.responded_at).label("nps_latest_at"),
+        )
+        .select_from(
+            latest.join(
+                answer,
+                and_(
+                    answer.c.account_id == latest.c.account_id,
+                    answer.c.responded_at == latest.c.responded_at,
+                ),
+            )
+        )
+        .group_by(latest.c.key, latest.c.responded_at)
+    )
 
 
 def _interaction_query(scope: _Scope) -> Select[Any]:
@@ -332,6 +375,8 @@ _PART_QUERIES = (
     _usage_query,
     _usage_history_query,
     _ticket_query,
+    _ticket_history_query,
+    _open_urgent_query,
     _ticket_sentiment_query,
     _invoice_query,
     _contract_query,
@@ -365,11 +410,11 @@ def _attach_parts(session: Session, base: pd.DataFrame, scope: _Scope) -> pd.Dat
 
 
 def _merge_parts(base: pd.DataFrame, parts: list[pd.DataFrame], scope: _Scope) -> pd.DataFrame:
-    frame = base
-    for part in parts:
-        frame = frame.merge(part, how="left", left_on=scope.key_name, right_on="key")
-        frame = frame.drop(columns="key")
-    return frame
+    """Left-join every part onto the base rows by key, in one aligned concat."""
+    keys = pd.Index(base[scope.key_name])
+    aligned = [part.set_index("key").reindex(keys) for part in parts]
+    joined = pd.concat([base.set_index(keys), *aligned], axis=1)
+    return joined.reset_index(drop=True)
 
 
 # ------------------------------------------------------------------------------- public

@@ -196,3 +196,27 @@ def test_seven_and_thirty_day_deltas_compare_with_older_snapshots(store):
     assert sliding["delta_30d"] == pytest.approx(round(now - scores[("SLIDING", "2025-05-01")], 1))
     shown = invoke("health", "show", "SLIDING").stdout
     assert f"7d {sliding['delta_7d']:+.1f}, 30d {sliding['delta_30d']:+.1f}" in shown
+
+
+def test_score_on_an_empty_store_and_an_accounts_only_store(store, tmp_path):
+    out = tmp_path / "empty.csv"
+    result = invoke("score", "--as-of", "2025-06-01", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.read_text().strip() == "account_id,health,band,churn_risk,expansion,stage,top_drivers"
+
+    from tests.scoring.store import add_account, add_csm
+
+    with unit_of_work(store) as session:
+        add_csm(session)
+        add_account(session, "ONLY", seats=None)
+    result = invoke("score", "--as-of", "2025-06-01", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    with out.open() as handle:
+        [row] = list(csv.DictReader(handle))
+    assert row["account_id"] == "ONLY" and row["health"] == "50" and row["band"] == "yellow"
+
+
+def test_bad_as_of_is_refused_naming_the_option(store):
+    result = invoke("score", "--as-of", "yesterday")
+    assert result.exit_code == 1
+    assert "--as-of: 'yesterday' is not a date (expected YYYY-MM-DD)" in result.stderr
