@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -29,6 +28,9 @@ from bot.db.models import (
     TicketThemeAssignment,
     UsageDaily,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _IN_CHUNK = 500
 
@@ -174,6 +176,8 @@ def account_sentiment_trend(
         ``account_id, recent_mean, prior_mean, recent_count, prior_count, change``
         (means are NaN for an empty window; ``change = recent_mean - prior_mean``).
     """
+    import pandas as pd
+
     end = datetime.combine(as_of + timedelta(days=1), time.min, tzinfo=UTC)
     middle = end - timedelta(days=window_days)
     start = middle - timedelta(days=window_days)
