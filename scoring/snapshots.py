@@ -93,7 +93,9 @@ def drivers_json(portfolio: PortfolioScores) -> pd.Series:
     # Driver sentences are written by csbot from numbers and fixed phrases; quote them
     # directly unless one holds a character JSON must escape.
     plain = ~texts.str.contains(r'["\\\x00-\x1f]', regex=True)
-    quoted = ('"' + texts + '"').where(plain, texts.map(json.dumps))
+    quoted = '"' + texts + '"'
+    if not plain.all():
+        quoted[~plain] = texts[~plain].map(json.dumps)
     items = [
         template % values
         for values in zip(

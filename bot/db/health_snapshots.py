@@ -95,18 +95,19 @@ def upsert_health_snapshots(*, session: Session, rows: Sequence[dict[str, Any]])
 
 
 def previous_bands(*, session: Session, before: date) -> pd.Series:
-    """The band of each account's latest snapshot strictly before ``before`` (for hysteresis)."""
-    latest = (
-        select(_table.c.account_id, func.max(_table.c.as_of).label("as_of"))
-        .where(_table.c.as_of < before)
-        .group_by(_table.c.account_id)
-        .subquery()
-    )
-    query = select(_table.c.account_id, _table.c.band).join(
-        latest, and_(_table.c.account_id == latest.c.account_id, _table.c.as_of == latest.c.as_of)
-    )
-    result = session.execute(query).all()
-    return pd.Series({row.account_id: row.band for row in result}, dtype="object")
+    """Each account's band on the latest scoring day before ``before`` (for hysteresis).
+
+    A scoring run covers the whole portfolio on one day, so "the previous band" is the
+    band on the previous run's day: one max over the ``as_of`` index, then one index
+    range, instead of a group-by over a history that grows by a portfolio every day.
+    """
+    last_run = session.scalar(select(func.max(_table.c.as_of)).where(_table.c.as_of < before))
+    if last_run is None:
+        return pd.Series(dtype="object")
+    rows = session.execute(
+        select(_table.c.account_id, _table.c.band).where(_table.c.as_of == last_run)
+    ).all()
+    return pd.Series({row.account_id: row.band for row in rows}, dtype="object")
 
 
 def snapshot_on_or_before(*, session: Session, account_id: str, day: date) -> HealthScore | None:

@@ -64,3 +64,31 @@ def test_upsert_accepts_json_text_or_values_and_replaces_by_key(engine):
         assert previous_bands(session=session, before=date(2025, 6, 2)).to_dict() == {
             "A1": "yellow"
         }
+
+
+def test_scoring_holds_yesterdays_band_inside_the_hysteresis_margin(engine, tmp_path):
+    from bot.services import Services
+    from bot.services.scoring import score_portfolio
+    from scoring.config import load_health_config
+    from tests.conftest import make_settings
+    from tests.scoring.store import AS_OF, seed_small_portfolio
+
+    factory = make_session_factory(engine)
+    services = Services(
+        settings=make_settings(tmp_path, engine.url.render_as_string(hide_password=False)),
+        engine=engine,
+        session_factory=factory,
+    )
+    with unit_of_work(factory) as session:
+        seed_small_portfolio(session)
+        upsert_health_snapshots(
+            session=session,
+            rows=[{**_row(date(2025, 5, 31), "yellow", {}, []), "account_id": "HEALTHY"}],
+        )
+    wide = load_health_config().model_copy(update={"hysteresis_margin": 29.9})
+    held = score_portfolio(services, AS_OF, config=wide, train_if_missing=False)
+    healthy = held.portfolio.scores.set_index("account_id").loc["HEALTHY"]
+    assert healthy["computed_band"] == "green" and healthy["health"] < 70 + 29.9
+    assert healthy["band"] == "yellow"
+    plain = score_portfolio(services, AS_OF, train_if_missing=False)
+    assert plain.portfolio.scores.set_index("account_id").loc["HEALTHY", "band"] == "green"
