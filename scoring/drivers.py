@@ -24,16 +24,18 @@ def build_drivers(
     measures: pd.DataFrame,
     measure_scores: pd.DataFrame,
     components: pd.DataFrame,
-    health: pd.Series,
+    explain_risk: pd.Series,
     config: HealthConfig,
     *,
     top_n: int | None = None,
 ) -> pd.DataFrame:
     """The top drivers per row of ``measures``, most important first.
 
-    Drivers that explain the band lead: what pulls a red or yellow account down, what
-    holds a green one up; within each group the larger pull comes first. A red account
-    should never open with "invoices paid on time" while its usage collapses. The
+    Drivers that explain the account's standing lead: for rows where ``explain_risk``
+    (a red or yellow band, or a churn risk high enough for the at-risk stage) what pulls
+    the score down, otherwise what holds it up; within each group the larger pull comes
+    first. A red account should never open with "invoices paid on time" while its usage
+    collapses. The
     ranking is one numpy sort over an accounts × measures matrix; sentences are then
     written only for the drivers chosen.
 
@@ -59,8 +61,8 @@ def build_drivers(
         return pd.DataFrame(columns=list(DRIVER_COLUMNS))
     impact = np.column_stack(columns)
     valid = np.isfinite(impact) & (np.abs(impact) > 1e-9)
-    green = (health.to_numpy(dtype="float64") >= config.bands.green_from)[:, None]
-    explains = np.where(green, impact > 0, impact < 0)
+    risky = explain_risk.to_numpy(dtype=bool)[:, None]
+    explains = np.where(risky, impact < 0, impact > 0)
     # |impact| is at most 50, so the offset puts every band-explaining driver first.
     key = np.where(valid, np.abs(impact) + np.where(explains, 1000.0, 0.0), -1.0)
     limit = min(limit, impact.shape[1])

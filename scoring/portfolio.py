@@ -113,7 +113,8 @@ def score_accounts(
         }
     )
 
-    drivers = build_drivers(measures, measure_scores, components, overall["health"], config)
+    explain_risk = (overall["health"] < config.bands.green_from) | (stage == "at-risk")
+    drivers = build_drivers(measures, measure_scores, components, explain_risk, config)
     no_data_rows = measures.index[overall["no_data"].to_numpy()]
     if len(no_data_rows):
         drivers = pd.concat([drivers, no_data_drivers(no_data_rows, config)], ignore_index=True)

@@ -230,7 +230,8 @@ def churn_model_for_scoring(
     if model is not None:
         return (
             model,
-            f"churn model {model.metadata.get('kind')} trained {model.metadata.get('trained_at')}",
+            f"churn model {model.metadata.get('kind')} trained "
+            f"{(model.metadata.get('report') or {}).get('trained_at', 'at an unknown time')}",
         )
     if not train_if_missing:
         return None, "no churn model trained; churn_risk left empty (run `csbot model train`)"

@@ -169,6 +169,8 @@ def test_score_trains_a_model_when_history_allows_and_report_reads_it(store, tmp
     with out.open() as handle:
         risks = [float(row["churn_risk"]) for row in csv.DictReader(handle)]
     assert risks and all(0.0 <= risk <= 1.0 for risk in risks)
+    again = invoke("score", "--as-of", "2025-06-01")
+    assert again.exit_code == 0 and "churn model" in again.stderr and " trained 20" in again.stderr
     report = json.loads(invoke("model", "report", "--json").stdout)
     assert {split["name"] for split in report["splits"]} == {"train", "calibration", "test"}
     assert report["model_test"]["count"] == report["splits"][2]["count"]
@@ -202,7 +204,9 @@ def test_score_on_an_empty_store_and_an_accounts_only_store(store, tmp_path):
     out = tmp_path / "empty.csv"
     result = invoke("score", "--as-of", "2025-06-01", "--out", str(out))
     assert result.exit_code == 0, result.output
-    assert out.read_text().strip() == "account_id,health,band,churn_risk,expansion,stage,top_drivers"
+    assert (
+        out.read_text().strip() == "account_id,health,band,churn_risk,expansion,stage,top_drivers"
+    )
 
     from tests.scoring.store import add_account, add_csm
 

@@ -44,3 +44,34 @@ def test_expansion_rises_with_full_seats_growth_and_promoters():
     scores = score_accounts(aggregates(ready, cold), CONFIG).scores.set_index("account_id")
     assert scores.loc["READY", "expansion"] > 80 > 30 > scores.loc["COLD", "expansion"]
     assert scores.loc["READY", "stage"] == "growth"
+
+
+class _ConstantRisk:
+    """A stand-in estimator: every account gets the same churn probability."""
+
+    def __init__(self, probability: float) -> None:
+        self.probability = probability
+
+    def predict_proba(self, features: pd.DataFrame):
+        import numpy as np
+
+        return np.column_stack(
+            [np.full(len(features), 1 - self.probability), np.full(len(features), self.probability)]
+        )
+
+
+def test_green_account_at_risk_by_the_model_leads_with_what_pulls_it_down():
+    from scoring.churn_model import ChurnModel
+    from scoring.features import model_feature_frame
+    from scoring.measures import derive_measures
+
+    row = aggregate_row("MIXED", nps_latest=2.0)  # healthy usage, a detractor NPS
+    columns = tuple(model_feature_frame(derive_measures(aggregates(row)), CONFIG).columns)
+    risky = ChurnModel(_ConstantRisk(0.9), CONFIG.version, columns)
+    calm = ChurnModel(_ConstantRisk(0.1), CONFIG.version, columns)
+    at_risk = score_accounts(aggregates(row), CONFIG, churn_model=risky)
+    fine = score_accounts(aggregates(row), CONFIG, churn_model=calm)
+    assert at_risk.scores["band"].iat[0] == "green" and at_risk.scores["stage"].iat[0] == "at-risk"
+    assert at_risk.drivers["direction"].iat[0] == "negative"
+    assert "latest NPS 2 (detractor)" in at_risk.drivers["text"].iat[0]
+    assert fine.drivers["direction"].iat[0] == "positive"
