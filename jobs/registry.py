@@ -19,10 +19,12 @@ from jobs.ctas import run_cta_rules, run_renewal_reminders
 from jobs.digests import run_csm_weekly_summary, run_manager_digest
 from jobs.escalations import run_escalation_sla
 from jobs.freshness import run_data_freshness
+from jobs.knowledge import run_knowledge_refresh, run_themes_rebuild
 from jobs.outbox import run_deliver_alerts
 from jobs.runner import JobFunction
 from jobs.scoring import run_score
 
+KNOWLEDGE_BEFORE_SCORE = timedelta(minutes=-40)
 CTA_RULES_AFTER_SCORE = timedelta(minutes=20)
 RENEWALS_AFTER_SCORE = timedelta(minutes=30)
 
@@ -80,6 +82,20 @@ def _digest_time(settings: Settings) -> str:
 JOBS: dict[str, JobDefinition] = {
     job.name: job
     for job in (
+        JobDefinition(
+            "knowledge_refresh",
+            "Index new tickets and score their sentiment (feeds the day's scoring)",
+            run_knowledge_refresh,
+            _daily(_score_time, KNOWLEDGE_BEFORE_SCORE),
+            _describe(_score_time, KNOWLEDGE_BEFORE_SCORE),
+        ),
+        JobDefinition(
+            "themes_rebuild",
+            "Re-cluster ticket themes for the portfolio, each CSM book and account (weekly)",
+            run_themes_rebuild,
+            _daily(_score_time, KNOWLEDGE_BEFORE_SCORE * 2, days="sun"),
+            _describe(_score_time, KNOWLEDGE_BEFORE_SCORE * 2, days="sun"),
+        ),
         JobDefinition(
             "score",
             "Score every active account and store the day's snapshots",
