@@ -1,9 +1,13 @@
-"""The reads behind a drafting facts pack: everything the store knows about one account.
+"""The reads only a drafting facts pack needs, about one account.
 
-Each function is one indexed query scoped to a single account (primary key or an
-``account_id`` index), so a whole pack costs a dozen small queries whatever the size of
-the portfolio. Results are frozen plain records: the pack outlives the session, and
-nothing downstream can trigger a lazy load. Nothing here commits.
+The pack reads the account, health, override, renewal, contacts and freshness with
+the question-answering queries (:mod:`bot.db.queries`), so a draft and an answer agree
+on them; what is here has no such twin (sentiment beside tickets and NPS, ticket
+trends, themes, CTAs, invoices, opportunities). Each function is one indexed query
+scoped to a single account, so a whole pack costs a couple of dozen small queries
+whatever the size of the portfolio. Results are frozen plain records: the pack
+outlives the session, and nothing downstream can trigger a lazy load. Nothing here
+commits.
 """
 
 from __future__ import annotations
@@ -11,87 +15,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import (
-    Account,
     Contact,
-    Contract,
-    Csm,
     Cta,
-    HealthOverride,
-    HealthScore,
     Interaction,
     Invoice,
     NpsResponse,
     Opportunity,
-    SourceLoad,
     TextSentiment,
     Ticket,
     TicketTheme,
     UsageDaily,
 )
+from bot.db.queries.contacts import contact_record
+from bot.db.queries.records import ContactRecord
+from bot.db.queries.tickets import OPEN_STATUSES as OPEN_TICKET_STATUSES
+from bot.db.queries.tickets import ticket_priority_rank
+from bot.db.queries.usage import latest_usage_date
 
-OPEN_TICKET_STATUSES = ("open", "pending")
 OPEN_CTA_STATUSES = ("open", "acknowledged", "snoozed")
 PROBLEM_INVOICE_STATUSES = ("failed", "overdue")
-_PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
-
-
-@dataclass(frozen=True, slots=True)
-class AccountRow:
-    account_id: str
-    name: str
-    domain: str | None
-    industry: str | None
-    segment: str | None
-    arr: Decimal | None
-    currency: str
-    licensed_seats: int | None
-    customer_since: date | None
-    status: str
-    csm_id: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class CsmRow:
-    csm_id: str
-    name: str
-    slack_user_id: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class HealthRow:
-    as_of: date
-    score: float
-    band: str
-    computed_band: str
-    drivers: list[dict[str, Any]]
-    missing_components: list[str]
-    churn_risk: float | None
-    expansion: float | None
-    stage: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class OverrideRow:
-    band: str
-    reason: str
-    until: date
-    created_by: str
-
-
-@dataclass(frozen=True, slots=True)
-class ContractRow:
-    contract_id: str
-    start_date: date
-    end_date: date
-    arr: Decimal
-    status: str
-    auto_renew: bool | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,18 +84,6 @@ class ThemeRow:
     negative_share: float
     trend: float | None
     computed_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class ContactRow:
-    contact_id: str
-    name: str
-    email: str | None
-    title: str | None
-    is_champion: bool
-    is_decision_maker: bool
-    is_active: bool
-    last_contacted_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,127 +135,7 @@ class OpportunityRow:
     close_date: date | None
 
 
-@dataclass(frozen=True, slots=True)
-class SourceLoadRow:
-    source: str
-    last_loaded_at: datetime
-    data_as_of: datetime | None
-
-
-# --------------------------------------------------------------------------- account
-def account_row(*, session: Session, account_id: str) -> AccountRow | None:
-    row = session.get(Account, account_id)
-    if row is None:
-        return None
-    return AccountRow(
-        account_id=row.account_id,
-        name=row.name,
-        domain=row.domain,
-        industry=row.industry,
-        segment=row.segment,
-        arr=row.arr,
-        currency=row.currency or "USD",
-        licensed_seats=row.licensed_seats,
-        customer_since=row.customer_since,
-        status=row.status,
-        csm_id=row.csm_id,
-    )
-
-
-def csm_row(*, session: Session, csm_id: str) -> CsmRow | None:
-    row = session.get(Csm, csm_id)
-    if row is None:
-        return None
-    return CsmRow(csm_id=row.csm_id, name=row.name, slack_user_id=row.slack_user_id)
-
-
-# --------------------------------------------------------------------------- health
-def health_rows(*, session: Session, account_id: str) -> list[HealthRow]:
-    """The latest snapshot, then the ones 7 and 30 days before it (when they exist)."""
-    latest = session.scalars(
-        select(HealthScore)
-        .where(HealthScore.account_id == account_id)
-        .order_by(HealthScore.as_of.desc())
-        .limit(1)
-    ).first()
-    if latest is None:
-        return []
-    rows = [latest]
-    for days in (7, 30):
-        earlier = session.scalars(
-            select(HealthScore)
-            .where(
-                HealthScore.account_id == account_id,
-                HealthScore.as_of <= latest.as_of - timedelta(days=days),
-            )
-            .order_by(HealthScore.as_of.desc())
-            .limit(1)
-        ).first()
-        if earlier is not None:
-            rows.append(earlier)
-    return [_health(row) for row in rows]
-
-
-def _health(row: HealthScore) -> HealthRow:
-    return HealthRow(
-        as_of=row.as_of,
-        score=float(row.score),
-        band=row.band,
-        computed_band=row.computed_band,
-        drivers=[driver for driver in (row.drivers or []) if isinstance(driver, dict)],
-        missing_components=list(row.missing_components or []),
-        churn_risk=row.churn_risk,
-        expansion=row.expansion,
-        stage=row.stage,
-    )
-
-
-def active_override_row(*, session: Session, account_id: str, today: date) -> OverrideRow | None:
-    row = session.scalars(
-        select(HealthOverride)
-        .where(
-            HealthOverride.account_id == account_id,
-            HealthOverride.until >= today,
-            HealthOverride.cleared_at.is_(None),
-        )
-        .order_by(HealthOverride.created_at.desc())
-        .limit(1)
-    ).first()
-    if row is None:
-        return None
-    return OverrideRow(band=row.band, reason=row.reason, until=row.until, created_by=row.created_by)
-
-
 # --------------------------------------------------------------------------- commercial
-def current_contract_row(*, session: Session, account_id: str, today: date) -> ContractRow | None:
-    """The live contract: active or pending, ending soonest on or after today.
-
-    Falls back to the latest-ending active contract when every one has lapsed, so a
-    renewal that is overdue is still visible.
-    """
-    live = (Contract.account_id == account_id) & Contract.status.in_(("active", "pending"))
-    row = session.scalars(
-        select(Contract)
-        .where(live, Contract.end_date >= today)
-        .order_by(Contract.end_date)
-        .limit(1)
-    ).first()
-    if row is None:
-        row = session.scalars(
-            select(Contract).where(live).order_by(Contract.end_date.desc()).limit(1)
-        ).first()
-    if row is None:
-        return None
-    return ContractRow(
-        contract_id=row.contract_id,
-        start_date=row.start_date,
-        end_date=row.end_date,
-        arr=row.arr,
-        status=row.status,
-        auto_renew=row.auto_renew,
-    )
-
-
 def problem_invoice_rows(*, session: Session, account_id: str, limit: int = 3) -> list[InvoiceRow]:
     rows = session.scalars(
         select(Invoice)
@@ -368,9 +183,7 @@ def usage_summary(*, session: Session, account_id: str) -> UsageSummary | None:
     Anchoring on the last usage day (not today) keeps a late feed from reading as a
     collapse in usage; the pack says how old the data is instead.
     """
-    last_date = session.scalar(
-        select(func.max(UsageDaily.date)).where(UsageDaily.account_id == account_id)
-    )
+    last_date = latest_usage_date(session=session, account_id=account_id)
     if last_date is None:
         return None
     recent_start = last_date - timedelta(days=29)
@@ -405,9 +218,6 @@ def usage_summary(*, session: Session, account_id: str) -> UsageSummary | None:
 # --------------------------------------------------------------------------- support
 def open_ticket_rows(*, session: Session, account_id: str, limit: int = 5) -> list[TicketRow]:
     """Open tickets, most severe first (urgent/escalated), then newest."""
-    rank = case(
-        *((Ticket.priority == name, value) for name, value in _PRIORITY_RANK.items()), else_=4
-    )
     statement = (
         select(Ticket, TextSentiment.score, TextSentiment.label)
         .outerjoin(
@@ -415,7 +225,9 @@ def open_ticket_rows(*, session: Session, account_id: str, limit: int = 5) -> li
             and_(TextSentiment.source == "ticket", TextSentiment.source_id == Ticket.ticket_id),
         )
         .where(Ticket.account_id == account_id, Ticket.status.in_(OPEN_TICKET_STATUSES))
-        .order_by(Ticket.escalated.is_(True).desc(), rank, Ticket.created_at.desc())
+        .order_by(
+            Ticket.escalated.is_(True).desc(), ticket_priority_rank(), Ticket.created_at.desc()
+        )
         .limit(limit)
     )
     return [
@@ -525,8 +337,12 @@ def recent_nps_rows(*, session: Session, account_id: str, limit: int = 2) -> lis
 
 
 # --------------------------------------------------------------------------- relationship
-def contact_rows(*, session: Session, account_id: str, limit: int = 25) -> list[ContactRow]:
-    """Contacts, champions and decision makers first, then the most recently contacted."""
+def contact_rows(*, session: Session, account_id: str, limit: int = 25) -> list[ContactRecord]:
+    """Contacts, champions and decision makers first, then the most recently contacted.
+
+    Unlike the assistant's list (``bot.db.queries.contacts``), inactive people are not
+    pushed last and ties go by id: which contacts and recipients a draft names stays put.
+    """
     rows = session.scalars(
         select(Contact)
         .where(Contact.account_id == account_id)
@@ -539,19 +355,7 @@ def contact_rows(*, session: Session, account_id: str, limit: int = 25) -> list[
         )
         .limit(limit)
     ).all()
-    return [
-        ContactRow(
-            contact_id=row.contact_id,
-            name=row.name,
-            email=row.email,
-            title=row.title,
-            is_champion=bool(row.is_champion),
-            is_decision_maker=bool(row.is_decision_maker),
-            is_active=row.is_active is not False,
-            last_contacted_at=row.last_contacted_at,
-        )
-        for row in rows
-    ]
+    return [contact_record(row) for row in rows]
 
 
 def recent_interaction_rows(
@@ -603,17 +407,6 @@ def open_cta_rows(*, session: Session, account_id: str, limit: int = 5) -> list[
         )
         for row in rows
     ]
-
-
-# --------------------------------------------------------------------------- freshness
-def source_load_rows(*, session: Session) -> dict[str, SourceLoadRow]:
-    rows = session.scalars(select(SourceLoad)).all()
-    return {
-        row.source: SourceLoadRow(
-            source=row.source, last_loaded_at=row.last_loaded_at, data_as_of=row.data_as_of
-        )
-        for row in rows
-    }
 
 
 def _midnight(day: date) -> datetime:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal, get_args
 
-from bot.db.facts import ContactRow
+from bot.db.queries.records import ContactRecord
 from bot.services.facts import FactsPack
 from bot.services.grounding import GroundingReport
 
@@ -132,7 +132,9 @@ def choose_recipient(pack: FactsPack, purpose: Purpose) -> Recipient | None:
     return _recipient(active[0])
 
 
-def _contact_for_role(pack: FactsPack, active: list[ContactRow], role: str) -> ContactRow | None:
+def _contact_for_role(
+    pack: FactsPack, active: list[ContactRecord], role: str
+) -> ContactRecord | None:
     if role == "champion":
         return next((contact for contact in active if contact.is_champion), None)
     if role == "decision_maker":
@@ -145,7 +147,7 @@ def _contact_for_role(pack: FactsPack, active: list[ContactRow], role: str) -> C
     return None
 
 
-def _recipient(contact: ContactRow) -> Recipient:
+def _recipient(contact: ContactRecord) -> Recipient:
     return Recipient(
         contact_id=contact.contact_id, name=contact.name, email=contact.email, title=contact.title
     )

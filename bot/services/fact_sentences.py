@@ -13,16 +13,15 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from bot.db import facts as queries
-from bot.db.facts import (
-    AccountRow,
-    ContactRow,
-    ContractRow,
-    CtaRow,
-    HealthRow,
-    SourceLoadRow,
-    TicketRow,
-    UsageSummary,
+from bot.db import facts as facts_db
+from bot.db.facts import CtaRow, TicketRow, UsageSummary
+from bot.db.queries.records import (
+    AccountRecord,
+    ContactRecord,
+    ContractRecord,
+    HealthOverrideRecord,
+    HealthSnapshot,
+    SourceFreshness,
 )
 from bot.llm import truncate_at_sentence
 from bot.services.fact_format import (
@@ -87,7 +86,7 @@ class PlaybookStepFact:
 class FactWriter:
     """Turns store rows into fact sentences; one method per area of the pack."""
 
-    def __init__(self, loads: Mapping[str, SourceLoadRow], currency: str) -> None:
+    def __init__(self, loads: Mapping[str, SourceFreshness], currency: str) -> None:
         self.facts: list[Fact] = []
         self._loads = loads
         self._currency = currency
@@ -128,7 +127,7 @@ class FactWriter:
         return format_money(amount, self._currency)
 
     # --- areas ----------------------------------------------------------------------
-    def account(self, account: AccountRow, csm_name: str | None) -> None:
+    def account(self, account: AccountRecord) -> None:
         profile = [f"The account is {account.name}"]
         kind = " ".join(part for part in (account.segment, account.industry) if part)
         if kind:
@@ -145,14 +144,14 @@ class FactWriter:
             ESSENTIAL,
             names=(account.name,),
         )
-        if csm_name:
+        if account.csm_name:
             self.add(
                 "account.csm",
                 "account",
-                f"The account's CSM is {csm_name}.",
+                f"The account's CSM is {account.csm_name}.",
                 "csms",
                 ESSENTIAL,
-                names=(csm_name,),
+                names=(account.csm_name,),
             )
         if account.licensed_seats:
             self.add(
@@ -163,7 +162,7 @@ class FactWriter:
                 LOW,
             )
 
-    def health(self, rows: list[HealthRow], override: queries.OverrideRow | None) -> None:
+    def health(self, rows: list[HealthSnapshot], override: HealthOverrideRecord | None) -> None:
         latest = rows[0]
         as_of = latest.as_of
         self.add(
@@ -250,7 +249,7 @@ class FactWriter:
                 as_of=as_of,
             )
 
-    def renewal(self, account: AccountRow, contract: ContractRow | None, today: date) -> None:
+    def renewal(self, account: AccountRecord, contract: ContractRecord | None, today: date) -> None:
         if contract is not None:
             days = (contract.end_date - today).days
             when = (
@@ -333,8 +332,8 @@ class FactWriter:
         self,
         tickets: list[TicketRow],
         open_count: int,
-        counts: queries.TicketCounts,
-        themes: list[queries.ThemeRow],
+        counts: facts_db.TicketCounts,
+        themes: list[facts_db.ThemeRow],
     ) -> None:
         self.add(
             "tickets.summary",
@@ -384,7 +383,7 @@ class FactWriter:
                 as_of=theme.computed_at.astimezone(UTC).date(),
             )
 
-    def nps(self, responses: list[queries.NpsRow], contacts: Mapping[str, ContactRow]) -> None:
+    def nps(self, responses: list[facts_db.NpsRow], contacts: Mapping[str, ContactRecord]) -> None:
         for index, response in enumerate(responses):
             who = contacts.get(response.contact_id or "")
             sentence = f"NPS response of {response.score}/10"
@@ -403,7 +402,7 @@ class FactWriter:
                 names=(who.name,) if who else (),
             )
 
-    def contacts(self, contacts: list[ContactRow]) -> None:
+    def contacts(self, contacts: list[ContactRecord]) -> None:
         active = [contact for contact in contacts if contact.is_active]
         champions = [contact for contact in active if contact.is_champion]
         if not champions:
@@ -454,9 +453,9 @@ class FactWriter:
 
     def interactions(
         self,
-        interactions: list[queries.InteractionRow],
+        interactions: list[facts_db.InteractionRow],
         last_qbr: datetime | None,
-        contacts: Mapping[str, ContactRow],
+        contacts: Mapping[str, ContactRecord],
     ) -> None:
         for index, interaction in enumerate(interactions):
             who = contacts.get(interaction.contact_id or "")
@@ -482,7 +481,7 @@ class FactWriter:
                 LOW,
             )
 
-    def invoices(self, invoices: list[queries.InvoiceRow]) -> None:
+    def invoices(self, invoices: list[facts_db.InvoiceRow]) -> None:
         for invoice in invoices:
             sentence = (
                 f"Invoice {invoice.invoice_id} for {self.money(invoice.amount)}, issued on "
@@ -492,7 +491,7 @@ class FactWriter:
                 sentence += f" (due {format_date(invoice.due_at)})"
             self.add(f"invoice.{invoice.invoice_id}", "invoices", sentence + ".", "invoices", HIGH)
 
-    def opportunities(self, opportunities: list[queries.OpportunityRow]) -> None:
+    def opportunities(self, opportunities: list[facts_db.OpportunityRow]) -> None:
         for opportunity in opportunities:
             sentence = f"Open {opportunity.type} opportunity of {self.money(opportunity.amount)}"
             if opportunity.stage:

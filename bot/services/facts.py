@@ -15,21 +15,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.db import facts as queries
-from bot.db.facts import (
-    AccountRow,
-    ContactRow,
-    ContractRow,
-    CtaRow,
-    HealthRow,
-    TicketRow,
-    UsageSummary,
-)
+from bot.db import facts as facts_db
+from bot.db.facts import CtaRow, TicketRow, UsageSummary
+from bot.db.queries.accounts import account_record
+from bot.db.queries.freshness import source_freshness
+from bot.db.queries.health import active_override, latest_snapshot, snapshot_on_or_before
+from bot.db.queries.records import AccountRecord, ContactRecord, ContractRecord, HealthSnapshot
+from bot.db.queries.renewals import next_renewal
 from bot.db.queries.scope import AccountScope
 from bot.db.session import unit_of_work
 from bot.errors import AccountNotFound, AmbiguousAccount
@@ -61,23 +58,27 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+# A pending contract (signed, not started) is the live one for a renewal email too.
+LIVE_CONTRACT_STATUSES = ("active", "pending")
+HEALTH_LOOKBACK_DAYS = (7, 30)
+
 
 @dataclass(frozen=True, slots=True)
 class FactsPack:
     """The facts about one account on one day, plus the structured rows they came from."""
 
-    account: AccountRow
+    account: AccountRecord
     today: date
     csm_name: str | None
     facts: tuple[Fact, ...]
-    contacts: tuple[ContactRow, ...] = ()
-    health: HealthRow | None = None
-    contract: ContractRow | None = None
+    contacts: tuple[ContactRecord, ...] = ()
+    health: HealthSnapshot | None = None
+    contract: ContractRecord | None = None
     usage: UsageSummary | None = None
     open_tickets: tuple[TicketRow, ...] = ()
     open_ticket_count: int = 0
     ctas: tuple[CtaRow, ...] = ()
-    interactions: tuple[queries.InteractionRow, ...] = ()
+    interactions: tuple[facts_db.InteractionRow, ...] = ()
     latest_nps_score: int | None = None
     latest_nps_on: date | None = None
     latest_nps_contact_id: str | None = None
@@ -101,7 +102,7 @@ class FactsPack:
     def facts_in(self, category: str) -> list[Fact]:
         return [candidate for candidate in self.facts if candidate.category == category]
 
-    def contact(self, contact_id: str | None) -> ContactRow | None:
+    def contact(self, contact_id: str | None) -> ContactRecord | None:
         return next((c for c in self.contacts if c.contact_id == contact_id), None)
 
     def to_dicts(self) -> list[dict[str, Any]]:
@@ -127,7 +128,7 @@ def resolve_account_id(
     if not text:
         raise AccountNotFound(query)
     scope = scope or AccountScope.everything()
-    by_key = queries.account_row(session=session, account_id=text)
+    by_key = account_record(session=session, account_id=text)
     if by_key is not None and scope.allows_csm(by_key.csm_id):
         return by_key.account_id  # buttons and scripts pass exact ids: skip the name index
     index = services.account_names.index(session)
@@ -166,30 +167,31 @@ def build_facts_pack(
 
 
 def _build(services: Services, session: Session, account_id: str, today: date) -> FactsPack:
-    account = queries.account_row(session=session, account_id=account_id)
+    account = account_record(session=session, account_id=account_id)
     if account is None:  # resolved a moment ago; deleted since
         raise AccountNotFound(account_id)
-    loads = queries.source_load_rows(session=session)
-    csm = queries.csm_row(session=session, csm_id=account.csm_id) if account.csm_id else None
-    health = queries.health_rows(session=session, account_id=account_id)
-    override = queries.active_override_row(session=session, account_id=account_id, today=today)
-    contract = queries.current_contract_row(session=session, account_id=account_id, today=today)
-    usage = queries.usage_summary(session=session, account_id=account_id)
-    tickets = queries.open_ticket_rows(session=session, account_id=account_id)
-    open_count = queries.open_ticket_count(session=session, account_id=account_id)
-    counts = queries.ticket_counts(session=session, account_id=account_id, today=today)
-    themes = queries.account_theme_rows(session=session, account_id=account_id)
-    contacts = queries.contact_rows(session=session, account_id=account_id)
-    interactions = queries.recent_interaction_rows(session=session, account_id=account_id)
-    last_qbr = queries.last_business_review_at(session=session, account_id=account_id)
-    ctas = queries.open_cta_rows(session=session, account_id=account_id)
-    nps = queries.recent_nps_rows(session=session, account_id=account_id)
-    invoices = queries.problem_invoice_rows(session=session, account_id=account_id)
-    opportunities = queries.open_opportunity_rows(session=session, account_id=account_id)
+    loads = source_freshness(session=session)
+    health = _health_history(session, account_id)
+    override = active_override(session=session, account_id=account_id, today=today)
+    contract = next_renewal(
+        session=session, account_id=account_id, today=today, statuses=LIVE_CONTRACT_STATUSES
+    )
+    usage = facts_db.usage_summary(session=session, account_id=account_id)
+    tickets = facts_db.open_ticket_rows(session=session, account_id=account_id)
+    open_count = facts_db.open_ticket_count(session=session, account_id=account_id)
+    counts = facts_db.ticket_counts(session=session, account_id=account_id, today=today)
+    themes = facts_db.account_theme_rows(session=session, account_id=account_id)
+    contacts = facts_db.contact_rows(session=session, account_id=account_id)
+    interactions = facts_db.recent_interaction_rows(session=session, account_id=account_id)
+    last_qbr = facts_db.last_business_review_at(session=session, account_id=account_id)
+    ctas = facts_db.open_cta_rows(session=session, account_id=account_id)
+    nps = facts_db.recent_nps_rows(session=session, account_id=account_id)
+    invoices = facts_db.problem_invoice_rows(session=session, account_id=account_id)
+    opportunities = facts_db.open_opportunity_rows(session=session, account_id=account_id)
 
     writer = FactWriter(loads, account.currency)
     by_contact = {contact.contact_id: contact for contact in contacts}
-    writer.account(account, csm.name if csm else None)
+    writer.account(account)
     latest = health[0] if health else None
     if latest is not None:
         writer.health(health, override)
@@ -223,7 +225,7 @@ def _build(services: Services, session: Session, account_id: str, today: date) -
     return FactsPack(
         account=account,
         today=today,
-        csm_name=csm.name if csm else None,
+        csm_name=account.csm_name,
         facts=tuple(writer.facts),
         contacts=tuple(contacts),
         health=latest,
@@ -241,18 +243,32 @@ def _build(services: Services, session: Session, account_id: str, today: date) -
     )
 
 
+def _health_history(session: Session, account_id: str) -> list[HealthSnapshot]:
+    """The latest snapshot, then the newest ones 7 and 30 days before it (when they exist)."""
+    latest = latest_snapshot(session=session, account_id=account_id)
+    if latest is None:
+        return []
+    earlier = (
+        snapshot_on_or_before(
+            session=session, account_id=account_id, day=latest.as_of - timedelta(days=days)
+        )
+        for days in HEALTH_LOOKBACK_DAYS
+    )
+    return [latest, *(row for row in earlier if row is not None)]
+
+
 # --------------------------------------------------------------------------- signals
 def _account_signals(
     *,
-    account: AccountRow,
+    account: AccountRecord,
     today: date,
-    health: list[HealthRow],
-    contract: ContractRow | None,
+    health: list[HealthSnapshot],
+    contract: ContractRecord | None,
     usage: UsageSummary | None,
     open_tickets: list[TicketRow],
-    counts: queries.TicketCounts,
+    counts: facts_db.TicketCounts,
     nps_score: int | None,
-    contacts: list[ContactRow],
+    contacts: list[ContactRecord],
     invoices: int,
     last_qbr: datetime | None,
 ) -> frozenset[str]:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.db.facts import AccountRow, ContactRow
+from bot.db.queries.records import AccountRecord, ContactRecord
 from bot.services.fact_format import format_money
 from bot.services.facts import Fact, FactsPack
 from bot.services.grounding import (
@@ -19,20 +19,22 @@ from bot.services.grounding import (
     mark_unsupported,
 )
 
-ACCOUNT = AccountRow(
+ACCOUNT = AccountRecord(
     account_id="A1",
     name="Initech Systems",
-    domain="initech.com",
-    industry=None,
+    csm_id=None,
+    csm_name=None,
+    csm_slack_user_id=None,
     segment=None,
+    industry=None,
     arr=None,
     currency="USD",
     licensed_seats=None,
-    customer_since=None,
     status="active",
-    csm_id=None,
+    customer_since=None,
+    domain="initech.com",
 )
-SARAH = ContactRow(
+SARAH = ContactRecord(
     contact_id="C1",
     name="Sarah Lee",
     email="sarah@initech.com",

@@ -66,6 +66,7 @@ def account_record(*, session: Session, account_id: str) -> AccountRecord | None
         customer_since=account.customer_since,
         churned_at=account.churned_at,
         churn_reason=account.churn_reason,
+        domain=account.domain,
     )
 
 

@@ -11,7 +11,7 @@ from bot.db.models import Contact, Interaction
 from bot.db.queries.records import ContactRecord, InteractionRecord, Page
 
 
-def _record(row: Contact) -> ContactRecord:
+def contact_record(row: Contact) -> ContactRecord:
     return ContactRecord(
         contact_id=row.contact_id,
         name=row.name,
@@ -47,7 +47,8 @@ def contacts_page(
         .offset(page * page_size)
     ).all()
     total = session.scalar(select(func.count()).where(Contact.account_id == account_id)) or 0
-    return Page(items=[_record(r) for r in rows], total=int(total), page=page, page_size=page_size)
+    items = [contact_record(r) for r in rows]
+    return Page(items=items, total=int(total), page=page, page_size=page_size)
 
 
 def champions(*, session: Session, account_id: str) -> list[ContactRecord]:
@@ -57,7 +58,7 @@ def champions(*, session: Session, account_id: str) -> list[ContactRecord]:
         .where(Contact.account_id == account_id, Contact.is_champion.is_(True))
         .order_by(*_importance())
     ).all()
-    return [_record(r) for r in rows]
+    return [contact_record(r) for r in rows]
 
 
 def last_interaction(*, session: Session, account_id: str) -> InteractionRecord | None:

@@ -68,6 +68,7 @@ class AccountRecord:
     customer_since: date | None
     churned_at: date | None = None
     churn_reason: str | None = None
+    domain: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

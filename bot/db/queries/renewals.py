@@ -35,13 +35,16 @@ def _contract(row: Contract) -> ContractRecord:
     )
 
 
-def next_renewal(*, session: Session, account_id: str, today: date) -> ContractRecord | None:
-    """The active contract that ends next; an already-ended active one if none is ahead.
+def next_renewal(
+    *, session: Session, account_id: str, today: date, statuses: tuple[str, ...] = (ACTIVE,)
+) -> ContractRecord | None:
+    """The contract in ``statuses`` that ends next; an already-ended one if none is ahead.
 
-    An active contract whose end date has passed is a renewal that is overdue,
-    which a CSM needs to hear about rather than "no renewal".
+    A contract whose end date has passed but is still active is a renewal that is
+    overdue, which a CSM needs to hear about rather than "no renewal". Drafting also
+    counts pending contracts (signed, not yet started) as the live one.
     """
-    base = select(Contract).where(Contract.account_id == account_id, Contract.status == ACTIVE)
+    base = select(Contract).where(Contract.account_id == account_id, Contract.status.in_(statuses))
     ahead = session.scalars(
         base.where(Contract.end_date >= today).order_by(Contract.end_date).limit(1)
     ).first()

@@ -23,7 +23,8 @@ def _is_open() -> Any:
     )
 
 
-def _priority_rank() -> Any:
+def ticket_priority_rank() -> Any:
+    """Sort key: urgent first, then high, normal, low, and tickets with no priority last."""
     return case(
         *((Ticket.priority == name, rank) for rank, name in enumerate(PRIORITY_ORDER)),
         else_=len(PRIORITY_ORDER),
@@ -79,7 +80,7 @@ def open_tickets(
     statement = (
         select(Ticket)
         .where(*where)
-        .order_by(_priority_rank(), Ticket.created_at.desc(), Ticket.ticket_id)
+        .order_by(ticket_priority_rank(), Ticket.created_at.desc(), Ticket.ticket_id)
     )
     return _paged(session, statement, select(func.count()).where(*where), page, page_size)
 
