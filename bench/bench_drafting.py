@@ -20,9 +20,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import random
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -31,101 +29,36 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._store import (  # noqa: E402
+    CSBOT,
+    ROOT,
+    build_demo_store,
+    capture_selects,
+    percentiles,
+    replay,
+    store_env,
+)
 
 END = date(2026, 5, 15)
 
 
 def build_store(workdir: Path, accounts: int, days: int, seed: int) -> Path:
-    """Demo world → import → score → CTA rules, in child processes (untimed, cached)."""
-    database = workdir / f"draft_{accounts}x{days}_s{seed}.db"
-    if database.exists():
-        return database
-    building = database.with_suffix(".building")
-    code = f"""
-import sys
-from datetime import date
-from pathlib import Path
-sys.path.insert(0, {str(ROOT)!r})
-from bot.demo.generator import generate_demo
-from bot.demo.world import DemoConfig
-from bot.db.importer import import_folder
-from bot.db.migrate import upgrade_to_head
-from bot.db.session import make_engine
-folder = Path({str(workdir / "contract")!r})
-generate_demo(DemoConfig(end_date=date.fromisoformat({END.isoformat()!r}), accounts={accounts},
-              days={days}, seed={seed}), folder)
-engine = make_engine("sqlite:///{building.as_posix()}")
-upgrade_to_head(engine)
-import_folder(folder, engine)
-engine.dispose()
-"""
-    env = {
-        **os.environ,
-        "CSBOT_DATABASE_URL": f"sqlite:///{building.as_posix()}",
-        "CSBOT_DATA_DIR": str(workdir / "var"),
-        "CSBOT_LOG_LEVEL": "WARNING",
-    }
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True, env=env)
-    cli = [sys.executable, "-c", "from bot.cli import main; main()"]
-    subprocess.run([*cli, "score", "--as-of", END.isoformat()], check=True, env=env, cwd=ROOT)
-    now = f"{END.isoformat()}T12:00:00+00:00"
-    subprocess.run(
-        [*cli, "jobs", "run", "cta_rules", "--now", now],
-        check=True,
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
+    """Demo world → import → score on END → CTA rules (untimed, cached by size and seed)."""
+    return build_demo_store(
+        workdir / f"draft_{accounts}x{days}_s{seed}.db",
+        workdir=workdir,
+        accounts=accounts,
+        days=days,
+        seed=seed,
+        end=END,
+        score_on=[END],
     )
-    building.replace(database)
-    print(f"built store (untimed setup) in {time.perf_counter() - started:.0f}s")
-    return database
-
-
-def percentiles(samples_ms: list[float]) -> dict[str, float]:
-    ordered = sorted(samples_ms)
-    return {
-        "p50": statistics.median(ordered),
-        "p95": ordered[max(0, int(round(0.95 * len(ordered))) - 1)],
-        "max": ordered[-1],
-    }
 
 
 def fmt(stats: dict[str, float]) -> str:
     return " ".join(f"{key} {value:7.2f} ms" for key, value in stats.items())
-
-
-def capture_pack_sql(engine: Any, build: Any) -> list[tuple[str, Any]]:
-    """The exact statements and parameters one pack sends to SQLite."""
-    from sqlalchemy import event
-
-    captured: list[tuple[str, Any]] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            captured.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        build()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return captured
-
-
-def replay(database: Path, workloads: list[list[tuple[str, Any]]]) -> list[float]:
-    """Reference: the same SELECTs, run on the plain sqlite3 module (no ORM, no Python)."""
-    connection = sqlite3.connect(database)
-    timings = []
-    for statements in workloads:
-        started = time.perf_counter()
-        for statement, parameters in statements:
-            connection.execute(statement, parameters).fetchall()
-        timings.append((time.perf_counter() - started) * 1000)
-    connection.close()
-    return timings
 
 
 def quiet_reply(body: dict[str, Any]) -> str:
@@ -170,7 +103,7 @@ def main() -> None:
     ids = [account_id for account_id, _ in sample]
 
     workloads = [
-        capture_pack_sql(services.engine, lambda a=a: build_facts_pack(services, a, today=END))
+        capture_selects(services.engine, lambda a=a: build_facts_pack(services, a, today=END))[1]
         for a in ids
     ]
     replay(database, workloads[:20])  # warm the page cache for both sides alike
@@ -224,17 +157,12 @@ def main() -> None:
             started = time.perf_counter()
             draft_email(llm_services, account_id, purpose="renewal", actor="bench", today=END)
             warm.append((time.perf_counter() - started) * 1000)
-        env = {
-            **os.environ,
-            "CSBOT_DATABASE_URL": url,
-            "CSBOT_DATA_DIR": str(args.workdir / "var"),
-            "CSBOT_LOG_LEVEL": "WARNING",
-            "OPENAI_BASE_URL": fake.base_url,
-            "CSBOT_LLM_MODEL": "fake-gpt",
-        }
+        env = store_env(
+            database, args.workdir, OPENAI_BASE_URL=fake.base_url, CSBOT_LLM_MODEL="fake-gpt"
+        )
         started = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-c", "from bot.cli import main; main()", "draft", "email", ids[0]],
+            [*CSBOT, "draft", "email", ids[0]],
             check=True,
             env=env,
             cwd=ROOT,

@@ -21,22 +21,29 @@ Then, in this process:
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import sqlite3
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench._store import (  # noqa: E402
+    CSBOT,
+    ROOT,
+    build_demo_store,
+    capture_selects,
+    percentiles,
+    replay,
+    store_env,
+)
 
 END = date(2026, 5, 15)
+VISIBILITY = {"CSBOT_VISIBILITY": "own"}
 HEAVY = ("torch", "chromadb", "sklearn", "sentence_transformers", "langchain", "matplotlib")
 
 ACCOUNT_FORMS = [
@@ -67,97 +74,18 @@ PORTFOLIO_FORMS = [
 
 
 def build_store(workdir: Path, accounts: int, days: int, seed: int) -> Path:
-    """Demo world → import → three scoring runs, in child processes (untimed, cached)."""
-    database = workdir / f"questions_{accounts}x{days}_s{seed}.db"
-    if database.exists():
-        return database
-    building = database.with_suffix(".building")
-    building.unlink(missing_ok=True)
-    code = f"""
-import sys
-from datetime import date
-from pathlib import Path
-sys.path.insert(0, {str(ROOT)!r})
-from bot.demo.generator import generate_demo
-from bot.demo.world import DemoConfig
-from bot.db.importer import import_folder
-from bot.db.migrate import upgrade_to_head
-from bot.db.session import make_engine
-folder = Path({str(workdir / "contract")!r})
-generate_demo(DemoConfig(end_date=date.fromisoformat({END.isoformat()!r}), accounts={accounts},
-              days={days}, seed={seed}, dense_usage=True), folder)
-engine = make_engine("sqlite:///{building.as_posix()}")
-upgrade_to_head(engine)
-import_folder(folder, engine)
-engine.dispose()
-"""
-    env = _env(building, workdir)
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True, env=env)
-    cli = [sys.executable, "-c", "from bot.cli import main; main()"]
-    for offset in (30, 7, 0):
-        day = (END - timedelta(days=offset)).isoformat()
-        subprocess.run([*cli, "score", "--as-of", day], check=True, env=env, cwd=ROOT)
-    now = f"{END.isoformat()}T12:00:00+00:00"  # CTAs, so "what should I do" has work to show
-    subprocess.run(
-        [*cli, "jobs", "run", "cta_rules", "--now", now],
-        check=True,
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
+    """Demo world → import → three scoring runs → CTA rules (untimed, cached)."""
+    return build_demo_store(
+        workdir / f"questions_{accounts}x{days}_s{seed}.db",
+        workdir=workdir,
+        accounts=accounts,
+        days=days,
+        seed=seed,
+        end=END,
+        score_on=[END - timedelta(days=offset) for offset in (30, 7, 0)],
+        dense_usage=True,
+        env=VISIBILITY,
     )
-    building.replace(database)
-    print(f"built store (untimed setup) in {time.perf_counter() - started:.0f}s")
-    return database
-
-
-def _env(database: Path, workdir: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "CSBOT_DATABASE_URL": f"sqlite:///{database.as_posix()}",
-        "CSBOT_DATA_DIR": str(workdir / "var"),
-        "CSBOT_LOG_LEVEL": "WARNING",
-        "CSBOT_VISIBILITY": "own",
-    }
-
-
-def percentiles(samples_ms: list[float]) -> dict[str, float]:
-    ordered = sorted(samples_ms)
-    return {
-        "p50": statistics.median(ordered),
-        "p95": ordered[max(0, int(round(0.95 * len(ordered))) - 1)],
-        "max": ordered[-1],
-    }
-
-
-def capture_selects(engine: Any, run: Callable[[], Any]) -> tuple[Any, list[tuple[str, Any]]]:
-    """Run once while recording the SELECTs it sends (for the sqlite3 reference)."""
-    from sqlalchemy import event
-
-    captured: list[tuple[str, Any]] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
-            captured.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        result = run()
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    return result, captured
-
-
-def replay(database: Path, workloads: list[list[tuple[str, Any]]]) -> list[float]:
-    connection = sqlite3.connect(database)
-    timings = []
-    for statements in workloads:
-        started = time.perf_counter()
-        for statement, parameters in statements:
-            connection.execute(statement, parameters).fetchall()
-        timings.append((time.perf_counter() - started) * 1000)
-    connection.close()
-    return timings
 
 
 def _typo(name: str, rnd: random.Random) -> str:
@@ -278,7 +206,7 @@ def bench_answers(database: Path, workdir: Path, sample: int, seed: int) -> None
 
 
 def bench_cli(database: Path, workdir: Path, runs: int) -> None:
-    env = _env(database, workdir)
+    env = store_env(database, workdir, **VISIBILITY)
     from sqlalchemy import create_engine, text
 
     engine = create_engine(f"sqlite:///{database.as_posix()}")
@@ -290,13 +218,12 @@ def bench_cli(database: Path, workdir: Path, runs: int) -> None:
             text("select slack_user_id from csms where role = 'admin' limit 1")
         ).scalar()
     engine.dispose()
-    csbot = [sys.executable, "-c", "from bot.cli import main; main()"]
     question = f"how is {name} doing?"
     wall = []
     for _ in range(runs):
         started = time.perf_counter()
         done = subprocess.run(
-            [*csbot, "ask", question, "--as", str(user)],
+            [*CSBOT, "ask", question, "--as", str(user)],
             env=env,
             cwd=ROOT,
             capture_output=True,
