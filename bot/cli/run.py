@@ -14,7 +14,6 @@ from typing import Annotated
 import typer
 
 from bot.cli.context import cli_actor, cli_services, cli_settings, fail
-from bot.errors import ConfigurationError
 
 # Days back to score on first start: enough for the 7- and 30-day deltas and the
 # week's band changes, few enough that a fresh machine is ready in seconds.
@@ -101,16 +100,7 @@ def _print_status() -> None:
 
 
 def _serve_slack_with_scheduler() -> None:
-    from bot import main
-    from jobs.leader import SchedulerLeader
+    """Socket Mode plus the scheduled jobs, exactly as ``csbot serve --socket`` runs them."""
+    from bot.cli.serve import serve
 
-    settings = cli_settings()
-    services = cli_services()
-    leader = SchedulerLeader(services)
-    leader.start()
-    try:
-        main.serve_socket_mode(settings, services)
-    except ConfigurationError as error:
-        raise fail(str(error), code=2) from None
-    finally:
-        leader.stop()
+    serve(socket=True, http=False, host="127.0.0.1", port=0, workers=1, scheduler=True)

@@ -27,7 +27,10 @@ def test_fresh_store_gets_demo_data_history_and_the_terminal_chat():
 
     status = json.loads(invoke("status", "--json").stdout)
     assert status["tables"]["accounts"] > 0
-    audit = [json.loads(line) for line in invoke("audit", "tail", "-n", "50", "--json").stdout.splitlines()]
+    audit = [
+        json.loads(line)
+        for line in invoke("audit", "tail", "-n", "50", "--json").stdout.splitlines()
+    ]
     score_days = {entry["target"] for entry in audit if entry["action"] == "health.score"}
     assert len(score_days) == len(BACKFILL_DAYS_AGO)
 
@@ -40,3 +43,43 @@ def test_no_demo_on_empty_store_is_a_clear_error():
     result = invoke("run", "--no-demo")
     assert result.exit_code == 1
     assert "the store is empty" in result.stderr
+
+
+def test_with_slack_tokens_run_serves_socket_mode_on_the_demo_data(fake_slack, tmp_path):
+    """`make run` with SLACK_BOT_TOKEN and SLACK_APP_TOKEN: demo data, then Socket Mode."""
+    import os
+    import signal
+    import subprocess
+
+    from tests.bot.test_main import CSBOT, REPO
+    from tests.support.slack_requests import event_payload, message_event
+    from tests.support.slack_socket_mode import send_envelope, wait_for_ack
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CSBOT_"))}
+    env.update(
+        SLACK_BOT_TOKEN=fake_slack.bot_token,
+        SLACK_APP_TOKEN=fake_slack.app_token,
+        SLACK_API_URL=fake_slack.base_url,
+        CSBOT_DATA_DIR=str(tmp_path / "var"),
+    )
+    process = subprocess.Popen(
+        [CSBOT, "run"],
+        cwd=REPO,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        demo_admin = "U0CSM0011"
+        event = event_payload(message_event("how is acme doing?", user=demo_admin)).json()
+        envelope_id = send_envelope(fake_slack, "events_api", event, timeout=120)
+        wait_for_ack(fake_slack, envelope_id)
+        [answer] = fake_slack.wait_for("chat.postMessage", timeout=30)
+        assert "Acme Corp Inc" in answer["text"]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr[-2000:]
+    assert "generating demo data" in stdout and "csbot chat" not in stdout
