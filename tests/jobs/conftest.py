@@ -1,49 +1,53 @@
-"""Job test fixtures: the real Slack client against the local fake Slack Web API."""
+"""Job test fixtures: the real Slack client against the local fake Slack Web API.
+
+The fake itself is the shared ``fake_slack`` fixture (``tests/support/slack_fixtures.py``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 
-from bot.db.session import make_session_factory
 from bot.services import Services
-from tests.conftest import make_settings
+from tests.support import slack_fixtures
 from tests.support.slack_api import FakeSlackApi
+from tests.support.slack_fixtures import SlackHarness, build_harness, slack_settings_for
 
-
-@pytest.fixture
-def fake_slack_api() -> Iterator[FakeSlackApi]:
-    with FakeSlackApi() as fake:
-        yield fake
+JOB_SETTINGS: dict[str, object] = {
+    "CSBOT_QUIET_HOURS": "20:00-08:00",
+    "CSBOT_CSM_DAILY_ALERT_BUDGET": 2,  # three DMs a run: within the per-channel burst
+}
 
 
 def services_for(
     engine: Engine, tmp_path: Path, fake: FakeSlackApi, **overrides: object
 ) -> Services:
     """Services whose Slack client talks to ``fake`` (token, base URL) like production would."""
-    values: dict[str, object] = {
-        "SLACK_BOT_TOKEN": fake.bot_token,
-        "SLACK_SIGNING_SECRET": "test-signing-secret",
-        "SLACK_API_URL": fake.base_url,
-        "CSBOT_QUIET_HOURS": "20:00-08:00",
-        "CSBOT_CSM_DAILY_ALERT_BUDGET": 2,  # three DMs a run: within the per-channel burst
-    }
-    values.update(overrides)
-    settings = make_settings(tmp_path, engine.url.render_as_string(hide_password=False), **values)
-    return Services(settings=settings, engine=engine, session_factory=make_session_factory(engine))
+    url = engine.url.render_as_string(hide_password=False)
+    settings = slack_settings_for(fake, tmp_path, url, **{**JOB_SETTINGS, **overrides})
+    return slack_fixtures.services_for(settings, engine)
 
 
 @pytest.fixture
-def slack_services(engine: Engine, tmp_path: Path, fake_slack_api: FakeSlackApi) -> Services:
+def slack_services(engine: Engine, tmp_path: Path, fake_slack: FakeSlackApi) -> Services:
     """On SQLite and PostgreSQL (through ``engine``)."""
-    return services_for(engine, tmp_path, fake_slack_api)
+    return services_for(engine, tmp_path, fake_slack)
 
 
 @pytest.fixture
 def sqlite_slack_services(
-    sqlite_engine: Engine, tmp_path: Path, fake_slack_api: FakeSlackApi
+    sqlite_engine: Engine, tmp_path: Path, fake_slack: FakeSlackApi
 ) -> Services:
-    return services_for(sqlite_engine, tmp_path, fake_slack_api)
+    return services_for(sqlite_engine, tmp_path, fake_slack)
+
+
+@pytest.fixture
+def make_harness(
+    fake_slack: FakeSlackApi, tmp_path: Path, sqlite_engine: Engine
+) -> Callable[..., SlackHarness]:
+    """``make_harness(**env)``: the real app on SQLite, wired to ``fake_slack``."""
+    return functools.partial(build_harness, fake_slack, tmp_path, sqlite_engine)

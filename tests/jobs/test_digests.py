@@ -16,7 +16,6 @@ from tests.jobs import store
 from tests.jobs.conftest import services_for
 from tests.jobs.store import NOW, TODAY
 from tests.support.blockcheck import block_problems
-from tests.support.slack_fixtures import build_harness
 
 
 def build_portfolio(session) -> None:
@@ -83,19 +82,17 @@ def _dump(blocks) -> str:
 
 
 @pytest.fixture
-def harness(fake_slack_api, tmp_path, sqlite_engine):
-    harness = build_harness(
-        fake_slack_api, tmp_path, sqlite_engine, CSBOT_DIGEST_CHANNEL="C_DIGEST"
-    )
+def harness(make_harness):
+    harness = make_harness(CSBOT_DIGEST_CHANNEL="C_DIGEST")
     with unit_of_work(harness.services.session_factory) as session:
         build_portfolio(session)
     return harness
 
 
-def test_manager_digest_reports_the_team_with_a_chart_once(harness, fake_slack_api):
+def test_manager_digest_reports_the_team_with_a_chart_once(harness, fake_slack):
     result = run_job("manager_digest", run_manager_digest, harness.services, now=NOW)
     assert result.ok and result.summary == {"digests_queued": 2}
-    [digest, chart] = fake_slack_api.messages("DU_MGR")
+    [digest, chart] = fake_slack.messages("DU_MGR")
     assert not block_problems(digest.blocks)
     text = _dump(digest.blocks)
     assert "*2* red (+0)" in text and "*1* yellow (+0)" in text and "*1* green (+0)" in text
@@ -109,21 +106,21 @@ def test_manager_digest_reports_the_team_with_a_chart_once(harness, fake_slack_a
     assert "50% (1/2)" in text
     assert "#1 Sinking Inc (high)" in text
     assert chart.thread_ts == digest.ts and chart.files[0]["name"].endswith(".png")
-    upload = fake_slack_api.uploads[chart.files[0]["id"]]
+    upload = fake_slack.uploads[chart.files[0]["id"]]
     assert upload["data"].startswith(b"\x89PNG")
-    [channel_digest, _] = fake_slack_api.messages("C_DIGEST")
+    [channel_digest, _] = fake_slack.messages("C_DIGEST")
     assert "Elsewhere Inc (20)" not in _dump(channel_digest.blocks)  # stayed red: not news
     assert "*3* red" in _dump(channel_digest.blocks)
     again = run_job(
         "manager_digest", run_manager_digest, harness.services, now=NOW + timedelta(hours=1)
     )
     assert again.summary == {"digests_queued": 0}
-    assert len(fake_slack_api.messages("DU_MGR")) == 2
+    assert len(fake_slack.messages("DU_MGR")) == 2
 
 
-def test_digest_drill_down_is_for_the_manager_only(harness, fake_slack_api):
+def test_digest_drill_down_is_for_the_manager_only(harness, fake_slack):
     run_job("manager_digest", run_manager_digest, harness.services, now=NOW)
-    digest = fake_slack_api.messages("DU_MGR")[0]
+    digest = fake_slack.messages("DU_MGR")[0]
     buttons = next(b for b in digest.blocks if b["type"] == "actions")["elements"]
     red = next(b for b in buttons if b["value"].startswith("red|"))
     harness.click(
@@ -142,17 +139,17 @@ def test_digest_drill_down_is_for_the_manager_only(harness, fake_slack_api):
         message_ts=digest.ts,
         block_id="digest_drill",
     )
-    allowed, refused = fake_slack_api.calls("response_url")
+    allowed, refused = fake_slack.calls("response_url")
     assert "Sinking Inc — 35" in _dump(allowed["blocks"])
     assert "Stuck Inc — 32" in _dump(allowed["blocks"])
     assert "someone else's book" in refused["text"]
 
 
-def test_weekly_summary_goes_to_each_csm_once_a_week(harness, fake_slack_api):
+def test_weekly_summary_goes_to_each_csm_once_a_week(harness, fake_slack):
     monday = NOW - timedelta(days=2)
     first = run_job("csm_weekly_summary", run_csm_weekly_summary, harness.services, now=monday)
     assert first.summary == {"summaries_queued": 3}  # ana, ben, out own accounts
-    assert len(fake_slack_api.messages("DU_ANA")) == 1
+    assert len(fake_slack.messages("DU_ANA")) == 1
     second = run_job(
         "csm_weekly_summary",
         run_csm_weekly_summary,
@@ -160,14 +157,14 @@ def test_weekly_summary_goes_to_each_csm_once_a_week(harness, fake_slack_api):
         now=monday + timedelta(days=3),
     )
     assert second.summary == {"summaries_queued": 0}
-    assert "Ana CSM's book" in _dump(fake_slack_api.messages("DU_ANA")[0].blocks)
+    assert "Ana CSM's book" in _dump(fake_slack.messages("DU_ANA")[0].blocks)
 
 
-def test_a_stale_source_is_announced_once_a_day(sqlite_engine, tmp_path, fake_slack_api):
+def test_a_stale_source_is_announced_once_a_day(sqlite_engine, tmp_path, fake_slack):
     services = services_for(
         sqlite_engine,
         tmp_path,
-        fake_slack_api,
+        fake_slack,
         CSBOT_ALERTS_CHANNEL="C_ALERTS",
         CSBOT_STALE_AFTER_HOURS=48,
     )
@@ -183,10 +180,10 @@ def test_a_stale_source_is_announced_once_a_day(sqlite_engine, tmp_path, fake_sl
         store.add_usage(session, "acme", days=2, events=1)
     result = run_job("data_freshness", run_data_freshness, services, now=NOW)
     assert result.summary["stale_sources"] == ["usage_daily"] and result.summary["queued"]
-    [alert] = fake_slack_api.messages("C_ALERTS")
+    [alert] = fake_slack.messages("C_ALERTS")
     assert "usage_daily" in alert.text and "3.0 days" in _dump(alert.blocks)
     run_job("data_freshness", run_data_freshness, services, now=NOW + timedelta(hours=1))
-    assert len(fake_slack_api.messages("C_ALERTS")) == 1
+    assert len(fake_slack.messages("C_ALERTS")) == 1
     with unit_of_work(services.session_factory) as session:
         session.get(SourceLoad, "usage_daily").last_loaded_at = NOW
     fresh = run_job("data_freshness", run_data_freshness, services, now=NOW + timedelta(hours=2))

@@ -24,19 +24,12 @@ from bot.slack.blocks.escalation import (
 from jobs.escalations import run_escalation_sla
 from jobs.runner import run_job
 from tests.jobs import store
-from tests.support.slack_fixtures import build_harness
 from tests.support.slack_requests import slash_command, view_submission
 
 
 @pytest.fixture
-def harness(fake_slack_api, tmp_path, sqlite_engine):
-    harness = build_harness(
-        fake_slack_api,
-        tmp_path,
-        sqlite_engine,
-        CSBOT_ESCALATIONS_CHANNEL="C_ESC",
-        CSBOT_QUIET_HOURS="off",
-    )
+def harness(make_harness):
+    harness = make_harness(CSBOT_ESCALATIONS_CHANNEL="C_ESC", CSBOT_QUIET_HOURS="off")
     with unit_of_work(harness.services.session_factory) as session:
         store.add_team(session)
         store.add_account(session, "acme", name="Acme Corp Inc", arr=120_000)
@@ -82,14 +75,14 @@ def _open_form(harness):
     return updated["view"]
 
 
-def test_empty_or_unknown_account_gets_a_clear_ephemeral_reply(harness, fake_slack_api):
+def test_empty_or_unknown_account_gets_a_clear_ephemeral_reply(harness, fake_slack):
     _escalate(harness, "   ")
     _escalate(harness, "Initech")
-    replies = fake_slack_api.calls("response_url")
+    replies = fake_slack.calls("response_url")
     assert "Which account?" in replies[0]["text"] and "/escalate ACCOUNT" in replies[0]["text"]
     assert "No account named “Initech”" in replies[1]["text"]
     assert all(r["response_type"] == "ephemeral" for r in replies)
-    [update] = fake_slack_api.calls("views.update")
+    [update] = fake_slack.calls("views.update")
     assert "No account named" in json.dumps(update["view"])
 
 
@@ -104,11 +97,11 @@ def test_modal_is_prefilled_and_validates_fields(harness):
         assert session.scalars(select(Escalation)).all() == []
 
 
-def test_submission_posts_in_the_channel_with_a_thread_and_the_owner_acts(harness, fake_slack_api):
+def test_submission_posts_in_the_channel_with_a_thread_and_the_owner_acts(harness, fake_slack):
     view = _open_form(harness)
     response = _submit(harness, view["private_metadata"], _form_values())
     assert response.status == 200
-    [post, note] = fake_slack_api.messages("C_ESC")
+    [post, note] = fake_slack.messages("C_ESC")
     assert "<@U_ANA>" in json.dumps(post.blocks) and "<@U_MGR>" in json.dumps(post.blocks)
     assert "Acme Corp Inc" in post.text and "$90,000" in json.dumps(post.blocks)
     assert note.thread_ts == post.ts and "Updates on escalation" in note.text
@@ -119,9 +112,9 @@ def test_submission_posts_in_the_channel_with_a_thread_and_the_owner_acts(harnes
         seconds=1
     )
     # /escalations lists it
-    listing_url = fake_slack_api.response_url()
+    listing_url = fake_slack.response_url()
     harness.dispatch(slash_command("/escalations", "", user_id="U_BEN", response_url=listing_url))
-    listing = fake_slack_api.calls("response_url")[-1]
+    listing = fake_slack.calls("response_url")[-1]
     assert "#1 Acme Corp Inc" in json.dumps(listing["blocks"])
     # an outsider may not acknowledge; the owner may
     harness.click(
@@ -132,7 +125,7 @@ def test_submission_posts_in_the_channel_with_a_thread_and_the_owner_acts(harnes
         message_ts=post.ts,
         block_id="escalation:1",
     )
-    assert "Only the owner" in fake_slack_api.calls("response_url")[-1]["text"]
+    assert "Only the owner" in fake_slack.calls("response_url")[-1]["text"]
     harness.click(
         "escalation_acknowledge",
         str(escalation.id),
@@ -143,9 +136,9 @@ def test_submission_posts_in_the_channel_with_a_thread_and_the_owner_acts(harnes
     )
     with unit_of_work(harness.services.session_factory) as session:
         assert session.get(Escalation, escalation.id).status == "acknowledged"
-    [update] = fake_slack_api.calls("chat.update")
+    [update] = fake_slack.calls("chat.update")
     assert update["ts"] == post.ts and "Acknowledged by <@U_ANA>" in json.dumps(update["blocks"])
-    assert "acknowledged this escalation" in fake_slack_api.thread("C_ESC", post.ts)[-1].text
+    assert "acknowledged this escalation" in fake_slack.thread("C_ESC", post.ts)[-1].text
     harness.click(
         "escalation_resolve",
         str(escalation.id),
@@ -158,7 +151,7 @@ def test_submission_posts_in_the_channel_with_a_thread_and_the_owner_acts(harnes
         assert session.get(Escalation, escalation.id).status == "resolved"
 
 
-def test_sla_job_repings_then_escalates_to_the_manager_once(harness, fake_slack_api):
+def test_sla_job_repings_then_escalates_to_the_manager_once(harness, fake_slack):
     view = _open_form(harness)
     _submit(harness, view["private_metadata"], _form_values(severity="critical"))
     opened = utcnow()
@@ -169,14 +162,14 @@ def test_sla_job_repings_then_escalates_to_the_manager_once(harness, fake_slack_
         "escalation_sla", run_escalation_sla, services, now=opened + timedelta(hours=1, minutes=1)
     )
     assert late.summary["repinged"] == 1
-    post = fake_slack_api.messages("C_ESC")[0]
-    assert "SLA" in fake_slack_api.thread("C_ESC", post.ts)[-1].text
+    post = fake_slack.messages("C_ESC")[0]
+    assert "SLA" in fake_slack.thread("C_ESC", post.ts)[-1].text
     later = run_job(
         "escalation_sla", run_escalation_sla, services, now=opened + timedelta(hours=1, minutes=31)
     )
     assert later.summary["escalated_to_manager"] == 1
-    [manager_dm] = fake_slack_api.messages("DU_MGR")
+    [manager_dm] = fake_slack.messages("DU_MGR")
     assert "Unacknowledged past SLA" in manager_dm.text
     again = run_job("escalation_sla", run_escalation_sla, services, now=opened + timedelta(hours=3))
     assert again.summary == {"repinged": 0, "escalated_to_manager": 0}
-    assert len(fake_slack_api.messages("DU_MGR")) == 1
+    assert len(fake_slack.messages("DU_MGR")) == 1

@@ -65,11 +65,9 @@ def _clock():
     return lambda: NOW + timedelta(seconds=time.monotonic() - started)
 
 
-def test_two_schedulers_on_one_postgres_post_each_alert_once(
-    postgres_url, tmp_path, fake_slack_api
-):
-    first = _replica(postgres_url, tmp_path, fake_slack_api, "a")
-    second = _replica(postgres_url, tmp_path, fake_slack_api, "b")
+def test_two_schedulers_on_one_postgres_post_each_alert_once(postgres_url, tmp_path, fake_slack):
+    first = _replica(postgres_url, tmp_path, fake_slack, "a")
+    second = _replica(postgres_url, tmp_path, fake_slack, "b")
     with unit_of_work(first.session_factory) as session:
         build_rule_store(session)
     every_second = [
@@ -94,8 +92,8 @@ def test_two_schedulers_on_one_postgres_post_each_alert_once(
         time.sleep(3.5)  # the leader's job fires three times
         assert [leader.step() for leader in leaders] == held
         budget = first.settings.csm_daily_alert_budget
-        fake_slack_api.wait_quiet(0.5)
-        texts = [m.text for m in fake_slack_api.messages("DU_ANA")]
+        fake_slack.wait_quiet(0.5)
+        texts = [m.text for m in fake_slack.messages("DU_ANA")]
         assert len(texts) == budget + 1 == len(set(texts))
         # hand-over: the leader stops and gives up the lease; the other takes over and runs
         # the same job again, which posts nothing new
@@ -104,8 +102,8 @@ def test_two_schedulers_on_one_postgres_post_each_alert_once(
         current.stop()
         assert other.step() and other.is_leader
         time.sleep(2.5)
-        fake_slack_api.wait_quiet(0.5)
-        assert len(fake_slack_api.messages("DU_ANA")) == budget + 1
+        fake_slack.wait_quiet(0.5)
+        assert len(fake_slack.messages("DU_ANA")) == budget + 1
     finally:
         for leader in leaders:
             leader.stop()
@@ -113,7 +111,7 @@ def test_two_schedulers_on_one_postgres_post_each_alert_once(
         second.engine.dispose()
 
 
-def test_a_replica_that_lost_the_lease_does_not_run_its_job(sqlite_slack_services, fake_slack_api):
+def test_a_replica_that_lost_the_lease_does_not_run_its_job(sqlite_slack_services, fake_slack):
     with unit_of_work(sqlite_slack_services.session_factory) as session:
         build_rule_store(session)
         acquire_or_renew_lease(
@@ -137,18 +135,16 @@ def test_a_replica_that_lost_the_lease_does_not_run_its_job(sqlite_slack_service
         ),
     )
     run_scheduled_job("cta_rules", "stale-replica")
-    assert fake_slack_api.calls("chat.postMessage") == []
+    assert fake_slack.calls("chat.postMessage") == []
 
 
-def test_two_deliverers_racing_on_postgres_send_each_alert_once(
-    postgres_url, tmp_path, fake_slack_api
-):
-    replicas = [_replica(postgres_url, tmp_path, fake_slack_api, n) for n in "ab"]
+def test_two_deliverers_racing_on_postgres_send_each_alert_once(postgres_url, tmp_path, fake_slack):
+    replicas = [_replica(postgres_url, tmp_path, fake_slack, n) for n in "ab"]
     with unit_of_work(replicas[0].session_factory) as session:
         build_rule_store(session)
     planned = run_job("cta_rules", run_cta_rules, replicas[0], now=NOW, deliver=False)
     assert planned.ok and planned.summary["alerts_planned"] > 0
-    fake_slack_api.delay("chat.postMessage", 0.05)  # widen the race window
+    fake_slack.delay("chat.postMessage", 0.05)  # widen the race window
     reports = []
 
     def deliver(services: Services) -> None:
@@ -168,7 +164,7 @@ def test_two_deliverers_racing_on_postgres_send_each_alert_once(
         thread.join(timeout=60)
     budget = replicas[0].settings.csm_daily_alert_budget
     assert sum(r.sent for r in reports) == budget + 1
-    texts = [m.text for m in fake_slack_api.messages("DU_ANA")]
+    texts = [m.text for m in fake_slack.messages("DU_ANA")]
     assert len(texts) == budget + 1 == len(set(texts))
     for services in replicas:
         services.engine.dispose()
