@@ -19,7 +19,7 @@ from tests.handlers.seed import DANA, seed_book
 from tests.support.asgi_server import served
 from tests.support.blockcheck import assert_valid_message
 from tests.support.slack_api import FakeSlackApi
-from tests.support.slack_fixtures import services_for, slack_settings_for
+from tests.support.slack_fixtures import slack_services_for
 from tests.support.slack_requests import (
     SIGNING_SECRET,
     event_payload,
@@ -36,12 +36,9 @@ CSBOT = str(Path(sys.executable).parent / "csbot")
 def test_http_mode_served_by_uvicorn(
     fake_slack: FakeSlackApi, tmp_path: Path, engine: Engine
 ) -> None:
-    settings = slack_settings_for(
-        fake_slack, tmp_path, engine.url.render_as_string(hide_password=False)
-    )
-    services = services_for(settings, engine)
+    services = slack_services_for(fake_slack, tmp_path, engine)
     seed_book(services)
-    asgi = build_asgi_app(build_slack_app(settings, services))
+    asgi = build_asgi_app(build_slack_app(services.settings, services))
 
     with served(asgi) as base:
         with urllib.request.urlopen(f"{base}/healthz", timeout=5) as health:
@@ -90,7 +87,7 @@ def test_csbot_serve_http_answers_and_stops_cleanly(
     fake_slack: FakeSlackApi, tmp_path: Path, sqlite_engine: Engine
 ) -> None:
     url = sqlite_engine.url.render_as_string(hide_password=False)
-    seed_book(services_for(slack_settings_for(fake_slack, tmp_path, url), sqlite_engine))
+    seed_book(slack_services_for(fake_slack, tmp_path, sqlite_engine))
     port = _free_port()
     process = subprocess.Popen(
         [CSBOT, "serve", "--http", "--host", "127.0.0.1", "--port", str(port)],
@@ -145,12 +142,9 @@ def test_csbot_serve_http_without_signing_secret_names_the_variable(
 def test_socket_mode_receives_envelopes_acks_and_answers(
     fake_slack: FakeSlackApi, tmp_path: Path, sqlite_engine: Engine
 ) -> None:
-    settings = slack_settings_for(
-        fake_slack, tmp_path, sqlite_engine.url.render_as_string(hide_password=False)
-    )
-    services = services_for(settings, sqlite_engine)
+    services = slack_services_for(fake_slack, tmp_path, sqlite_engine)
     seed_book(services)
-    handler = build_socket_mode_handler(settings, services)
+    handler = build_socket_mode_handler(services.settings, services)
     handler.connect()
     try:
         [opened] = fake_slack.requests("apps.connections.open")
@@ -180,7 +174,7 @@ def test_csbot_serve_socket_answers_and_stops_on_sigterm(
     fake_slack: FakeSlackApi, tmp_path: Path, sqlite_engine: Engine
 ) -> None:
     url = sqlite_engine.url.render_as_string(hide_password=False)
-    seed_book(services_for(slack_settings_for(fake_slack, tmp_path, url), sqlite_engine))
+    seed_book(slack_services_for(fake_slack, tmp_path, sqlite_engine))
     env = _serve_env(fake_slack, url, tmp_path)
     env.update(SLACK_APP_TOKEN=fake_slack.app_token)
     del env["SLACK_SIGNING_SECRET"]  # Socket Mode needs no signing secret
@@ -211,11 +205,6 @@ def test_socket_mode_needs_the_app_token(
 ) -> None:
     from bot.errors import ConfigurationError
 
-    settings = slack_settings_for(
-        fake_slack,
-        tmp_path,
-        sqlite_engine.url.render_as_string(hide_password=False),
-        SLACK_APP_TOKEN=None,
-    )
+    services = slack_services_for(fake_slack, tmp_path, sqlite_engine, SLACK_APP_TOKEN=None)
     with pytest.raises(ConfigurationError, match=missing):
-        build_socket_mode_handler(settings, services_for(settings, sqlite_engine))
+        build_socket_mode_handler(services.settings, services)

@@ -32,8 +32,7 @@ from tests.support.slack_api import FakeSlackApi
 from tests.support.slack_fixtures import (
     SlackHarness,
     build_harness,
-    services_for,
-    slack_settings_for,
+    slack_services_for,
 )
 from tests.support.slack_requests import (
     interactive_payload,
@@ -246,17 +245,16 @@ def test_an_unverified_llm_draft_is_flagged_in_the_modal(
 def test_the_command_is_acked_before_the_slow_draft_arrives(
     fake_slack: FakeSlackApi, fake_openai: FakeOpenAI, tmp_path: Path, sqlite_engine: Engine
 ):
-    settings = slack_settings_for(
+    services = slack_services_for(
         fake_slack,
         tmp_path,
-        sqlite_engine.url.render_as_string(hide_password=False),
+        sqlite_engine,
         OPENAI_BASE_URL=fake_openai.base_url,
         CSBOT_LLM_MODEL="fake-gpt",
         CSBOT_LLM_TIMEOUT=10,
     )
-    services = services_for(settings, sqlite_engine)
     seed_rich_account(services)
-    app = create_app(settings, services)  # process_before_response=False, as served
+    app = create_app(services.settings, services)  # process_before_response=False, as served
     clean = json_reply("Checking in", "Hi Sarah,\n\nHow are things?\n\nBest,\nJane Doe")
     fake_openai.script(Delayed(1.5, clean))
 

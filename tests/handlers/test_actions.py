@@ -12,6 +12,7 @@ from bot.cli import app as cli_app
 from bot.services.feedback import recent_feedback
 from bot.slack.ids import ActionId
 from tests.handlers.seed import DANA, MAX, STRANGER, seed_book
+from tests.support.block_reading import action_elements, action_ids
 from tests.support.blockcheck import assert_valid_message
 from tests.support.slack_fixtures import SlackHarness
 
@@ -32,14 +33,7 @@ def _invoke_cli(*args: str) -> Any:
 
 
 def _button(message: dict[str, Any], action_prefix: str, index: int = 0) -> dict[str, Any]:
-    buttons = [
-        element
-        for block in message.get("blocks") or []
-        if block["type"] == "actions"
-        for element in block["elements"]
-        if element["action_id"].startswith(action_prefix)
-    ]
-    return buttons[index]
+    return action_elements(message.get("blocks"), action_prefix)[index]
 
 
 def test_feedback_click_is_stored_and_thanked(slack_harness: SlackHarness) -> None:
@@ -109,9 +103,7 @@ def test_share_posts_a_fresh_public_copy_and_removes_the_private_one(
     assert public["thread_ts"] == private["thread_ts"]
     assert f"Shared by <@{DANA}>" in json.dumps(public["blocks"])
     assert "Acme Corp" in public["text"]
-    actions = {
-        e["action_id"] for b in public["blocks"] if b["type"] == "actions" for e in b["elements"]
-    }
+    actions = action_ids(public)
     assert ActionId.SHARE_IN_CHANNEL not in actions and ActionId.FEEDBACK_UP in actions
     assert_valid_message(public)
     [delete] = slack_harness.fake.calls("response_url")

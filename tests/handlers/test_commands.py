@@ -11,34 +11,22 @@ from sqlalchemy import Engine
 from bot.app import create_app
 from bot.slack.ids import ActionId, Command
 from tests.handlers.seed import DANA, seed_book
+from tests.support.block_reading import action_ids
 from tests.support.blockcheck import assert_valid_message
 from tests.support.slack_api import FakeSlackApi
 from tests.support.slack_fixtures import (
     SlackHarness,
-    services_for,
-    slack_settings_for,
+    slack_services_for,
 )
 from tests.support.slack_requests import signed_request, slash_command
-
-
-def _action_ids(args: dict) -> set[str]:
-    return {
-        element["action_id"]
-        for block in args.get("blocks") or []
-        if block["type"] == "actions"
-        for element in block["elements"]
-    }
 
 
 def test_cs_acks_first_then_answers_via_response_url(
     fake_slack: FakeSlackApi, tmp_path: Path, engine: Engine
 ) -> None:
     """Default HTTP mode: the 200 goes back before the (slow) answer is delivered."""
-    settings = slack_settings_for(
-        fake_slack, tmp_path, engine.url.render_as_string(hide_password=False)
-    )
-    services = services_for(settings, engine)
-    app = create_app(settings, services)  # process_before_response=False, as served
+    services = slack_services_for(fake_slack, tmp_path, engine)
+    app = create_app(services.settings, services)  # process_before_response=False, as served
     seed_book(services)
     fake_slack.delay("response_url", 1.0)  # Slack's side is slow to take the answer
     response_url = fake_slack.response_url()
@@ -57,7 +45,7 @@ def test_cs_acks_first_then_answers_via_response_url(
     assert answer["response_type"] == "ephemeral"
     assert "Acme Corp" in answer["text"]
     assert_valid_message(answer)
-    assert ActionId.SHARE_IN_CHANNEL in _action_ids(answer)
+    assert ActionId.SHARE_IN_CHANNEL in action_ids(answer)
 
 
 def test_cs_without_a_question_shows_help(sqlite_slack_harness: SlackHarness) -> None:

@@ -13,6 +13,7 @@ from bot.db.models import SlackEventClaim, SlackThread
 from bot.db.session import make_engine
 from bot.slack.ids import ActionId
 from tests.handlers.seed import DANA, MAX, STRANGER, seed_book
+from tests.support.block_reading import action_ids
 from tests.support.blockcheck import assert_valid_message
 from tests.support.slack_api import FakeSlackApi
 from tests.support.slack_fixtures import SlackHarness, build_harness
@@ -23,15 +24,6 @@ from tests.support.slack_requests import (
     new_ts,
     signed_request,
 )
-
-
-def _action_ids(args: dict) -> set[str]:
-    return {
-        element["action_id"]
-        for block in args.get("blocks") or []
-        if block["type"] == "actions"
-        for element in block["elements"]
-    }
 
 
 def _text(args: dict) -> str:
@@ -55,8 +47,8 @@ def test_dm_question_gets_an_answer_in_the_dm_with_valid_blocks(
         "text": {"type": "plain_text", "text": "Acme Corp", "emoji": True},
     }
     assert "$120,000" in _text(reply)
-    assert {ActionId.FEEDBACK_UP, ActionId.FEEDBACK_DOWN} <= _action_ids(reply)
-    assert ActionId.SHARE_IN_CHANNEL not in _action_ids(reply)  # nothing to share in a DM
+    assert {ActionId.FEEDBACK_UP, ActionId.FEEDBACK_DOWN} <= action_ids(reply)
+    assert ActionId.SHARE_IN_CHANNEL not in action_ids(reply)  # nothing to share in a DM
     statuses = slack_harness.fake.calls("assistant.threads.setStatus")
     assert statuses[0]["status"] == "is working…"
 
@@ -77,7 +69,7 @@ def test_dm_in_a_thread_is_answered_in_that_thread(sqlite_slack_harness: SlackHa
     sqlite_slack_harness.dm("my accounts", user=DANA, thread_ts=parent)
     [reply] = sqlite_slack_harness.fake.calls("chat.postMessage")
     assert reply["thread_ts"] == parent
-    assert ActionId.SHOW_MORE in _action_ids(reply)  # 14 accounts, 10 per page
+    assert ActionId.SHOW_MORE in action_ids(reply)  # 14 accounts, 10 per page
 
 
 def test_unknown_slack_user_is_politely_refused(slack_harness: SlackHarness) -> None:
@@ -86,7 +78,7 @@ def test_unknown_slack_user_is_politely_refused(slack_harness: SlackHarness) -> 
     [reply] = slack_harness.fake.calls("chat.postMessage")
     assert "don't know you" in _text(reply)
     assert "Acme" not in _text(reply)
-    assert _action_ids(reply) == set()  # no feedback or share on a refusal
+    assert action_ids(reply) == set()  # no feedback or share on a refusal
     assert_valid_message(reply)
 
 
@@ -102,7 +94,7 @@ def test_mention_is_answered_privately_in_its_thread_with_a_share_button(
     [reply] = slack_harness.fake.calls("chat.postEphemeral")
     assert (reply["channel"], reply["user"], reply["thread_ts"]) == ("C111", DANA, mention_ts)
     assert_valid_message(reply)
-    assert ActionId.SHARE_IN_CHANNEL in _action_ids(reply)
+    assert ActionId.SHARE_IN_CHANNEL in action_ids(reply)
     with slack_harness.services.session_factory() as session:
         thread = session.get(SlackThread, ("C111", mention_ts))
     assert thread is not None and thread.slack_user_id == DANA
@@ -120,7 +112,7 @@ def test_mention_answers_publicly_in_the_thread_when_ephemeral_is_off(
     harness.mention("renewals in the next 60 days", user=DANA, thread_ts=parent)
     [reply] = fake_slack.calls("chat.postMessage")
     assert reply["thread_ts"] == parent and reply["channel"] == "C111"
-    assert ActionId.SHARE_IN_CHANNEL not in _action_ids(reply)
+    assert ActionId.SHARE_IN_CHANNEL not in action_ids(reply)
 
 
 def test_thread_follow_up_needs_no_mention_but_only_from_the_asker(

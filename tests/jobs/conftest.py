@@ -13,9 +13,8 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.services import Services
-from tests.support import slack_fixtures
 from tests.support.slack_api import FakeSlackApi
-from tests.support.slack_fixtures import SlackHarness, build_harness, slack_settings_for
+from tests.support.slack_fixtures import SlackHarness, build_harness, slack_services_for
 
 JOB_SETTINGS: dict[str, object] = {
     "CSBOT_QUIET_HOURS": "20:00-08:00",
@@ -27,9 +26,7 @@ def services_for(
     engine: Engine, tmp_path: Path, fake: FakeSlackApi, **overrides: object
 ) -> Services:
     """Services whose Slack client talks to ``fake`` (token, base URL) like production would."""
-    url = engine.url.render_as_string(hide_password=False)
-    settings = slack_settings_for(fake, tmp_path, url, **{**JOB_SETTINGS, **overrides})
-    return slack_fixtures.services_for(settings, engine)
+    return slack_services_for(fake, tmp_path, engine, **{**JOB_SETTINGS, **overrides})
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from bot.slack.action_values import parse_answer_ref
 from bot.slack.ids import ActionId
 from tests.conftest import make_settings
 from tests.services.qa_world import ADMIN, ALICE, BOB, CAROL, MANAGER, NOW, STRANGER
+from tests.support.block_reading import action_elements
 from tests.support.blockcheck import assert_valid_blocks
 
 
@@ -40,13 +41,7 @@ def with_visibility(services: Services, visibility: str) -> Services:
 
 
 def choice_buttons(blocks: list[dict]) -> list[dict]:
-    return [
-        element
-        for block in blocks
-        if block["type"] == "actions"
-        for element in block["elements"]
-        if element["action_id"].startswith(ActionId.CHOOSE_ACCOUNT.value)
-    ]
+    return action_elements(blocks, ActionId.CHOOSE_ACCOUNT.value)
 
 
 # ----------------------------------------------------------------------------- who may see what

@@ -1,7 +1,8 @@
 """Pytest fixtures for the offline Slack harness (loaded by ``tests/conftest.py``).
 
 * ``fake_slack`` — a started :class:`~tests.support.slack_api.FakeSlackApi`;
-* ``slack_settings_for(fake, url, **env)`` — settings pointing every Slack client at it;
+* ``slack_settings_for(fake, tmp_path, url, **env)`` — settings pointing every Slack client
+  at it; ``slack_services_for(fake, tmp_path, engine, **env)`` — services with those settings;
 * ``slack_harness`` (SQLite and PostgreSQL) / ``sqlite_slack_harness`` — a real
   ``create_app`` app on a migrated store, plus helpers that send signed requests.
 
@@ -63,6 +64,14 @@ def services_for(settings: Settings, engine: Engine) -> Services:
     return Services(settings=settings, engine=engine, session_factory=make_session_factory(engine))
 
 
+def slack_services_for(
+    fake: FakeSlackApi, tmp_path: Path, engine: Engine, **env: object
+) -> Services:
+    """Services on ``engine`` whose settings (``.settings``) point every Slack client at ``fake``."""
+    url = engine.url.render_as_string(hide_password=False)
+    return services_for(slack_settings_for(fake, tmp_path, url, **env), engine)
+
+
 @dataclass
 class SlackHarness:
     """A real app on a real store, wired to the fake Slack API."""
@@ -114,11 +123,8 @@ def build_harness(
 ) -> SlackHarness:
     from bot.app import create_app
 
-    settings = slack_settings_for(
-        fake, tmp_path, engine.url.render_as_string(hide_password=False), **env
-    )
-    services = services_for(settings, engine)
-    app = create_app(settings, services, process_before_response=True)
+    services = slack_services_for(fake, tmp_path, engine, **env)
+    app = create_app(services.settings, services, process_before_response=True)
     return SlackHarness(fake=fake, services=services, app=app, bot_user_id=fake.bot_user_id)
 
 
