@@ -8,6 +8,7 @@ change re-renders every copy of the CTA message in place with ``chat.update``.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -43,6 +44,7 @@ from bot.slack.blocks.cta_modals import (
 )
 from bot.slack.blocks.digest import build_drill_down_blocks
 from bot.slack.ids import ActionId, CallbackId, prefixed
+from bot.slack.view_state import view_value
 
 
 def register(app: App) -> None:
@@ -62,22 +64,36 @@ def _cta_id(body: dict[str, Any], action: dict[str, Any]) -> int:
     return int(str(action.get("block_id", "")).split(":", 1)[1])
 
 
-def _update_messages(client: WebClient, result: CtaActionResult) -> None:
+def _change_cta(
+    client: WebClient,
+    services: Services,
+    body: dict[str, Any],
+    cta_id: int,
+    change: Callable[..., CtaActionResult],
+    **details: Any,
+) -> CtaActionResult:
+    """Apply ``change`` as the clicking user, then re-render every copy of the CTA message."""
+    with unit_of_work(services.session_factory) as session:
+        result = change(
+            session, cta_id=cta_id, slack_user_id=body["user"]["id"], now=utcnow(), **details
+        )
     for message in result.messages:
         client.chat_update(
             channel=message.channel, ts=message.ts, text=result.text, blocks=result.blocks
         )
+    return result
+
+
+def _modal_cta_id(view: dict[str, Any]) -> int:
+    """The CTA a submitted modal is about (``cta_modal_metadata`` put it there)."""
+    return int(json.loads(view.get("private_metadata") or "{}")["cta_id"])
 
 
 def handle_action_cta_acknowledge(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, services: Services
 ) -> None:
     ack()
-    with unit_of_work(services.session_factory) as session:
-        result = acknowledge_cta(
-            session, cta_id=_cta_id(body, action), slack_user_id=body["user"]["id"], now=utcnow()
-        )
-    _update_messages(client, result)
+    _change_cta(client, services, body, _cta_id(body, action), acknowledge_cta)
 
 
 def _open_modal(
@@ -120,16 +136,15 @@ def handle_action_cta_reassign(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, services: Services
 ) -> None:
     ack()
-    with unit_of_work(services.session_factory) as session:
-        result = reassign_cta(
-            session,
-            cta_id=_cta_id(body, action),
-            slack_user_id=body["user"]["id"],
-            new_owner_slack_id=str(action.get("selected_user") or ""),
-            now=utcnow(),
-            settings=services.settings,
-        )
-    _update_messages(client, result)
+    result = _change_cta(
+        client,
+        services,
+        body,
+        _cta_id(body, action),
+        reassign_cta,
+        new_owner_slack_id=str(action.get("selected_user") or ""),
+        settings=services.settings,
+    )
     deliver_due_alerts(
         services.session_factory,
         sender=WebClientSender(client),
@@ -140,53 +155,42 @@ def handle_action_cta_reassign(
     )
 
 
-def _state(view: dict[str, Any], block: str, action: str) -> Any:
-    element = ((view.get("state") or {}).get("values") or {}).get(block, {}).get(action) or {}
-    if "selected_option" in element:
-        return (element.get("selected_option") or {}).get("value")
-    return element.get("value")
-
-
 def handle_view_cta_snooze(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, services: Services
 ) -> None:
-    reason = str(_state(view, REASON_BLOCK, REASON_ACTION) or "").strip()
+    reason = (view_value(view, REASON_BLOCK, REASON_ACTION) or "").strip()
     if not reason:
         ack(response_action="errors", errors={REASON_BLOCK: "Say why you are snoozing it."})
         return
     ack()
-    metadata = json.loads(view.get("private_metadata") or "{}")
-    with unit_of_work(services.session_factory) as session:
-        result = snooze_cta(
-            session,
-            cta_id=int(metadata["cta_id"]),
-            slack_user_id=body["user"]["id"],
-            duration=str(_state(view, SNOOZE_BLOCK, SNOOZE_ACTION) or "1d"),
-            reason=reason,
-            now=utcnow(),
-        )
-    _update_messages(client, result)
+    _change_cta(
+        client,
+        services,
+        body,
+        _modal_cta_id(view),
+        snooze_cta,
+        duration=view_value(view, SNOOZE_BLOCK, SNOOZE_ACTION) or "1d",
+        reason=reason,
+    )
 
 
 def handle_view_cta_complete(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, services: Services
 ) -> None:
-    outcome = str(_state(view, OUTCOME_BLOCK, OUTCOME_ACTION) or "")
+    outcome = view_value(view, OUTCOME_BLOCK, OUTCOME_ACTION) or ""
     if outcome not in OUTCOMES:
         ack(response_action="errors", errors={OUTCOME_BLOCK: "Choose an outcome."})
         return
     ack()
-    metadata = json.loads(view.get("private_metadata") or "{}")
-    with unit_of_work(services.session_factory) as session:
-        result = complete_cta(
-            session,
-            cta_id=int(metadata["cta_id"]),
-            slack_user_id=body["user"]["id"],
-            outcome=OUTCOMES[outcome],
-            notes=_state(view, NOTES_BLOCK, NOTES_ACTION),
-            now=utcnow(),
-        )
-    _update_messages(client, result)
+    _change_cta(
+        client,
+        services,
+        body,
+        _modal_cta_id(view),
+        complete_cta,
+        outcome=OUTCOMES[outcome],
+        notes=view_value(view, NOTES_BLOCK, NOTES_ACTION),
+    )
 
 
 def handle_action_digest_drill_down(

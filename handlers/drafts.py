@@ -22,7 +22,7 @@ from bot.services.draft_requests import (
     parse_draft_command,
     prepare_draft_copy,
 )
-from bot.services.draft_types import Purpose
+from bot.services.draft_types import DraftKind, Purpose
 from bot.services.drafting import parse_purpose, parse_tone
 from bot.slack.blocks.draft import (
     BODY_ACTION,
@@ -40,6 +40,7 @@ from bot.slack.blocks.draft import (
     parse_draft_button_value,
 )
 from bot.slack.ids import ActionId, CallbackId, Command
+from bot.slack.view_state import view_value
 
 AMBIGUOUS_HINT = " Use the full name, for example `/cs draft Acme Corp Inc renewal`."
 
@@ -83,16 +84,7 @@ def handle_action_draft_email(
 ) -> None:
     """ "Draft email" under an account answer (account id) or a CTA alert (CTA id)."""
     ack()
-    target = parse_draft_button_value(action.get("value"))
-    request = DraftRequest(
-        slack_user_id=body["user"]["id"],
-        kind="email",
-        account_query=target.account_id,
-        cta_id=target.cta_id,
-        purpose=_purpose(target.purpose),
-    )
-    label = target.account_id or "this call to action"
-    _open_and_draft(client, services, body["trigger_id"], label, request)
+    _draft_from_button(body, action, client, services, kind="email")
 
 
 def handle_action_draft_summary(
@@ -100,15 +92,7 @@ def handle_action_draft_summary(
 ) -> None:
     """ "Summarize": an account brief in the modal."""
     ack()
-    target = parse_draft_button_value(action.get("value"))
-    request = DraftRequest(
-        slack_user_id=body["user"]["id"],
-        kind="summary",
-        account_query=target.account_id,
-        cta_id=target.cta_id,
-    )
-    label = target.account_id or "this call to action"
-    _open_and_draft(client, services, body["trigger_id"], label, request)
+    _draft_from_button(body, action, client, services, kind="summary")
 
 
 def handle_action_draft_regenerate(
@@ -118,7 +102,7 @@ def handle_action_draft_regenerate(
     ack()
     view = body["view"]
     metadata = DraftMetadata.from_json(view.get("private_metadata"))
-    chosen = _state_value(view, TONE_BLOCK, TONE_ACTION)
+    chosen = view_value(view, TONE_BLOCK, TONE_ACTION)
     tone = parse_tone(chosen or metadata.tone)
     request = DraftRequest(
         slack_user_id=body["user"]["id"],
@@ -146,8 +130,8 @@ def handle_view_draft_send_copy(
         services,
         slack_user_id=user_id,
         account_id=metadata.account_id,
-        subject=_state_value(view, SUBJECT_BLOCK, SUBJECT_ACTION) or "",
-        body=_state_value(view, BODY_BLOCK, BODY_ACTION),
+        subject=view_value(view, SUBJECT_BLOCK, SUBJECT_ACTION) or "",
+        body=view_value(view, BODY_BLOCK, BODY_ACTION),
         draft_id=metadata.draft_id,
     )
     text, blocks = build_draft_copy_message(
@@ -162,6 +146,27 @@ def handle_view_draft_send_copy(
 
 
 # --------------------------------------------------------------------------- helpers
+def _draft_from_button(
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    services: Services,
+    *,
+    kind: DraftKind,
+) -> None:
+    """A button's value names the account or the CTA; a summary has no purpose."""
+    target = parse_draft_button_value(action.get("value"))
+    request = DraftRequest(
+        slack_user_id=body["user"]["id"],
+        kind=kind,
+        account_query=target.account_id,
+        cta_id=target.cta_id,
+        purpose=_purpose(target.purpose) if kind == "email" else None,
+    )
+    label = target.account_id or "this call to action"
+    _open_and_draft(client, services, body["trigger_id"], label, request)
+
+
 def _open_and_draft(
     client: WebClient, services: Services, trigger_id: str, label: str, request: DraftRequest
 ) -> None:
@@ -182,16 +187,6 @@ def _draft_into(client: WebClient, services: Services, view_id: str, request: Dr
         )
         return
     client.views_update(view_id=view_id, view=build_draft_modal(DraftModalView.from_result(result)))
-
-
-def _state_value(view: dict[str, Any], block_id: str, action_id: str) -> str | None:
-    element = ((view.get("state") or {}).get("values") or {}).get(block_id, {}).get(action_id)
-    if not element:
-        return None
-    if "selected_option" in element:
-        return (element.get("selected_option") or {}).get("value")
-    value = element.get("value")
-    return None if value is None else str(value)
 
 
 def _purpose(value: str | None) -> Purpose | None:

@@ -46,6 +46,7 @@ from bot.slack.blocks.escalation import (
     build_escalation_loading_modal,
 )
 from bot.slack.ids import ActionId, CallbackId, Command
+from bot.slack.view_state import view_value
 
 ESCALATE_USAGE = "Usage: `/escalate ACCOUNT` — for example `/escalate Acme Corp`."
 
@@ -89,28 +90,18 @@ def handle_command_escalate(
     )
 
 
-def _value(values: dict[str, Any], block: str, action: str) -> Any:
-    element = (values.get(block) or {}).get(action) or {}
-    if "selected_option" in element:
-        return (element.get("selected_option") or {}).get("value")
-    if "selected_date" in element:
-        return element.get("selected_date")
-    return element.get("value")
-
-
 def handle_view_escalate(
     ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, services: Services
 ) -> None:
     """Validate in the ack (field errors show in the modal), then record and post."""
     metadata = json.loads(view.get("private_metadata") or "{}")
-    values = (view.get("state") or {}).get("values") or {}
-    needed = _value(values, NEEDED_BY_BLOCK, NEEDED_BY_ACTION)
+    needed = view_value(view, NEEDED_BY_BLOCK, NEEDED_BY_ACTION)
     form = EscalationForm(
         account_id=str(metadata.get("account_id") or ""),
-        severity=str(_value(values, SEVERITY_BLOCK, SEVERITY_ACTION) or ""),
-        category=str(_value(values, CATEGORY_BLOCK, CATEGORY_ACTION) or ""),
-        arr_text=str(_value(values, ARR_BLOCK, ARR_ACTION) or ""),
-        description=str(_value(values, DESCRIPTION_BLOCK, DESCRIPTION_ACTION) or ""),
+        severity=view_value(view, SEVERITY_BLOCK, SEVERITY_ACTION) or "",
+        category=view_value(view, CATEGORY_BLOCK, CATEGORY_ACTION) or "",
+        arr_text=view_value(view, ARR_BLOCK, ARR_ACTION) or "",
+        description=view_value(view, DESCRIPTION_BLOCK, DESCRIPTION_ACTION) or "",
         needed_by=date.fromisoformat(needed) if needed else None,
     )
     user_id = body["user"]["id"]

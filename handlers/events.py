@@ -87,35 +87,7 @@ def handle_event_app_mention(
     client: WebClient,
     services: Services,
 ) -> None:
-    """``@csbot …`` anywhere: answer in the thread."""
-    _answer_in_conversation(event, body, context, client, services)
-
-
-def handle_message_channel_thread(
-    event: dict[str, Any],
-    body: dict[str, Any],
-    context: BoltContext,
-    client: WebClient,
-    services: Services,
-) -> None:
-    """A thread reply in a channel: answered if it mentions csbot or follows up with it."""
-    text = event.get("text") or ""
-    if not mentions_user(text, context.bot_user_id):
-        thread = find_bot_thread(
-            services, channel_id=event["channel"], thread_ts=event["thread_ts"]
-        )
-        if thread is None or thread.slack_user_id != event.get("user"):
-            return
-    _answer_in_conversation(event, body, context, client, services)
-
-
-def _answer_in_conversation(
-    event: dict[str, Any],
-    body: dict[str, Any],
-    context: BoltContext,
-    client: WebClient,
-    services: Services,
-) -> None:
+    """``@csbot …`` anywhere (or a follow-up in csbot's thread): answer in the thread."""
     target = reply_target_for(body)
     if target.in_channel and not is_channel_allowed(services.settings, target.channel_id):
         logger.info("question in a channel that is not enabled")
@@ -127,6 +99,28 @@ def _answer_in_conversation(
         return
     channel_type = "im" if target.is_dm else event.get("channel_type") or "channel"
     answer_and_reply(services, client, target, _ask(event, text, target, channel_type))
+
+
+def handle_message_channel_thread(
+    event: dict[str, Any],
+    body: dict[str, Any],
+    context: BoltContext,
+    client: WebClient,
+    services: Services,
+) -> None:
+    """A thread reply in a channel: answered like a mention when it mentions csbot.
+
+    Without a mention it is answered only as a follow-up: the person csbot answered,
+    in a thread csbot answered in.
+    """
+    text = event.get("text") or ""
+    if not mentions_user(text, context.bot_user_id):
+        thread = find_bot_thread(
+            services, channel_id=event["channel"], thread_ts=event["thread_ts"]
+        )
+        if thread is None or thread.slack_user_id != event.get("user"):
+            return
+    handle_event_app_mention(event, body, context, client, services)
 
 
 def _ask(event: dict[str, Any], text: str, target: ReplyTarget, channel_type: str) -> Ask:

@@ -64,6 +64,39 @@ def post_key(escalation_id: int) -> str:
     return f"escalation:{escalation_id}:post"
 
 
+def _queue_thread_note(
+    session: Session,
+    escalation: Escalation,
+    *,
+    step: str,
+    kind: str,
+    channel: str,
+    note: str,
+    now: datetime,
+    settings: Settings,
+) -> str:
+    """Queue ``note`` as a reply in the escalation's thread; returns its outbox key.
+
+    The key names the escalation and the step, so a job run that repeats a step
+    queues nothing new.
+    """
+    text, blocks = build_thread_note(note)
+    key = f"escalation:{escalation.id}:{step}"
+    queue_message(
+        session,
+        dedupe_key=key,
+        kind=kind,
+        channel=channel,
+        text=text,
+        blocks=blocks,
+        now=now,
+        settings=settings,
+        account_id=escalation.account_id,
+        extra={"thread_of": post_key(escalation.id)},
+    )
+    return key
+
+
 def escalations_channel(settings: Settings) -> str:
     channel = settings.escalations_channel or settings.alerts_channel
     if not channel:
@@ -158,22 +191,16 @@ def open_escalation(
         extra={"escalation_id": escalation.id},
     )
     who = " ".join(f"<@{s}>" for s in (item.owner_slack_id, item.manager_slack_id) if s)
-    note_text, note_blocks = build_thread_note(
-        f"🧵 Updates on escalation #{escalation.id} go in this thread. {who} — please "
-        f"acknowledge by {escalation.sla_due_at:%d %b %H:%M} UTC."
-    )
-    note_key = f"escalation:{escalation.id}:opened"
-    queue_message(
+    note_key = _queue_thread_note(
         session,
-        dedupe_key=note_key,
+        escalation,
+        step="opened",
         kind="escalation_update",
         channel=channel,
-        text=note_text,
-        blocks=note_blocks,
+        note=f"🧵 Updates on escalation #{escalation.id} go in this thread. {who} — please "
+        f"acknowledge by {escalation.sla_due_at:%d %b %H:%M} UTC.",
         now=now,
         settings=settings,
-        account_id=form.account_id,
-        extra={"thread_of": key},
     )
     record_audit(
         session=session,
@@ -230,22 +257,19 @@ def _change(
             action=f"escalation.{action}d",
             target=f"escalation:{escalation_id}",
         )
-        text, blocks = build_thread_note(note)
-        key = f"escalation:{escalation_id}:{action}"
         if e.slack_channel:
-            queue_message(
-                session,
-                dedupe_key=key,
-                kind="escalation_update",
-                channel=e.slack_channel,
-                text=text,
-                blocks=blocks,
-                now=now,
-                settings=settings,
-                account_id=e.account_id,
-                extra={"thread_of": post_key(escalation_id)},
+            keys.append(
+                _queue_thread_note(
+                    session,
+                    e,
+                    step=action,
+                    kind="escalation_update",
+                    channel=e.slack_channel,
+                    note=note,
+                    now=now,
+                    settings=settings,
+                )
             )
-            keys.append(key)
     session.flush()
     text, blocks = build_escalation_message(view_of(item))
     return EscalationUpdate(
@@ -282,21 +306,16 @@ def enforce_escalation_sla(
         sla = timedelta(hours=SLA_HOURS.get(e.severity, 24.0))
         if e.repinged_at is None:
             owner = f"<@{item.owner_slack_id}>" if item.owner_slack_id else "Owner"
-            text, blocks = build_thread_note(
-                f"⏰ {owner}: the acknowledgement SLA for this {e.severity} escalation passed "
-                f"at {e.sla_due_at:%H:%M} UTC. Please acknowledge."
-            )
-            queue_message(
+            _queue_thread_note(
                 session,
-                dedupe_key=f"escalation:{e.id}:reping",
+                e,
+                step="reping",
                 kind="escalation_sla",
                 channel=e.slack_channel,
-                text=text,
-                blocks=blocks,
+                note=f"⏰ {owner}: the acknowledgement SLA for this {e.severity} escalation "
+                f"passed at {e.sla_due_at:%H:%M} UTC. Please acknowledge.",
                 now=now,
                 settings=settings,
-                account_id=e.account_id,
-                extra={"thread_of": post_key(e.id)},
             )
             e.repinged_at = now
             repinged += 1
@@ -317,21 +336,16 @@ def enforce_escalation_sla(
                     settings=settings,
                     account_id=e.account_id,
                 )
-            note_text, note_blocks = build_thread_note(
-                "📣 Still unacknowledged: escalated to "
-                + (f"<@{item.manager_slack_id}>." if item.manager_slack_id else "the team lead.")
-            )
-            queue_message(
+            _queue_thread_note(
                 session,
-                dedupe_key=f"escalation:{e.id}:manager-note",
+                e,
+                step="manager-note",
                 kind="escalation_sla",
                 channel=e.slack_channel,
-                text=note_text,
-                blocks=note_blocks,
+                note="📣 Still unacknowledged: escalated to "
+                + (f"<@{item.manager_slack_id}>." if item.manager_slack_id else "the team lead."),
                 now=now,
                 settings=settings,
-                account_id=e.account_id,
-                extra={"thread_of": post_key(e.id)},
             )
             e.escalated_to_manager_at = now
             escalated += 1
