@@ -8,6 +8,14 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.slack.blocks.cta_alert import clip, escape_mrkdwn
+from bot.slack.blocks.modals import (
+    choice_element,
+    input_block,
+    modal,
+    plain,
+    section,
+    text_element,
+)
 from bot.slack.ids import ActionId, CallbackId
 
 SEVERITIES = {"critical": "🔥 Critical", "high": "🟠 High", "medium": "🟡 Medium", "low": "⚪ Low"}
@@ -25,40 +33,24 @@ DESCRIPTION_BLOCK, DESCRIPTION_ACTION = "description", "description_text"
 NEEDED_BY_BLOCK, NEEDED_BY_ACTION = "needed_by", "needed_by_date"
 
 
-def _options(choices: dict[str, str]) -> list[dict[str, Any]]:
-    return [
-        {"text": {"type": "plain_text", "text": label}, "value": value}
-        for value, label in choices.items()
-    ]
-
-
 def build_escalation_loading_modal(query: str) -> dict[str, Any]:
     """Shown at once (the trigger id lives 3 s), replaced when the account is looked up."""
-    return {
-        "type": "modal",
-        "callback_id": CallbackId.ESCALATE_MODAL.value,
-        "private_metadata": json.dumps({"query": query[:200]}),
-        "title": {"type": "plain_text", "text": "Escalate"},
-        "close": {"type": "plain_text", "text": "Close"},
-        "blocks": [
-            {
-                "type": "section",
-                "text": {"type": "mrkdwn", "text": f"Looking up *{escape_mrkdwn(query[:200])}*…"},
-            }
-        ],
-    }
+    return modal(
+        callback_id=CallbackId.ESCALATE_MODAL.value,
+        private_metadata=json.dumps({"query": query[:200]}),
+        title="Escalate",
+        close="Close",
+        blocks=[section(f"Looking up *{escape_mrkdwn(query[:200])}*…")],
+    )
 
 
 def build_escalation_error_modal(message: str) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": CallbackId.ESCALATE_MODAL.value,
-        "title": {"type": "plain_text", "text": "Escalate"},
-        "close": {"type": "plain_text", "text": "Close"},
-        "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "text": clip(f"⚠️ {message}", 3000)}}
-        ],
-    }
+    return modal(
+        callback_id=CallbackId.ESCALATE_MODAL.value,
+        title="Escalate",
+        close="Close",
+        blocks=[section(clip(f"⚠️ {message}", 3000))],
+    )
 
 
 def build_escalation_form_modal(
@@ -67,72 +59,41 @@ def build_escalation_form_modal(
     arr_element: dict[str, Any] = {
         "type": "plain_text_input",
         "action_id": ARR_ACTION,
-        "placeholder": {"type": "plain_text", "text": "e.g. 120000"},
+        "placeholder": plain("e.g. 120000"),
     }
     if arr is not None:
         arr_element["initial_value"] = f"{arr:.0f}"
-    return {
-        "type": "modal",
-        "callback_id": CallbackId.ESCALATE_MODAL.value,
-        "private_metadata": json.dumps({"account_id": account_id, "channel_id": channel_id}),
-        "title": {"type": "plain_text", "text": "Escalate"},
-        "submit": {"type": "plain_text", "text": "Escalate"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [
-            {
-                "type": "section",
-                "text": {
-                    "type": "mrkdwn",
-                    "text": f"Escalation for *{escape_mrkdwn(account_name)}*",
-                },
-            },
-            {
-                "type": "input",
-                "block_id": SEVERITY_BLOCK,
-                "label": {"type": "plain_text", "text": "Severity"},
-                "element": {
-                    "type": "static_select",
-                    "action_id": SEVERITY_ACTION,
-                    "options": _options(SEVERITIES),
-                    "initial_option": _options(SEVERITIES)[1],
-                },
-            },
-            {
-                "type": "input",
-                "block_id": CATEGORY_BLOCK,
-                "label": {"type": "plain_text", "text": "Category"},
-                "element": {
-                    "type": "static_select",
-                    "action_id": CATEGORY_ACTION,
-                    "options": _options(CATEGORIES),
-                },
-            },
-            {
-                "type": "input",
-                "block_id": ARR_BLOCK,
-                "label": {"type": "plain_text", "text": "ARR at risk (USD)"},
-                "element": arr_element,
-            },
-            {
-                "type": "input",
-                "block_id": DESCRIPTION_BLOCK,
-                "label": {"type": "plain_text", "text": "What is happening"},
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": DESCRIPTION_ACTION,
-                    "multiline": True,
-                    "max_length": 2000,
-                },
-            },
-            {
-                "type": "input",
-                "block_id": NEEDED_BY_BLOCK,
-                "optional": True,
-                "label": {"type": "plain_text", "text": "Needed by"},
-                "element": {"type": "datepicker", "action_id": NEEDED_BY_ACTION},
-            },
+    return modal(
+        callback_id=CallbackId.ESCALATE_MODAL.value,
+        private_metadata=json.dumps({"account_id": account_id, "channel_id": channel_id}),
+        title="Escalate",
+        submit="Escalate",
+        blocks=[
+            section(f"Escalation for *{escape_mrkdwn(account_name)}*"),
+            input_block(
+                SEVERITY_BLOCK,
+                "Severity",
+                choice_element("static_select", SEVERITY_ACTION, SEVERITIES, initial=1),
+            ),
+            input_block(
+                CATEGORY_BLOCK,
+                "Category",
+                choice_element("static_select", CATEGORY_ACTION, CATEGORIES),
+            ),
+            input_block(ARR_BLOCK, "ARR at risk (USD)", arr_element),
+            input_block(
+                DESCRIPTION_BLOCK,
+                "What is happening",
+                text_element(DESCRIPTION_ACTION, max_length=2000, multiline=True),
+            ),
+            input_block(
+                NEEDED_BY_BLOCK,
+                "Needed by",
+                {"type": "datepicker", "action_id": NEEDED_BY_ACTION},
+                optional=True,
+            ),
         ],
-    }
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,18 +147,9 @@ def build_escalation_message(view: EscalationView) -> tuple[str, list[dict[str, 
     blocks: list[dict[str, Any]] = [
         {
             "type": "header",
-            "text": {
-                "type": "plain_text",
-                "text": clip(f"🚩 Escalation #{view.escalation_id}: {view.account_name}", 150),
-            },
+            "text": plain(clip(f"🚩 Escalation #{view.escalation_id}: {view.account_name}", 150)),
         },
-        {
-            "type": "section",
-            "text": {
-                "type": "mrkdwn",
-                "text": clip(f"{escape_mrkdwn(view.description)}\n\n{people}", 3000),
-            },
-        },
+        section(clip(f"{escape_mrkdwn(view.description)}\n\n{people}", 3000)),
         {"type": "section", "fields": fields},
         {"type": "context", "elements": [{"type": "mrkdwn", "text": status}]},
     ]
@@ -208,7 +160,7 @@ def build_escalation_message(view: EscalationView) -> tuple[str, list[dict[str, 
                 {
                     "type": "button",
                     "action_id": ActionId.ESCALATION_ACKNOWLEDGE.value,
-                    "text": {"type": "plain_text", "text": "Acknowledge"},
+                    "text": plain("Acknowledge"),
                     "style": "primary",
                     "value": str(view.escalation_id),
                 }
@@ -217,7 +169,7 @@ def build_escalation_message(view: EscalationView) -> tuple[str, list[dict[str, 
             {
                 "type": "button",
                 "action_id": ActionId.ESCALATION_RESOLVE.value,
-                "text": {"type": "plain_text", "text": "Resolve"},
+                "text": plain("Resolve"),
                 "value": str(view.escalation_id),
             }
         )
@@ -236,14 +188,12 @@ def build_escalation_message(view: EscalationView) -> tuple[str, list[dict[str, 
 
 
 def build_thread_note(text: str) -> tuple[str, list[dict[str, Any]]]:
-    return text, [{"type": "section", "text": {"type": "mrkdwn", "text": clip(text, 3000)}}]
+    return text, [section(clip(text, 3000))]
 
 
 def build_escalation_list(rows: list[EscalationView]) -> tuple[str, list[dict[str, Any]]]:
     if not rows:
-        return "No open escalations.", [
-            {"type": "section", "text": {"type": "mrkdwn", "text": "No open escalations. 🎉"}}
-        ]
+        return "No open escalations.", [section("No open escalations. 🎉")]
     lines = [
         f"• *#{r.escalation_id} {escape_mrkdwn(r.account_name)}* — "
         f"{SEVERITIES.get(r.severity, r.severity)}, {r.status}, owner "
@@ -251,12 +201,7 @@ def build_escalation_list(rows: list[EscalationView]) -> tuple[str, list[dict[st
         for r in rows[:40]
     ]
     more = f"\n…and {len(rows) - 40} more" if len(rows) > 40 else ""
+    heading = f"*{len(rows)} open escalation(s)*\n"
     return f"{len(rows)} open escalation(s)", [
-        {
-            "type": "section",
-            "text": {
-                "type": "mrkdwn",
-                "text": clip(f"*{len(rows)} open escalation(s)*\n" + "\n".join(lines) + more, 3000),
-            },
-        }
+        section(clip(heading + "\n".join(lines) + more, 3000))
     ]
