@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from bot.db import digest_queries as q
@@ -11,16 +12,30 @@ from bot.slack.blocks.digest import build_digest_blocks
 from jobs.runner import JobContext
 
 
-def _queue_digest(
+def _queue_daily_digest(
     context: JobContext,
-    digest: Any,
+    day: date,
     *,
+    title: str,
+    scope_label: str,
+    scope_key: str,
+    csm_ids: list[str] | None,
     key: str,
     channel: str,
     recipient: str | None,
-    with_chart: bool,
 ) -> bool:
+    """A digest of ``csm_ids``' book against yesterday, and its chart in the digest's thread."""
     settings = context.services.settings
+    digest = build_portfolio_digest(
+        context.session,
+        title=f"{title} — {day:%a %d %b}",
+        scope_label=scope_label,
+        scope_key=scope_key,
+        csm_ids=csm_ids,
+        now=context.now,
+        today=day,
+        compare_days=1,
+    )
     text, blocks = build_digest_blocks(digest)
     queued = queue_message(
         context.session,
@@ -33,26 +48,25 @@ def _queue_digest(
         settings=settings,
         recipient=recipient,
     )
-    if with_chart:
-        queue_message(
-            context.session,
-            dedupe_key=f"{key}:chart",
-            kind="digest_chart",
-            channel=channel,
-            text="",
-            blocks=[],
-            now=context.now,
-            settings=settings,
-            recipient=recipient,
-            extra={
-                "thread_of": key,
-                "upload": {
-                    "chart": digest.chart_spec(),
-                    "filename": f"health-{digest.today.isoformat()}.png",
-                    "title": f"{digest.title}: health and ARR at risk",
-                },
+    queue_message(
+        context.session,
+        dedupe_key=f"{key}:chart",
+        kind="digest_chart",
+        channel=channel,
+        text="",
+        blocks=[],
+        now=context.now,
+        settings=settings,
+        recipient=recipient,
+        extra={
+            "thread_of": key,
+            "upload": {
+                "chart": digest.chart_spec(),
+                "filename": f"health-{digest.today.isoformat()}.png",
+                "title": f"{digest.title}: health and ARR at risk",
             },
-        )
+        },
+    )
     return queued
 
 
@@ -64,43 +78,28 @@ def run_manager_digest(context: JobContext) -> dict[str, Any]:
     for manager in q.people_with_role(session=context.session, role="manager"):
         if not manager.slack_user_id:
             continue
-        team = q.team_members(session=context.session, manager_id=manager.csm_id)
-        digest = build_portfolio_digest(
-            context.session,
-            title=f"Team digest — {day:%a %d %b}",
+        queued += _queue_daily_digest(
+            context,
+            day,
+            title="Team digest",
             scope_label=f"{manager.name}'s team",
             scope_key=f"team:{manager.csm_id}",
-            csm_ids=team,
-            now=context.now,
-            today=day,
-            compare_days=1,
-        )
-        queued += _queue_digest(
-            context,
-            digest,
+            csm_ids=q.team_members(session=context.session, manager_id=manager.csm_id),
             key=f"digest:{manager.csm_id}:{day}",
             channel=manager.slack_user_id,
             recipient=manager.csm_id,
-            with_chart=True,
         )
     if settings.digest_channel:
-        digest = build_portfolio_digest(
-            context.session,
-            title=f"CS digest — {day:%a %d %b}",
+        queued += _queue_daily_digest(
+            context,
+            day,
+            title="CS digest",
             scope_label="All accounts",
             scope_key="all",
             csm_ids=None,
-            now=context.now,
-            today=day,
-            compare_days=1,
-        )
-        queued += _queue_digest(
-            context,
-            digest,
             key=f"digest:channel:{day}",
             channel=settings.digest_channel,
             recipient=None,
-            with_chart=True,
         )
     return {"digests_queued": queued}
 

@@ -103,30 +103,24 @@ def test_manager_snoozes_for_a_week_with_a_reason(harness, fake_slack):
     [opened] = fake_slack.calls("views.open")
     modal = opened["view"]
     assert modal["callback_id"] == "cta_snooze_modal"
-    empty = harness.dispatch(
-        view_submission(
-            "cta_snooze_modal",
-            {
-                SNOOZE_BLOCK: {SNOOZE_ACTION: {"selected_option": {"value": "1w"}}},
-                REASON_BLOCK: {REASON_ACTION: {"value": "  "}},
-            },
-            user_id="U_MGR",
-            private_metadata=modal["private_metadata"],
+
+    def submit(reason):
+        return harness.dispatch(
+            view_submission(
+                "cta_snooze_modal",
+                {
+                    SNOOZE_BLOCK: {SNOOZE_ACTION: {"selected_option": {"value": "1w"}}},
+                    REASON_BLOCK: {REASON_ACTION: {"value": reason}},
+                },
+                user_id="U_MGR",
+                private_metadata=modal["private_metadata"],
+            )
         )
-    )
+
+    empty = submit("  ")
     assert json.loads(empty.body)["response_action"] == "errors"
     assert _cta(harness, cta_id).status == "open"
-    harness.dispatch(
-        view_submission(
-            "cta_snooze_modal",
-            {
-                SNOOZE_BLOCK: {SNOOZE_ACTION: {"selected_option": {"value": "1w"}}},
-                REASON_BLOCK: {REASON_ACTION: {"value": "customer on holiday"}},
-            },
-            user_id="U_MGR",
-            private_metadata=modal["private_metadata"],
-        )
-    )
+    submit("customer on holiday")
     cta = _cta(harness, cta_id)
     assert cta.status == "snoozed" and cta.snooze_reason == "customer on holiday"
     assert 6.9 < (cta.snoozed_until - cta.updated_at).total_seconds() / 86400 < 7.1

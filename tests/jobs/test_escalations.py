@@ -116,37 +116,27 @@ def test_submission_posts_in_the_channel_with_a_thread_and_the_owner_acts(harnes
     harness.dispatch(slash_command("/escalations", "", user_id="U_BEN", response_url=listing_url))
     listing = fake_slack.calls("response_url")[-1]
     assert "#1 Acme Corp Inc" in json.dumps(listing["blocks"])
+
+    def click(action_id, user):
+        harness.click(
+            action_id,
+            str(escalation.id),
+            user_id=user,
+            channel_id="C_ESC",
+            message_ts=post.ts,
+            block_id="escalation:1",
+        )
+
     # an outsider may not acknowledge; the owner may
-    harness.click(
-        "escalation_acknowledge",
-        str(escalation.id),
-        user_id="U_OUT",
-        channel_id="C_ESC",
-        message_ts=post.ts,
-        block_id="escalation:1",
-    )
+    click("escalation_acknowledge", "U_OUT")
     assert "Only the owner" in fake_slack.calls("response_url")[-1]["text"]
-    harness.click(
-        "escalation_acknowledge",
-        str(escalation.id),
-        user_id="U_ANA",
-        channel_id="C_ESC",
-        message_ts=post.ts,
-        block_id="escalation:1",
-    )
+    click("escalation_acknowledge", "U_ANA")
     with unit_of_work(harness.services.session_factory) as session:
         assert session.get(Escalation, escalation.id).status == "acknowledged"
     [update] = fake_slack.calls("chat.update")
     assert update["ts"] == post.ts and "Acknowledged by <@U_ANA>" in json.dumps(update["blocks"])
     assert "acknowledged this escalation" in fake_slack.thread("C_ESC", post.ts)[-1].text
-    harness.click(
-        "escalation_resolve",
-        str(escalation.id),
-        user_id="U_MGR",
-        channel_id="C_ESC",
-        message_ts=post.ts,
-        block_id="escalation:1",
-    )
+    click("escalation_resolve", "U_MGR")
     with unit_of_work(harness.services.session_factory) as session:
         assert session.get(Escalation, escalation.id).status == "resolved"
 
