@@ -202,21 +202,17 @@ def message_event(
     team_id: str = TEAM_ID,
 ) -> dict[str, Any]:
     """A ``message`` event (DM by default) as in bolt-python's message fixture."""
-    event = template("event_message.json")["event"]
-    stamp = ts or new_ts()
-    event.update(
-        client_msg_id=str(uuid.uuid4()),
-        text=text,
+    event = _user_event(
+        "event_message.json",
+        text,
         user=user,
-        ts=stamp,
-        event_ts=stamp,
-        team=team_id,
         channel=channel,
+        ts=ts,
+        thread_ts=thread_ts,
+        team_id=team_id,
         channel_type=channel_type,
     )
     event["blocks"][0]["elements"][0]["elements"][0]["text"] = text
-    if thread_ts is not None:
-        event["thread_ts"] = thread_ts
     if subtype is not None:
         event["subtype"] = subtype
     if bot_id is not None:
@@ -234,7 +230,30 @@ def app_mention_event(
     team_id: str = TEAM_ID,
 ) -> dict[str, Any]:
     """An ``app_mention`` event (text should contain ``<@BOT>``)."""
-    event = template("event_app_mention.json")["event"]
+    return _user_event(
+        "event_app_mention.json",
+        text,
+        user=user,
+        channel=channel,
+        ts=ts,
+        thread_ts=thread_ts,
+        team_id=team_id,
+    )
+
+
+def _user_event(
+    template_name: str,
+    text: str,
+    *,
+    user: str,
+    channel: str,
+    ts: str | None,
+    thread_ts: str | None,
+    team_id: str,
+    **fields: str,
+) -> dict[str, Any]:
+    """A recorded event a person sent, re-stamped with this test's text, ids and time."""
+    event = template(template_name)["event"]
     stamp = ts or new_ts()
     event.update(
         client_msg_id=str(uuid.uuid4()),
@@ -244,6 +263,7 @@ def app_mention_event(
         event_ts=stamp,
         team=team_id,
         channel=channel,
+        **fields,
     )
     if thread_ts is not None:
         event["thread_ts"] = thread_ts
