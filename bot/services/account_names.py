@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from bot.db.queries.accounts import account_names_fingerprint, all_account_names
 from bot.db.queries.records import AccountName
 from bot.db.queries.scope import AccountScope
+from bot.errors import AccountNotFound, AmbiguousAccount
 
 
 def word_set(text: str) -> frozenset[str]:
@@ -280,3 +281,22 @@ class AccountNameCache:
                 self._index = AccountNameIndex.build(all_account_names(session=session))
                 self._fingerprint = fingerprint
             return self._index
+
+
+def resolve_one(
+    names: AccountNameCache, session: Session, query: str, scope: AccountScope
+) -> AccountName:
+    """The one account in ``scope`` that ``query`` (an id or a name) means.
+
+    For commands that need a single account and cannot offer buttons to choose.
+
+    Raises:
+        AccountNotFound: with the closest names (at most three) as suggestions.
+        AmbiguousAccount: with the candidates, when several match equally well.
+    """
+    resolution = names.index(session).resolve(query, scope)
+    if isinstance(resolution, Resolved):
+        return resolution.account
+    if isinstance(resolution, Ambiguous):
+        raise AmbiguousAccount(query, [(a.account_id, a.name) for a in resolution.candidates])
+    raise AccountNotFound(query, [a.name for a in resolution.suggestions][:3])

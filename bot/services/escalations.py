@@ -12,14 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from bot.db import escalation_repository as repo
 from bot.db.audit import record_audit
 from bot.db.models import Escalation
-from bot.errors import UserFacingError
+from bot.db.queries.scope import AccountScope
+from bot.errors import AccountNotFound, UserFacingError
 from bot.services.action_permissions import authorize_owner_action
 from bot.services.alerts import queue_message
 from bot.settings import Settings
@@ -35,6 +36,9 @@ from bot.slack.blocks.escalation import (
     build_escalation_message,
     build_thread_note,
 )
+
+if TYPE_CHECKING:
+    from bot.services.account_names import AccountNameCache
 
 SLA_HOURS = {"critical": 1.0, "high": 4.0, "medium": 24.0, "low": 72.0}
 """Time to acknowledge, by severity."""
@@ -359,21 +363,17 @@ class EscalationTarget:
     arr: float | None
 
 
-def resolve_escalation_account(session: Session, names: Any, query: str) -> EscalationTarget:
+def resolve_escalation_account(
+    session: Session, names: AccountNameCache, query: str
+) -> EscalationTarget:
     """The account ``/escalate`` names; unknown or ambiguous names raise user-facing errors.
 
-    ``names`` is the shared ``AccountNameCache`` (``services.account_names``).
+    ``names`` is the shared cache (``services.account_names``).
     """
-    from bot.db.queries.scope import AccountScope
-    from bot.errors import AccountNotFound, AmbiguousAccount
-    from bot.services.account_names import Ambiguous, NotFound
+    from bot.services.account_names import resolve_one
 
-    resolution = names.index(session).resolve(query, AccountScope.everything())
-    if isinstance(resolution, NotFound):
-        raise AccountNotFound(query, [a.name for a in resolution.suggestions][:3])
-    if isinstance(resolution, Ambiguous):
-        raise AmbiguousAccount(query, [(a.account_id, a.name) for a in resolution.candidates])
-    found = repo.account_with_people(session=session, account_id=resolution.account.account_id)
+    named = resolve_one(names, session, query, AccountScope.everything())
+    found = repo.account_with_people(session=session, account_id=named.account_id)
     if found is None:
         raise AccountNotFound(query)
     account = found[0]

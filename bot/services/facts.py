@@ -29,7 +29,7 @@ from bot.db.queries.records import AccountRecord, ContactRecord, ContractRecord,
 from bot.db.queries.renewals import next_renewal
 from bot.db.queries.scope import AccountScope
 from bot.db.session import unit_of_work
-from bot.errors import AccountNotFound, AmbiguousAccount
+from bot.errors import AccountNotFound
 from bot.services import Services
 from bot.services.fact_sentences import (
     BACKGROUND,
@@ -122,7 +122,7 @@ def resolve_account_id(
         AccountNotFound: with up to three close names as suggestions.
         AmbiguousAccount: when several names match equally well.
     """
-    from bot.services.account_names import Ambiguous, Resolved
+    from bot.services.account_names import resolve_one
 
     text = " ".join(query.split())
     if not text:
@@ -131,14 +131,7 @@ def resolve_account_id(
     by_key = account_record(session=session, account_id=text)
     if by_key is not None and scope.allows_csm(by_key.csm_id):
         return by_key.account_id  # buttons and scripts pass exact ids: skip the name index
-    index = services.account_names.index(session)
-    resolution = index.resolve(text, scope)
-    if isinstance(resolution, Resolved):
-        return resolution.account.account_id
-    if isinstance(resolution, Ambiguous):
-        choices = [(account.account_id, account.name) for account in resolution.candidates]
-        raise AmbiguousAccount(query, choices)
-    raise AccountNotFound(query, [account.name for account in resolution.suggestions])
+    return resolve_one(services.account_names, session, query, scope).account_id
 
 
 # --------------------------------------------------------------------------- building

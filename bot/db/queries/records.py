@@ -314,14 +314,6 @@ class PortfolioSummary:
     at_risk: list[MoneyTotal]
     bands: BandCounts
 
-    @property
-    def accounts(self) -> int:
-        return sum(total.accounts for total in self.totals)
-
-    @property
-    def at_risk_accounts(self) -> int:
-        return sum(total.accounts for total in self.at_risk)
-
 
 @dataclass(frozen=True, slots=True)
 class BandCounts:
