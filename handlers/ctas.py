@@ -163,15 +163,9 @@ def handle_view_cta_snooze(
         ack(response_action="errors", errors={REASON_BLOCK: "Say why you are snoozing it."})
         return
     ack()
-    _change_cta(
-        client,
-        services,
-        body,
-        _modal_cta_id(view),
-        snooze_cta,
-        duration=view_value(view, SNOOZE_BLOCK, SNOOZE_ACTION) or "1d",
-        reason=reason,
-    )
+    duration = view_value(view, SNOOZE_BLOCK, SNOOZE_ACTION) or "1d"
+    cta_id = _modal_cta_id(view)
+    _change_cta(client, services, body, cta_id, snooze_cta, duration=duration, reason=reason)
 
 
 def handle_view_cta_complete(
@@ -182,15 +176,10 @@ def handle_view_cta_complete(
         ack(response_action="errors", errors={OUTCOME_BLOCK: "Choose an outcome."})
         return
     ack()
-    _change_cta(
-        client,
-        services,
-        body,
-        _modal_cta_id(view),
-        complete_cta,
-        outcome=OUTCOMES[outcome],
-        notes=view_value(view, NOTES_BLOCK, NOTES_ACTION),
-    )
+    notes = view_value(view, NOTES_BLOCK, NOTES_ACTION)
+    chosen = OUTCOMES[outcome]
+    cta_id = _modal_cta_id(view)
+    _change_cta(client, services, body, cta_id, complete_cta, outcome=chosen, notes=notes)
 
 
 def handle_action_digest_drill_down(
