@@ -12,11 +12,12 @@ commits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any, TypeVar
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import (
@@ -39,6 +40,8 @@ from bot.db.queries.usage import latest_usage_date
 
 OPEN_CTA_STATUSES = ("open", "acknowledged", "snoozed")
 PROBLEM_INVOICE_STATUSES = ("failed", "overdue")
+
+RowT = TypeVar("RowT")
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,16 +146,7 @@ def problem_invoice_rows(*, session: Session, account_id: str, limit: int = 3) -
         .order_by(Invoice.issued_at.desc())
         .limit(limit)
     ).all()
-    return [
-        InvoiceRow(
-            invoice_id=row.invoice_id,
-            issued_at=row.issued_at,
-            amount=row.amount,
-            due_at=row.due_at,
-            status=row.status or "",
-        )
-        for row in rows
-    ]
+    return [_copy(InvoiceRow, row, status=row.status or "") for row in rows]
 
 
 def open_opportunity_rows(
@@ -164,16 +158,7 @@ def open_opportunity_rows(
         .order_by(Opportunity.close_date)
         .limit(limit)
     ).all()
-    return [
-        OpportunityRow(
-            opportunity_id=row.opportunity_id,
-            type=row.type,
-            amount=row.amount,
-            stage=row.stage,
-            close_date=row.close_date,
-        )
-        for row in rows
-    ]
+    return [_copy(OpportunityRow, row) for row in rows]
 
 
 # --------------------------------------------------------------------------- usage
@@ -220,10 +205,7 @@ def open_ticket_rows(*, session: Session, account_id: str, limit: int = 5) -> li
     """Open tickets, most severe first (urgent/escalated), then newest."""
     statement = (
         select(Ticket, TextSentiment.score, TextSentiment.label)
-        .outerjoin(
-            TextSentiment,
-            and_(TextSentiment.source == "ticket", TextSentiment.source_id == Ticket.ticket_id),
-        )
+        .outerjoin(TextSentiment, _sentiment_of("ticket", Ticket.ticket_id))
         .where(Ticket.account_id == account_id, Ticket.status.in_(OPEN_TICKET_STATUSES))
         .order_by(
             Ticket.escalated.is_(True).desc(), ticket_priority_rank(), Ticket.created_at.desc()
@@ -231,16 +213,10 @@ def open_ticket_rows(*, session: Session, account_id: str, limit: int = 5) -> li
         .limit(limit)
     )
     return [
-        TicketRow(
-            ticket_id=ticket.ticket_id,
-            created_at=ticket.created_at,
-            status=ticket.status,
-            priority=ticket.priority,
-            category=ticket.category,
-            subject=ticket.subject,
-            description=ticket.description,
+        _copy(
+            TicketRow,
+            ticket,
             escalated=bool(ticket.escalated),
-            contact_id=ticket.contact_id,
             sentiment_score=score,
             sentiment_label=label,
         )
@@ -272,10 +248,7 @@ def ticket_counts(*, session: Session, account_id: str, today: date) -> TicketCo
             func.count(case((and_(is_recent, TextSentiment.label.is_not(None)), 1))),
         )
         .select_from(Ticket)
-        .outerjoin(
-            TextSentiment,
-            and_(TextSentiment.source == "ticket", TextSentiment.source_id == Ticket.ticket_id),
-        )
+        .outerjoin(TextSentiment, _sentiment_of("ticket", Ticket.ticket_id))
         .where(Ticket.account_id == account_id, Ticket.created_at >= prior_start)
     ).one()
     return TicketCounts(
@@ -300,39 +273,19 @@ def account_theme_rows(*, session: Session, account_id: str, limit: int = 3) -> 
         .order_by(TicketTheme.size.desc())
         .limit(limit)
     ).all()
-    return [
-        ThemeRow(
-            label=row.label,
-            size=row.size,
-            negative_share=float(row.negative_share),
-            trend=row.trend,
-            computed_at=row.computed_at,
-        )
-        for row in rows
-    ]
+    return [_copy(ThemeRow, row, negative_share=float(row.negative_share)) for row in rows]
 
 
 def recent_nps_rows(*, session: Session, account_id: str, limit: int = 2) -> list[NpsRow]:
     statement = (
         select(NpsResponse, TextSentiment.label)
-        .outerjoin(
-            TextSentiment,
-            and_(TextSentiment.source == "nps", TextSentiment.source_id == NpsResponse.response_id),
-        )
+        .outerjoin(TextSentiment, _sentiment_of("nps", NpsResponse.response_id))
         .where(NpsResponse.account_id == account_id)
         .order_by(NpsResponse.responded_at.desc())
         .limit(limit)
     )
     return [
-        NpsRow(
-            response_id=nps.response_id,
-            responded_at=nps.responded_at,
-            score=nps.score,
-            contact_id=nps.contact_id,
-            comment=nps.comment,
-            sentiment_label=label,
-        )
-        for nps, label in session.execute(statement).all()
+        _copy(NpsRow, nps, sentiment_label=label) for nps, label in session.execute(statement).all()
     ]
 
 
@@ -367,16 +320,7 @@ def recent_interaction_rows(
         .order_by(Interaction.occurred_at.desc())
         .limit(limit)
     ).all()
-    return [
-        InteractionRow(
-            interaction_id=row.interaction_id,
-            occurred_at=row.occurred_at,
-            type=row.type,
-            contact_id=row.contact_id,
-            summary=row.summary,
-        )
-        for row in rows
-    ]
+    return [_copy(InteractionRow, row) for row in rows]
 
 
 def last_business_review_at(*, session: Session, account_id: str) -> datetime | None:
@@ -394,19 +338,27 @@ def open_cta_rows(*, session: Session, account_id: str, limit: int = 5) -> list[
         .order_by(Cta.due_date.is_(None), Cta.due_date, Cta.id)
         .limit(limit)
     ).all()
-    return [
-        CtaRow(
-            cta_id=row.id,
-            type=row.type,
-            priority=row.priority,
-            playbook_id=row.playbook_id,
-            reason=row.reason,
-            status=row.status,
-            due_date=row.due_date,
-            created_at=row.created_at,
-        )
-        for row in rows
-    ]
+    return [_copy(CtaRow, row, cta_id=row.id) for row in rows]
+
+
+def _sentiment_of(source: str, source_id: Any) -> ColumnElement[bool]:
+    """Join condition for the stored sentiment of one ticket or NPS comment."""
+    return and_(TextSentiment.source == source, TextSentiment.source_id == source_id)
+
+
+def _copy(record: type[RowT], row: object, **converted: Any) -> RowT:
+    """A frozen ``record`` from an ORM ``row``, field by field.
+
+    Each field takes the row's column of the same name unless ``converted`` gives it
+    (a column under another name, or a value that needs a cast), so a record states
+    only what differs from the table.
+    """
+    values = {
+        field.name: getattr(row, field.name)
+        for field in fields(record)  # type: ignore[arg-type]
+        if field.name not in converted
+    }
+    return record(**values, **converted)
 
 
 def _midnight(day: date) -> datetime:
