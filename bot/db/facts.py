@@ -73,7 +73,9 @@ class TicketRow:
 
 
 @dataclass(frozen=True, slots=True)
-class TicketCounts:
+class TicketTrend:
+    """Tickets opened in the last 30 days and the 30 before; recent ones' sentiment."""
+
     recent: int
     prior: int
     recent_negative: int
@@ -235,7 +237,7 @@ def open_ticket_count(*, session: Session, account_id: str) -> int:
     )
 
 
-def ticket_counts(*, session: Session, account_id: str, today: date) -> TicketCounts:
+def ticket_trend(*, session: Session, account_id: str, today: date) -> TicketTrend:
     """Tickets opened in the last 30 days vs the 30 before, with recent negative sentiment."""
     recent_start = _midnight(today - timedelta(days=29))
     prior_start = _midnight(today - timedelta(days=59))
@@ -251,7 +253,7 @@ def ticket_counts(*, session: Session, account_id: str, today: date) -> TicketCo
         .outerjoin(TextSentiment, _sentiment_of("ticket", Ticket.ticket_id))
         .where(Ticket.account_id == account_id, Ticket.created_at >= prior_start)
     ).one()
-    return TicketCounts(
+    return TicketTrend(
         recent=int(row[0]),
         prior=int(row[1]),
         recent_negative=int(row[2]),

@@ -332,7 +332,7 @@ class FactWriter:
         self,
         tickets: list[TicketRow],
         open_count: int,
-        counts: facts_db.TicketCounts,
+        counts: facts_db.TicketTrend,
         themes: list[facts_db.ThemeRow],
     ) -> None:
         self.add(

@@ -172,7 +172,7 @@ def _build(services: Services, session: Session, account_id: str, today: date) -
     usage = facts_db.usage_summary(session=session, account_id=account_id)
     tickets = facts_db.open_ticket_rows(session=session, account_id=account_id)
     open_count = facts_db.open_ticket_count(session=session, account_id=account_id)
-    counts = facts_db.ticket_counts(session=session, account_id=account_id, today=today)
+    counts = facts_db.ticket_trend(session=session, account_id=account_id, today=today)
     themes = facts_db.account_theme_rows(session=session, account_id=account_id)
     contacts = facts_db.contact_rows(session=session, account_id=account_id)
     interactions = facts_db.recent_interaction_rows(session=session, account_id=account_id)
@@ -259,7 +259,7 @@ def _account_signals(
     contract: ContractRecord | None,
     usage: UsageSummary | None,
     open_tickets: list[TicketRow],
-    counts: facts_db.TicketCounts,
+    counts: facts_db.TicketTrend,
     nps_score: int | None,
     contacts: list[ContactRecord],
     invoices: int,
