@@ -95,8 +95,7 @@ class FactWriter:
         load = self._loads.get(source)
         if load is None:
             return None
-        moment = load.data_as_of or load.last_loaded_at
-        return moment.astimezone(UTC).date()
+        return load.as_of.astimezone(UTC).date()
 
     def add(
         self,
