@@ -4,22 +4,12 @@ from __future__ import annotations
 
 import json
 
-from typer.testing import CliRunner
-
-from bot.cli import app
 from bot.cli.run import BACKFILL_DAYS_AGO
-
-
-def invoke(*args: str, stdin: str = ""):
-    from bot.cli.context import cli_services, cli_settings
-
-    cli_settings.cache_clear()
-    cli_services.cache_clear()
-    return CliRunner().invoke(app, list(args), input=stdin)
+from tests.support.cli import invoke
 
 
 def test_fresh_store_gets_demo_data_history_and_the_terminal_chat():
-    result = invoke("run", stdin="how is acme doing?\nquit\n")
+    result = invoke("run", input="how is acme doing?\nquit\n")
     assert result.exit_code == 0, result.output
     assert "generating demo data" in result.stdout
     assert "csbot chat as" in result.stdout
@@ -34,7 +24,7 @@ def test_fresh_store_gets_demo_data_history_and_the_terminal_chat():
     score_days = {entry["target"] for entry in audit if entry["action"] == "health.score"}
     assert len(score_days) == len(BACKFILL_DAYS_AGO)
 
-    again = invoke("run", stdin="quit\n")  # a second start reuses the store
+    again = invoke("run", input="quit\n")  # a second start reuses the store
     assert again.exit_code == 0
     assert "generating demo data" not in again.stdout and "scored" not in again.stdout
 

@@ -11,26 +11,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
-from typer.testing import CliRunner
 
-from bot.cli import app
 from bot.db.models import Account
 from bot.services import figures as fmt
 from tests.services.qa_world import ADMIN, ALICE, CAROL, STRANGER, build_world
 from tests.support.blockcheck import assert_valid_blocks
+from tests.support.cli import invoke
 
 REPO = Path(__file__).resolve().parents[2]
 HEAVY_MODULES = ("torch", "chromadb", "sklearn", "sentence_transformers", "langchain", "matplotlib")
-
-runner = CliRunner()
-
-
-def invoke(*args: str, input: str | None = None):  # noqa: ANN201, A002
-    from bot.cli.context import cli_services, cli_settings
-
-    cli_settings.cache_clear()
-    cli_services.cache_clear()
-    return runner.invoke(app, list(args), input=input)
 
 
 @pytest.fixture

@@ -4,20 +4,8 @@ from __future__ import annotations
 
 import json
 
-from typer.testing import CliRunner
-
-from bot.cli import app
 from bot.demo.writer import MARKER
-
-runner = CliRunner()
-
-
-def invoke(*args: str):
-    from bot.cli.context import cli_services, cli_settings
-
-    cli_settings.cache_clear()
-    cli_services.cache_clear()
-    return runner.invoke(app, list(args))
+from tests.support.cli import invoke
 
 
 def test_demo_writes_and_imports_into_sqlite(tmp_path):

@@ -5,21 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from typer.testing import CliRunner
 
-from bot.cli import app
 from tests.drafting.store import ACCOUNT_ID, DECISION_MAKER_EMAIL
+from tests.support.cli import invoke
 from tests.support.fake_openai import FakeOpenAI, json_reply
-
-runner = CliRunner()
-
-
-def invoke(*args: str):
-    from bot.cli.context import cli_services, cli_settings
-
-    cli_settings.cache_clear()
-    cli_services.cache_clear()
-    return runner.invoke(app, list(args))
 
 
 @pytest.fixture

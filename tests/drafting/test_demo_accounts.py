@@ -10,25 +10,20 @@ from datetime import date
 
 import pytest
 from sqlalchemy import select
-from typer.testing import CliRunner
 
-from bot.cli import app
 from bot.db.models import Account
 from bot.db.session import unit_of_work
 from bot.services.draft_types import PURPOSES, TONES, choose_recipient
 from bot.services.facts import build_facts_pack
 from bot.services.grounding import GroundingIndex, check_grounding
 from bot.services.template_drafter import template_email, template_summary
+from tests.support.cli import invoke as invoke_cli
 
 DEMO_END = date(2026, 5, 15)
 
 
 def invoke(*args: str):
-    from bot.cli.context import cli_services, cli_settings
-
-    cli_settings.cache_clear()
-    cli_services.cache_clear()
-    result = CliRunner().invoke(app, list(args))
+    result = invoke_cli(*args)
     assert result.exit_code == 0, result.output
     return result
 

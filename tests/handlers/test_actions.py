@@ -3,33 +3,15 @@
 from __future__ import annotations
 
 import json
-import logging
 from typing import Any
 
-from typer.testing import CliRunner
-
-from bot.cli import app as cli_app
 from bot.services.feedback import recent_feedback
 from bot.slack.ids import ActionId
 from tests.handlers.seed import DANA, MAX, STRANGER, seed_book
 from tests.support.block_reading import action_elements, action_ids
 from tests.support.blockcheck import assert_valid_message
+from tests.support.cli import invoke as invoke_cli
 from tests.support.slack_fixtures import SlackHarness
-
-
-def _invoke_cli(*args: str) -> Any:
-    """Run the CLI; the root log handlers it installs on the runner's stderr are undone."""
-    from bot.cli.context import cli_services, cli_settings
-
-    cli_settings.cache_clear()
-    cli_services.cache_clear()
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    try:
-        return CliRunner().invoke(cli_app, list(args))
-    finally:
-        root.handlers[:] = handlers
-        root.setLevel(level)
 
 
 def _button(message: dict[str, Any], action_prefix: str, index: int = 0) -> dict[str, Any]:
@@ -72,13 +54,13 @@ def test_feedback_list_cli_shows_the_stored_clicks(
     harness.click(up["action_id"], up["value"], user_id=DANA, channel_id="D" + DANA)
     monkeypatch.setenv("CSBOT_DATABASE_URL", str(harness.services.engine.url))
 
-    result = _invoke_cli("feedback", "list", "--json")
+    result = invoke_cli("feedback", "list", "--json")
     assert result.exit_code == 0, result.output
     [line] = result.output.strip().splitlines()
     record = json.loads(line)
     assert record["value"] == "up" and record["question"] == "my accounts"
     assert record["slack_user_id"] == DANA and record["intent"] == "accounts"
-    table = _invoke_cli("feedback", "list", "--value", "down")
+    table = invoke_cli("feedback", "list", "--value", "down")
     assert table.exit_code == 0 and "No feedback yet." in table.output
 
 

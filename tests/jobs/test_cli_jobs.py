@@ -5,24 +5,13 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import func, select
-from typer.testing import CliRunner
 
-from bot.cli import app
 from bot.db.models import Alert, Cta
 from bot.db.session import make_engine, make_session_factory, unit_of_work
 from jobs.registry import JOBS
 from tests.jobs.test_cta_rules import build_rule_store
 from tests.support.blockcheck import block_problems
-
-runner = CliRunner()
-
-
-def invoke(*args: str):
-    from bot.cli.context import cli_services, cli_settings
-
-    cli_settings.cache_clear()
-    cli_services.cache_clear()
-    return runner.invoke(app, list(args))
+from tests.support.cli import invoke
 
 
 def _store(tmp_path, monkeypatch):

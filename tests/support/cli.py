@@ -1,0 +1,29 @@
+"""Running the real CLI in-process: ``typer.testing.CliRunner`` on ``bot.cli.app``."""
+
+from __future__ import annotations
+
+import logging
+
+from click.testing import Result
+from typer.testing import CliRunner
+
+
+def invoke(*args: str, input: str | None = None) -> Result:  # noqa: A002 - CliRunner's name
+    """``csbot ARGS`` as a fresh process would run it.
+
+    Settings and services are read again, so environment changes the test made since
+    the last call take effect; the root log handlers the CLI installs on the runner's
+    (soon closed) stderr are removed afterwards, so later logging in the test works.
+    """
+    from bot.cli import app
+    from bot.cli.context import cli_services, cli_settings
+
+    cli_settings.cache_clear()
+    cli_services.cache_clear()
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        return CliRunner().invoke(app, list(args), input=input)
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
