@@ -352,10 +352,10 @@ def _suggest(
     except Exception:  # noqa: BLE001 - retrieval is an extra; the CTAs still answer
         logger.exception("playbook suggestion failed", extra={"account_id": account_id})
         return [], "Playbook suggestions failed just now; the open CTAs above are current."
-    return [_suggestion_steps(item) for item in found], None
+    return [suggestion_steps(item) for item in found], None
 
 
-def _suggestion_steps(item: PlaybookSuggestion) -> PlaybookSteps:
+def suggestion_steps(item: PlaybookSuggestion) -> PlaybookSteps:
     return PlaybookSteps(
         playbook_id=item.playbook_id,
         title=item.title,

@@ -8,7 +8,8 @@ blocks that end with a "data as of" line. Every answer, refusals included,
 writes an audit record in the same transaction as the reads.
 
 Nothing on this path imports torch, chromadb or scikit-learn; only "what should
-I do about …" with a topic loads the playbook retriever, lazily.
+I do about …" with a topic loads the playbook retriever, and "what are customers
+complaining about?" may group tickets into themes on demand, both lazily.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from bot.services.dates import DateWindow
 from bot.services.intents import (
     ACCOUNT_ONLY,
     EITHER,
+    LEFTOVER_IS_A_NAME,
     STOPWORDS,
     Intent,
     ParsedQuestion,
@@ -71,6 +73,7 @@ from bot.services.portfolio_answers import (
     answer_portfolio_tickets,
     answer_renewals,
 )
+from bot.services.theme_answers import answer_account_themes, answer_portfolio_themes
 from bot.services.viewers import resolve_viewer
 from bot.slack.blocks.answer import (
     build_not_found_blocks,
@@ -106,6 +109,7 @@ ACCOUNT_HANDLERS: dict[Intent, AccountHandler] = {
     Intent.RENEWAL_DATE: answer_renewal_date,
     Intent.USAGE: answer_usage,
     Intent.TICKETS: answer_tickets,
+    Intent.THEMES: answer_account_themes,
     Intent.CONTACTS: answer_contacts,
     Intent.NPS: answer_nps,
     Intent.ARR: answer_arr,
@@ -121,6 +125,7 @@ PORTFOLIO_HANDLERS: dict[Intent, PortfolioHandler] = {
     Intent.ARR_AT_RISK: answer_arr_at_risk,
     Intent.BAND_CHANGES: answer_band_changes,
     Intent.TICKETS: answer_portfolio_tickets,
+    Intent.THEMES: answer_portfolio_themes,
     Intent.NPS: answer_portfolio_nps,
     Intent.NEXT_STEPS: answer_portfolio_ctas,
 }
@@ -216,7 +221,7 @@ def _answer(ctx: AnswerContext, index: AccountNameIndex) -> Answer:
         # "average nps for my team", "renewals before year end": stray words near a
         # portfolio question are not a misspelt name unless they nearly are one.
         weak = resolution.best_score < LIKELY_TYPO or parsed.scope is not None
-        if fallback is not None and weak:
+        if fallback is not None and weak and parsed.intent not in LEFTOVER_IS_A_NAME:
             return _finish(ctx, PORTFOLIO_HANDLERS[fallback](ctx), fallback)
         if not parsed.matched_rule and resolution.best_score < LIKELY_TYPO:
             return _help(ctx, understood=False)  # "what's the weather" is not a name

@@ -34,6 +34,7 @@ class Intent(StrEnum):
     AT_RISK = "at_risk"
     USAGE = "usage"
     TICKETS = "tickets"
+    THEMES = "themes"
     CONTACTS = "contacts"
     NPS = "nps"
     ARR = "arr"
@@ -57,11 +58,16 @@ EITHER = frozenset(
         Intent.HEALTH,
         Intent.HEALTH_CHANGE,
         Intent.TICKETS,
+        Intent.THEMES,
         Intent.NPS,
         Intent.ARR,
         Intent.NEXT_STEPS,
     }
 )
+# Intents whose vocabulary is all in STOPWORDS, so any word left over is meant as an
+# account name: one that matches nothing the viewer may see is "not found", never
+# quietly answered about the viewer's own book instead.
+LEFTOVER_IS_A_NAME = frozenset({Intent.THEMES})
 # Portfolio intents and what they mean when an account is named anyway.
 ACCOUNT_FORM_OF = {
     Intent.RENEWALS: Intent.RENEWAL_DATE,
@@ -101,6 +107,19 @@ RULES: list[tuple[Intent, re.Pattern[str]]] = [
             r"\baction items?\b",
             r"\bto ?dos?\b",
             r"\bhow (do|should|can) (i|we) (handle|deal|fix|save|approach|respond|address)\b",
+        ),
+    ),
+    (
+        # What tickets are about, as opposed to which tickets are open (TICKETS below).
+        Intent.THEMES,
+        _rule(
+            r"\bcomplain\w*\b",
+            r"\b(unhappy|frustrat\w*|upset|annoyed|angry|dissatisfied)\b",
+            r"\bpain ?points?\b",
+            r"\bgripes?\b",
+            r"\bthemes?\b",
+            r"\b(top|biggest|common|recurring|frequent) (issues|problems|requests|topics)\b",
+            r"\bwhat (are|were) .*\b(tickets|issues|cases) (mostly |mainly )?about\b",
         ),
     ),
     (
@@ -316,6 +335,10 @@ INTENT_WORDS = word_set(
     maker makers sponsor sponsors exec executive people poc talk speak reach email call
     should steps step actions action moves best playbook playbooks cta ctas todo todos
     recommend recommendation recommendations handle deal fix save approach respond address
+    complain complains complained complaining unhappy frustrated frustrating frustration
+    frustrations upset annoyed angry dissatisfied pain points point gripe gripes theme themes
+    topic topics top biggest common recurring frequent problem problems requests mostly mainly
+    lately
     team teams reports csms all everyone everybody whole entire org organization organisation
     across overall global every total totals portfolio book size product platform app tool
     week weeks month months quarter quarters year years day days today tomorrow upcoming

@@ -34,6 +34,7 @@ ACCOUNT_TOPICS: dict[str, Intent] = {
     "renewal_date": Intent.RENEWAL_DATE,
     "usage": Intent.USAGE,
     "tickets": Intent.TICKETS,
+    "themes": Intent.THEMES,
     "contacts": Intent.CONTACTS,
     "nps": Intent.NPS,
     "arr": Intent.ARR,
@@ -47,6 +48,7 @@ PORTFOLIO_TOPICS: dict[str, Intent] = {
     "arr_at_risk": Intent.ARR_AT_RISK,
     "band_changes": Intent.BAND_CHANGES,
     "tickets": Intent.TICKETS,
+    "themes": Intent.THEMES,
     "nps": Intent.NPS,
     "next_steps": Intent.NEXT_STEPS,
 }
@@ -70,11 +72,15 @@ class AccountQuestion(BaseModel):
         "renewal_date",
         "usage",
         "tickets",
+        "themes",
         "contacts",
         "nps",
         "arr",
         "next_steps",
-    ] = Field(description="What the person wants to know about the account.")
+    ] = Field(
+        description="What the person wants to know about the account (tickets: the open or "
+        "recent ticket list; themes: what its users complain about)."
+    )
     account_name: str = Field(
         min_length=1, max_length=200, description="The account's name as the user wrote it."
     )
@@ -91,9 +97,13 @@ class PortfolioQuestion(BaseModel):
         "arr_at_risk",
         "band_changes",
         "tickets",
+        "themes",
         "nps",
         "next_steps",
-    ] = Field(description="What the person wants to know about the accounts.")
+    ] = Field(
+        description="What the person wants to know about the accounts (tickets: who has open "
+        "tickets; themes: what customers complain about)."
+    )
     scope: Literal["me", "team", "all"] | None = Field(
         None, description="Whose accounts: me (my own), team (my team), all; omit if unsaid."
     )

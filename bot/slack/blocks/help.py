@@ -41,6 +41,7 @@ EXAMPLE_QUESTIONS: tuple[str, ...] = (
     "Renewals in the next 60 days for my team",
     "My red accounts",
     "Open tickets for Acme",
+    "What are Acme's users complaining about?",
     "Who is the champion at Acme?",
     "What is our ARR at risk?",
     "Which accounts changed band this week?",
