@@ -221,7 +221,8 @@ def _answer(ctx: AnswerContext, index: AccountNameIndex) -> Answer:
         # "average nps for my team", "renewals before year end": stray words near a
         # portfolio question are not a misspelt name unless they nearly are one.
         weak = resolution.best_score < LIKELY_TYPO or parsed.scope is not None
-        if fallback is not None and weak and parsed.intent not in LEFTOVER_IS_A_NAME:
+        named = parsed.intent in LEFTOVER_IS_A_NAME or parsed.named_by_preposition
+        if fallback is not None and weak and not named:
             return _finish(ctx, PORTFOLIO_HANDLERS[fallback](ctx), fallback)
         if not parsed.matched_rule and resolution.best_score < LIKELY_TYPO:
             return _help(ctx, understood=False)  # "what's the weather" is not a name

@@ -364,6 +364,9 @@ class ParsedQuestion:
     recent_only: bool = False
     matched_rule: bool = True
     understood_by: str = "rules"  # or "llm" when the router chose the question
+    # The leftover words follow "for", "at", "about"…: "open tickets for hooli" names an
+    # account, so a name the viewer cannot see is "not found", never their own book.
+    named_by_preposition: bool = False
 
     @property
     def needs_account(self) -> bool:
@@ -419,6 +422,21 @@ def parse_question(
         compare_days=30 if _MONTH.search(normalised) else 7,
         recent_only=bool(_RECENT.search(padded)) and "open" not in outside,
         matched_rule=matched,
+        named_by_preposition=_named_by_preposition(outside, leftover),
+    )
+
+
+_NAME_PREPOSITIONS = frozenset({"for", "at", "about", "of", "with", "from", "regarding", "re"})
+
+
+def _named_by_preposition(outside: list[str], leftover: list[str]) -> bool:
+    """True when a leftover word comes right after a preposition that introduces a name."""
+    if not leftover:
+        return False
+    candidates = set(leftover)
+    return any(
+        word in candidates and previous in _NAME_PREPOSITIONS
+        for previous, word in zip(outside, outside[1:], strict=False)
     )
 
 

@@ -81,6 +81,17 @@ def test_own_visibility_hides_other_books_without_leaking_names(qa_services: Ser
     assert answer.choices == []
 
 
+@pytest.mark.parametrize(
+    "question", ["open tickets for hooli", "nps for hooli", "what should i do about hooli"]
+)
+def test_a_hidden_account_named_after_for_is_not_found_not_swapped_for_my_book(
+    qa_services: Services, question: str
+) -> None:
+    answer = ask(qa_services, question, ALICE)
+    assert answer.intent == "not_found", answer.text
+    assert "Hooli" not in answer.text and "Acme" not in answer.text
+
+
 def test_picking_an_account_outside_the_book_is_refused(qa_services: Services) -> None:
     answer = ask(qa_services, "how is it doing", ALICE, account_id="acc_hooli")
     assert answer.intent == "not_found" and answer.account_id is None
