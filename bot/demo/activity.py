@@ -49,12 +49,17 @@ def calendar_factors(start: date, days: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def episode_ramp(world: World, index: np.ndarray, days: int) -> np.ndarray:
-    """0 before an episode, rising to 1 at its peak, then recovering if it does."""
+    """0 before an episode, rising to 1 at its peak, then recovering if it does.
+
+    The rise is front-loaded (1 - (1 - x)^2): trouble shows soon after it starts and then
+    deepens, so an account that will leave in three months already looks worse today.
+    """
     t = np.arange(days, dtype=np.float64)[None, :]
     onset = world.onset_day[index].astype(np.float64)[:, None]
     peak = world.peak_day[index].astype(np.float64)[:, None]
     recover = world.recover_days[index].astype(np.float64)[:, None]
-    rising = np.clip((t - onset) / np.maximum(peak - onset, 1.0), 0.0, 1.0)
+    progress = np.clip((t - onset) / np.maximum(peak - onset, 1.0), 0.0, 1.0)
+    rising = 1.0 - (1.0 - progress) ** 2
     falling = np.clip(1.0 - (t - peak) / np.maximum(recover, 1.0), 0.0, 1.0)
     return np.where(t <= peak, rising, falling)
 

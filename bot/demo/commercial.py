@@ -74,13 +74,17 @@ def write_invoices(
     last = world.last_day
     for row, account in enumerate(act.index.tolist()):
         invoices = _billing_days(world, clock, account)
-        force_failed = world.story[account] == "dropping"
+        # The story's failed payment is the newest invoice issued before the end date, so a
+        # score run on the end date (which reads only earlier days) sees it.
+        visible = [position for position, (day, _, _) in enumerate(invoices) if day < last]
+        forced_position = visible[-1] if visible and world.story[account] == "dropping" else None
+        force_failed = forced_position is not None
         for position, (day, amount, monthly) in enumerate(invoices):
             risk = float(act.risk[row, day])
             due = day + NET_DAYS
             status, paid = "paid", None
             trouble = rnd.random() < 0.01 + 0.6 * risk**2
-            if force_failed and position == len(invoices) - 1:
+            if position == forced_position:
                 trouble, risk = True, 1.0
             if rnd.random() < 0.01 and not force_failed:
                 status = "void"

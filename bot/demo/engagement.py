@@ -2,9 +2,12 @@
 
 Cadence follows the segment (enterprise accounts get far more attention), QBRs
 come quarterly for larger customers, and the mood of each summary follows the
-account's risk that day. Two story beats are written explicitly because CSMs
-always log them: a champion leaving, and the customer's notice of non-renewal.
-Each contact's ``last_contacted`` is taken from these interactions.
+account's risk that day. A customer at risk goes quiet: more and more planned
+touches end as the CSM's note that nobody replied or showed up, so contact with
+the champion and sponsors ages before churn, as it does in real books. Two story
+beats are written explicitly because CSMs always log them: a champion leaving, and
+the customer's notice of non-renewal. Each contact's ``last_contacted`` is taken
+from these interactions.
 """
 
 from __future__ import annotations
@@ -25,6 +28,29 @@ _KINDS = ("email", "call", "meeting", "note")
 _KIND_WEIGHTS = (0.4, 0.2, 0.2, 0.2)
 _BUSINESS_DAY = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 0.05, 0.02])
 QBR_EVERY_DAYS = 91
+DISENGAGED_AT_FULL_RISK = 1.0
+
+
+def _disengage(
+    item: tuple[int, str, str | None, ContactPlan | None],
+    risk: float,
+    rnd: random.Random,
+    composer: TextComposer,
+) -> tuple[int, str, str | None, ContactPlan | None]:
+    """A customer at risk stops showing up: the planned touch becomes the CSM's own note.
+
+    Champions and sponsors going quiet is one of the earliest churn signals CSMs see, so
+    the chance grows with the risk to the power 1.5 (about one touch in fifty at a healthy
+    account, most of them at an account near its peak). Story beats (text already
+    written) stand.
+    """
+    day, kind, text, contact = item
+    if text is not None or kind == "note":
+        return item
+    if rnd.random() >= DISENGAGED_AT_FULL_RISK * risk**1.5:
+        return item
+    note = composer.no_reply(kind, contact=contact.first if contact else "the team")
+    return day, "note", note, None
 
 
 def _mood(risk: float, rnd: random.Random) -> str:
@@ -81,6 +107,9 @@ def write_interactions(
                 )
                 planned.append((day, rnd.choice(("call", "meeting", "email")), text, contact))
         planned.sort(key=lambda item: item[0])
+        planned = [
+            _disengage(item, float(act.risk[row, item[0]]), rnd, composer) for item in planned
+        ]
         for day, kind, text, contact in planned:
             seconds = rnd.randint(13 * 3600, 23 * 3600)
             stamp = clock.stamp(day, seconds)

@@ -599,6 +599,31 @@ QUIET_CHURN_REASONS: tuple[tuple[str, float], ...] = (
 )
 
 
+# A planned touch the customer skipped (see ``bot.demo.engagement``): what a CSM logs.
+_NO_REPLY: dict[str, tuple[str, ...]] = {
+    "email": (
+        "Internal note: {contact} has not replied to my email about {topic}; second follow-up sent.",
+        "Internal note: no answer from {contact} on {topic} after {n} days. Plan: {risk_step}.",
+        "Internal note: emailed {contact} about {topic}; silence so far. Need to {risk_step}.",
+    ),
+    "call": (
+        "Internal note: left {contact} a voicemail about {topic}; no call back.",
+        "Internal note: {contact} missed our call on {topic}. Will {risk_step}.",
+        "Internal note: tried {contact} twice by phone this {period}; no answer.",
+    ),
+    "meeting": (
+        "Internal note: {contact} cancelled the meeting on {topic} at short notice, no new date.",
+        "Internal note: {contact} did not join the session on {topic}; nobody else came.",
+        "Internal note: meeting on {topic} declined by {contact}. We should {risk_step}.",
+    ),
+    "qbr": (
+        "Internal note: the QBR was postponed by {contact} for the second time.",
+        "Internal note: no executive would confirm a QBR date this {period}. Must {risk_step}.",
+        "Internal note: QBR invitation to {contact} declined; {concern} still unaddressed.",
+    ),
+}
+
+
 class _Slots(dict[str, str]):
     """Slot values drawn on first use, then reused so subject and body agree."""
 
@@ -683,6 +708,11 @@ class TextComposer:
         if kind == "qbr":
             text += f" Seat utilisation {utilisation}%."
         return text
+
+    def no_reply(self, kind: str, *, contact: str) -> str:
+        """The CSM's note when the customer did not show up for a planned touch."""
+        slots = _Slots(self._rnd, {"contact": contact})
+        return self._rnd.choice(_NO_REPLY[kind]).format_map(slots)
 
     def champion_left(self, *, champion: str, company: str) -> str:
         return self._rnd.choice(

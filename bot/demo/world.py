@@ -2,11 +2,14 @@
 
 Everything that is decided once per account lives here, before any daily number is
 drawn. The central idea is a hidden *risk curve* per account: a base level plus an
-optional episode that ramps up (churners in the 30–130 days before they leave,
-at-risk customers now, a few renewed customers around a past renewal) and shapes
+optional episode that ramps up (loud churners over the 60–180 days before they
+leave, quiet ones over 45–120, at-risk customers over the last 60–150 days and
+near their peak now, a few renewed customers around a past renewal) and shapes
 every observable stream at once — usage, logins, tickets and their tone, NPS,
-failed payments, champion departures. Signals therefore really precede churn, but
-through noise: some churners leave quietly and some renewed customers looked bad.
+failed payments, champion departures, customers going quiet. Signals therefore
+really precede churn — most are visible a quarter ahead, which is the warning a CS
+team needs — but through noise: some churners leave quietly and some renewed
+customers looked bad.
 
 Days are integers relative to the window start (day 0 = first usage day, day
 ``days - 1`` = the end date); contract days may lie before or after the window.
@@ -205,19 +208,19 @@ def plan_world(config: DemoConfig) -> World:
     depth = np.zeros(n)
 
     at_risk = profile == Profile.AT_RISK
-    onset[at_risk] = last - rng.integers(30, 121, n)[at_risk]
-    peak[at_risk] = last + rng.integers(0, 46, n)[at_risk]
-    peak_risk[at_risk] = rng.uniform(0.7, 0.95, n)[at_risk]
-    depth[at_risk] = rng.uniform(0.45, 0.85, n)[at_risk]
+    onset[at_risk] = last - rng.integers(60, 151, n)[at_risk]
+    peak[at_risk] = last + rng.integers(0, 21, n)[at_risk]
+    peak_risk[at_risk] = rng.uniform(0.75, 1.0, n)[at_risk]
+    depth[at_risk] = rng.uniform(0.5, 0.9, n)[at_risk]
 
     loud = profile == Profile.CHURNED
-    onset[loud] = churn_day[loud] - rng.integers(40, 131, n)[loud]
+    onset[loud] = churn_day[loud] - rng.integers(60, 181, n)[loud]
     peak[loud] = churn_day[loud]
     peak_risk[loud] = rng.uniform(0.72, 1.0, n)[loud]
     depth[loud] = rng.uniform(0.5, 0.9, n)[loud]
 
     quiet = profile == Profile.CHURNED_QUIET
-    onset[quiet] = churn_day[quiet] - rng.integers(20, 61, n)[quiet]
+    onset[quiet] = churn_day[quiet] - rng.integers(45, 121, n)[quiet]
     peak[quiet] = churn_day[quiet]
     peak_risk[quiet] = base_risk[quiet] + rng.uniform(0.05, 0.2, n)[quiet]
     depth[quiet] = rng.uniform(0.05, 0.3, n)[quiet]
@@ -415,17 +418,17 @@ def _apply_stories(world: World, fixed: list[FixedAccount]) -> None:
         if spec.forced_nps:
             world.forced_nps[i] = spec.forced_nps
         if spec.story == "dropping":
-            world.base_risk[i], world.peak_risk[i], world.usage_depth[i] = 0.1, 0.85, 0.75
-            world.onset_day[i], world.peak_day[i] = last - 35, last
+            world.base_risk[i], world.peak_risk[i], world.usage_depth[i] = 0.1, 0.9, 0.8
+            world.onset_day[i], world.peak_day[i] = last - 50, last - 3
             world.base_util[i], world.growth[i] = 0.72, 0.0
             world.monthly_billing[i] = True
         elif spec.story == "competitor":
-            world.base_risk[i], world.peak_risk[i], world.usage_depth[i] = 0.25, 0.85, 0.5
-            world.onset_day[i], world.peak_day[i] = last - 90, last + 20
+            world.base_risk[i], world.peak_risk[i], world.usage_depth[i] = 0.25, 0.95, 0.7
+            world.onset_day[i], world.peak_day[i] = last - 100, last
             world.champion_leave_day[i] = last - 50
             world.base_util[i] = 0.55
         elif spec.story == "renewal-soon":
-            world.base_risk[i], world.base_util[i], world.growth[i] = 0.33, 0.45, -0.05
+            world.base_risk[i], world.base_util[i], world.growth[i] = 0.38, 0.36, -0.1
         elif spec.story == "middling":
             world.base_risk[i], world.base_util[i] = 0.35, 0.42
         elif spec.story == "declining":
