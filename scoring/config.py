@@ -14,7 +14,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 CONFIG_DIR = Path(__file__).parent / "config"
-DEFAULT_CONFIG_PATH = CONFIG_DIR / "health_v1.yaml"
+#: The current version. Every earlier ``health_vN.yaml`` stays beside it, unchanged, so the
+#: version named on a stored snapshot can always be read back (``config_for_version``).
+DEFAULT_CONFIG_PATH = CONFIG_DIR / "health_v2.yaml"
 
 COMPONENTS: tuple[str, ...] = ("usage", "relationship", "support", "financial", "survey")
 BANDS: tuple[str, ...] = ("red", "yellow", "green")
@@ -28,18 +30,23 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-class MeasureRule(_Frozen):
-    """How one measure maps to 0-100: 0 at ``bad``, 100 at ``good``, linear and clipped."""
+class MeasureBounds(_Frozen):
+    """Where a measure scores 0 (``bad``) and 100 (``good``); linear and clipped between."""
 
-    weight: float = Field(gt=0)
     bad: float
     good: float
 
     @model_validator(mode="after")
-    def _distinct_ends(self) -> MeasureRule:
+    def _distinct_ends(self) -> MeasureBounds:
         if self.bad == self.good:
             raise ValueError("bad and good must differ")
         return self
+
+
+class MeasureRule(MeasureBounds):
+    """One measure of a component: its bounds and its weight inside the component."""
+
+    weight: float = Field(gt=0)
 
 
 class ComponentRule(_Frozen):
@@ -61,6 +68,7 @@ class BandRule(_Frozen):
 class DriverRule(_Frozen):
     top_n: int = Field(5, ge=1, le=10)  # stored with each snapshot
     summary_n: int = Field(3, ge=1, le=10)  # shown in one-line summaries (CSV, lists)
+    risk_measure_below: float = Field(75, gt=0, le=100)  # a risky account's drivers: below this
 
 
 class ExpansionRule(_Frozen):
@@ -86,6 +94,12 @@ class HealthConfig(_Frozen):
 
     version: str
     components: dict[str, ComponentRule]
+    segment_bounds: dict[str, dict[str, MeasureBounds]] = Field(default_factory=dict)
+    """Per account segment, measures judged on other bounds than the component's (e.g.
+    contact recency for tech-touch accounts). Segments not listed use the defaults."""
+    weak_component_boost: float = Field(0.0, ge=0, le=1)
+    """How much more a weak component weighs: weight x (1 + boost x (100 - score) / 100).
+    0 is the plain weighted mean; at most 1, so raising a component never lowers health."""
     bands: BandRule
     hysteresis_margin: float = Field(ge=0, lt=30)
     no_data_score: float = Field(ge=0, le=100)
@@ -102,6 +116,11 @@ class HealthConfig(_Frozen):
         expected |= {"promoter_nps", "renewal_health"}
         if set(self.expansion.weights) != expected:
             raise ValueError(f"expansion.weights must be exactly {', '.join(sorted(expected))}")
+        known = set(self.measure_rules())
+        for segment, bounds in self.segment_bounds.items():
+            unknown = sorted(set(bounds) - known)
+            if unknown:
+                raise ValueError(f"segment_bounds.{segment}: unknown measures {', '.join(unknown)}")
         return self
 
     @property
@@ -116,6 +135,14 @@ class HealthConfig(_Frozen):
             for measure, rule in self.components[component].measures.items()
         }
 
+    def bounds_by_segment(self, measure: str) -> dict[str, MeasureBounds]:
+        """The segments that judge ``measure`` on their own bounds, with those bounds."""
+        return {
+            segment: bounds[measure]
+            for segment, bounds in self.segment_bounds.items()
+            if measure in bounds
+        }
+
     def with_component_weights(self, weights: dict[str, float]) -> HealthConfig:
         """A copy with other component weights (used to evaluate proposed weights)."""
         components = {
@@ -126,7 +153,7 @@ class HealthConfig(_Frozen):
 
 
 def load_health_config(path: Path | None = None) -> HealthConfig:
-    """Read and validate a health config file (the packaged v1 when ``path`` is None).
+    """Read and validate a health config file (the current version when ``path`` is None).
 
     Raises:
         HealthConfigError: naming the file and every problem found in it.
@@ -135,6 +162,19 @@ def load_health_config(path: Path | None = None) -> HealthConfig:
     if path is None:
         return _default_config()
     return _parse(config_path)
+
+
+def config_for_version(version: str) -> HealthConfig:
+    """The packaged config that produced snapshots stamped ``version`` (e.g. "health_v1").
+
+    Raises:
+        HealthConfigError: when no packaged file carries that version.
+    """
+    path = CONFIG_DIR / f"{version}.yaml"
+    if not path.name.startswith("health_v") or not path.is_file():
+        known = ", ".join(sorted(p.stem for p in CONFIG_DIR.glob("health_v*.yaml")))
+        raise HealthConfigError(f"no packaged health config {version!r}; known: {known}")
+    return _parse(path)
 
 
 @lru_cache(maxsize=1)

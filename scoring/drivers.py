@@ -14,10 +14,12 @@ import numpy as np
 import pandas as pd
 
 from scoring.config import COMPONENTS, HealthConfig
+from scoring.health import effective_component_weights
 from scoring.measures import NEVER_DAYS
 
 DRIVER_COLUMNS = ("row", "rank", "text", "component", "measure", "direction", "value", "impact")
 NEUTRAL = 50.0
+RISKS_PER_COMPONENT = 2  # a risky account's drivers: this many per component come first
 
 
 def build_drivers(
@@ -31,13 +33,16 @@ def build_drivers(
 ) -> pd.DataFrame:
     """The top drivers per row of ``measures``, most important first.
 
-    Drivers that explain the account's standing lead: for rows where ``explain_risk``
-    (a red or yellow band, or a churn risk high enough for the at-risk stage) what pulls
-    the score down, otherwise what holds it up; within each group the larger pull comes
-    first. A red account should never open with "invoices paid on time" while its usage
-    collapses. The
-    ranking is one numpy sort over an accounts × measures matrix; sentences are then
-    written only for the drivers chosen.
+    For rows where ``explain_risk`` (a red or yellow band, or the at-risk stage) the
+    drivers are the account's risks: the measures scoring below
+    ``drivers.risk_measure_below``, the most points lost first (at most two per component
+    before any third), every one "negative". Strengths never explain risk: a red account
+    must not open with "last interaction 5 days ago" or "invoices paid on time" while its
+    usage collapses. (A risky row with no measure that low, held yellow by hysteresis,
+    falls back to the ordering below.)
+    Other rows list what holds the score up first, then what pulls it down, the larger
+    pull first. The ranking is one numpy sort over an accounts × measures matrix;
+    sentences are then written only for the drivers chosen.
 
     Returns:
         A long frame with ``DRIVER_COLUMNS``; ``row`` is the position in ``measures``.
@@ -46,7 +51,8 @@ def build_drivers(
     shares = _component_shares(components, config)
     names: list[str] = []
     owners: list[str] = []
-    columns: list[np.ndarray] = []
+    share_columns: list[np.ndarray] = []
+    score_columns: list[np.ndarray] = []
     for component in COMPONENTS:
         rules = config.components[component].measures
         scores = measure_scores[list(rules)]
@@ -54,17 +60,28 @@ def build_drivers(
         available = scores.notna().mul(weights, axis=1).sum(axis=1).replace(0.0, np.nan)
         for measure, rule in rules.items():
             share = shares[component] * rule.weight / available
-            columns.append((share * (scores[measure] - NEUTRAL)).to_numpy(dtype="float64"))
+            share_columns.append(share.to_numpy(dtype="float64"))
+            score_columns.append(scores[measure].to_numpy(dtype="float64"))
             names.append(measure)
             owners.append(component)
-    if not columns or measures.empty:
+    if not share_columns or measures.empty:
         return pd.DataFrame(columns=list(DRIVER_COLUMNS))
-    impact = np.column_stack(columns)
+    share = np.column_stack(share_columns)
+    score = np.column_stack(score_columns)
+    impact = share * (score - NEUTRAL)
     valid = np.isfinite(impact) & (np.abs(impact) > 1e-9)
-    risky = explain_risk.to_numpy(dtype=bool)[:, None]
-    explains = np.where(risky, impact < 0, impact > 0)
-    # |impact| is at most 50, so the offset puts every band-explaining driver first.
-    key = np.where(valid, np.abs(impact) + np.where(explains, 1000.0, 0.0), -1.0)
+    # Risk rows: points lost below full marks, for the measures that are real weaknesses,
+    # at most two per component before any third (three relationship ages in a row crowd
+    # out the usage collapse that a CSM needs to see).
+    weak = np.isfinite(score) & (score < config.drivers.risk_measure_below) & (share > 0)
+    risky = explain_risk.to_numpy(dtype=bool) & weak.any(axis=1)
+    lost = np.where(weak, share * (100.0 - np.nan_to_num(score)), -1.0)
+    first = weak & _first_per_component(lost, owners, RISKS_PER_COMPONENT)
+    risk_key = lost + np.where(first, 1000.0, 0.0)
+    # Other rows: |impact| is at most 50, so the offset puts what holds the score up first.
+    standing = np.where(valid, np.abs(impact) + np.where(impact > 0, 1000.0, 0.0), -1.0)
+    key = np.where(risky[:, None], risk_key, standing)
+    impact = np.where(risky[:, None], -np.maximum(lost, 0.0), impact)
     limit = min(limit, impact.shape[1])
     order = np.argsort(-key, axis=1, kind="stable")[:, :limit]
     keep = (np.take_along_axis(key, order, axis=1) >= 0).ravel()
@@ -95,6 +112,19 @@ def build_drivers(
     )
 
 
+def _first_per_component(key: np.ndarray, owners: list[str], keep: int) -> np.ndarray:
+    """True where a measure is among the ``keep`` largest keys of its component, per row."""
+    first = np.zeros_like(key, dtype=bool)
+    owner = np.array(owners, dtype=object)
+    for component in COMPONENTS:
+        columns = np.flatnonzero(owner == component)
+        if columns.size == 0:
+            continue
+        rank = np.argsort(np.argsort(-key[:, columns], axis=1, kind="stable"), axis=1)
+        first[:, columns] = rank < keep
+    return first
+
+
 def no_data_drivers(rows: pd.Index, config: HealthConfig) -> pd.DataFrame:
     """The one driver an account with no data at all gets: say so, and say what stands in."""
     text = (
@@ -116,10 +146,13 @@ def no_data_drivers(rows: pd.Index, config: HealthConfig) -> pd.DataFrame:
 
 
 def _component_shares(components: pd.DataFrame, config: HealthConfig) -> pd.DataFrame:
-    weights = pd.Series(config.component_weights)
-    available = components[list(COMPONENTS)].notna().mul(weights, axis=1)
-    total = available.sum(axis=1).replace(0.0, np.nan)
-    return available.div(total, axis=0)
+    """Each component's share of each row's health, as the health itself weighs them."""
+    values = components[list(COMPONENTS)].to_numpy(dtype="float64")
+    weights = pd.DataFrame(
+        effective_component_weights(values, config), index=components.index, columns=COMPONENTS
+    )
+    total = weights.sum(axis=1).replace(0.0, np.nan)
+    return weights.div(total, axis=0)
 
 
 # ------------------------------------------------------------------------------ texts

@@ -3,7 +3,8 @@
 Every step is a column operation over the whole portfolio. A component is the weighted
 mean of the measures that have data; the health is the weighted mean of the components
 that have data, so missing data renormalises weights instead of counting as zero (and
-the result lists which components were left out).
+the result lists which components were left out). Weak components weigh more than their
+configured share when the config says so (``weak_component_boost``).
 """
 
 from __future__ import annotations
@@ -15,11 +16,23 @@ from scoring.config import BANDS, COMPONENTS, HealthConfig
 
 
 def score_measures(measures: pd.DataFrame, config: HealthConfig) -> pd.DataFrame:
-    """Map each measure to 0-100: 0 at its ``bad`` threshold, 100 at ``good``, clipped."""
+    """Map each measure to 0-100: 0 at its ``bad`` threshold, 100 at ``good``, clipped.
+
+    A measure with segment bounds in the config is judged on the bounds of the row's
+    ``segment`` (a tech-touch account is not "neglected" after a month without a call).
+    """
     scores = pd.DataFrame(index=measures.index)
+    segment = measures.get("segment")
     for measure, (_component, rule) in config.measure_rules().items():
-        values = measures[measure].astype("float64")
-        scores[measure] = ((values - rule.bad) / (rule.good - rule.bad)).clip(0.0, 1.0) * 100.0
+        values = measures[measure].astype("float64").to_numpy()
+        bad = np.full(len(values), rule.bad)
+        good = np.full(len(values), rule.good)
+        if segment is not None:
+            for name, bounds in config.bounds_by_segment(measure).items():
+                rows = (segment == name).to_numpy()
+                bad[rows], good[rows] = bounds.bad, bounds.good
+        fraction = np.clip((values - bad) / (good - bad), 0.0, 1.0)
+        scores[measure] = fraction * 100.0
     return scores
 
 
@@ -46,10 +59,10 @@ def overall_health(components: pd.DataFrame, config: HealthConfig) -> pd.DataFra
         (a list per row) and ``no_data`` (True when every component was missing and
         the configured ``no_data_score`` stands in).
     """
-    weights = np.array([config.component_weights[name] for name in COMPONENTS])
     values = components[list(COMPONENTS)].to_numpy(dtype="float64")
     available = ~np.isnan(values)
-    weight_sum = (available * weights).sum(axis=1)
+    weights = effective_component_weights(values, config)
+    weight_sum = weights.sum(axis=1)
     weighted = (np.nan_to_num(values) * weights).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         health = np.where(weight_sum > 0, weighted / weight_sum, config.no_data_score)
@@ -61,6 +74,20 @@ def overall_health(components: pd.DataFrame, config: HealthConfig) -> pd.DataFra
     result["missing_components"] = [list(names[row]) for row in missing_mask]
     result["no_data"] = weight_sum == 0
     return result
+
+
+def effective_component_weights(values: np.ndarray, config: HealthConfig) -> np.ndarray:
+    """Each row's component weights: configured, raised for weak components, 0 when missing.
+
+    With ``weak_component_boost`` b a component scoring s weighs w x (1 + b x (100 - s)/100):
+    a collapse in usage is not averaged away by a recent call and paid invoices, which is
+    the commonest complaint about health scores. For b <= 1 the health still rises (never
+    falls) with every component, so the monotone properties of the measures carry over.
+    """
+    weights = np.array([config.component_weights[name] for name in COMPONENTS], dtype="float64")
+    available = ~np.isnan(values)
+    weakness = (100.0 - np.clip(np.nan_to_num(values, nan=100.0), 0.0, 100.0)) / 100.0
+    return weights[None, :] * (1.0 + config.weak_component_boost * weakness) * available
 
 
 def band_of(health: pd.Series, config: HealthConfig) -> pd.Series:

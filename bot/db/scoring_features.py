@@ -354,14 +354,17 @@ def _nps_query(scope: _Scope) -> Select[Any]:
 def _interaction_query(scope: _Scope) -> Select[Any]:
     i = _interactions.c
     p = _contacts.c
-    champion = p.is_champion.is_(True)
-    executive = or_(p.is_decision_maker.is_(True), i.type == "qbr")
+    # An internal note is the CSM writing to themselves, not a touch with the customer: it
+    # counts as relationship data on record, but never as the latest interaction.
+    customer_facing = or_(i.type.is_(None), i.type != "note")
+    champion = and_(customer_facing, p.is_champion.is_(True))
+    executive = and_(customer_facing, or_(p.is_decision_maker.is_(True), i.type == "qbr"))
     source = scope.source(_interactions).outerjoin(_contacts, p.contact_id == i.contact_id)
     return (
         select(
             scope.key(_interactions).label("key"),
             func.count().label("interactions_ever"),
-            _raw(func.max(i.occurred_at)).label("last_interaction_at"),
+            _raw(func.max(case((customer_facing, i.occurred_at)))).label("last_interaction_at"),
             _raw(func.max(case((champion, i.occurred_at)))).label("last_champion_touch_at"),
             _raw(func.max(case((executive, i.occurred_at)))).label("last_executive_touch_at"),
         )
@@ -524,6 +527,16 @@ def renewal_outcomes(
     return frame
 
 
+def trainable_outcomes(*, session: Session, before: date, horizon_days: int) -> pd.DataFrame:
+    """The renewal outcomes a model can learn from: ending before ``before``, and late
+    enough that ``horizon_days`` before each the store already had usage history."""
+    first_usage = usage_history_start(session=session)
+    ended_after = None
+    if first_usage is not None:
+        ended_after = first_usage + timedelta(days=MIN_HISTORY_DAYS + horizon_days - 1)
+    return renewal_outcomes(session=session, before=before, ended_after=ended_after)
+
+
 def outcome_aggregates(*, session: Session, before: date, horizon_days: int) -> OutcomeAggregates:
     """Aggregates as of ``horizon_days`` before every renewal outcome ending before ``before``.
 
@@ -533,11 +546,7 @@ def outcome_aggregates(*, session: Session, before: date, horizon_days: int) -> 
     be empty for lack of history, not for lack of use, and a model would learn "no data
     means renewal" from them.
     """
-    first_usage = usage_history_start(session=session)
-    ended_after = None
-    if first_usage is not None:
-        ended_after = first_usage + timedelta(days=MIN_HISTORY_DAYS + horizon_days - 1)
-    outcomes = renewal_outcomes(session=session, before=before, ended_after=ended_after)
+    outcomes = trainable_outcomes(session=session, before=before, horizon_days=horizon_days)
     cutoff_dates = (outcomes["end_date"] - pd.Timedelta(days=horizon_days)).dt.date
     cutoffs = _cutoff_table()
     connection = session.connection()

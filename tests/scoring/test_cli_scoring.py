@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.db.models import AuditLog, HealthOverride, HealthScore
 from bot.db.session import make_session_factory, unit_of_work
+from scoring.config import load_health_config
 from tests.scoring.store import seed_renewal_history, seed_small_portfolio
 
 runner = CliRunner()
@@ -58,7 +59,7 @@ def test_score_writes_one_row_per_active_account_and_stores_snapshots(store, tmp
 
     with unit_of_work(store) as session:
         snapshot = session.get(HealthScore, ("SLIDING", date(2025, 6, 1)))
-        assert snapshot is not None and snapshot.config_version == "health_v1"
+        assert snapshot is not None and snapshot.config_version == load_health_config().version
         assert set(snapshot.components) == {
             "usage",
             "relationship",

@@ -9,8 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring.config import HealthConfig, HealthConfigError, load_health_config
-from scoring.health import apply_hysteresis, band_of
+from scoring.config import (
+    COMPONENTS,
+    CONFIG_DIR,
+    HealthConfig,
+    HealthConfigError,
+    config_for_version,
+    load_health_config,
+)
+from scoring.health import apply_hysteresis, band_of, overall_health
 from scoring.portfolio import score_accounts
 from tests.scoring.factories import aggregate_row, aggregates, bare_account
 
@@ -28,10 +35,15 @@ def test_component_with_no_data_is_left_out_and_weights_renormalised():
     assert full.loc[0, "missing_components"] == []
     assert no_survey.loc[0, "missing_components"] == ["survey"]
     assert math.isnan(no_survey.loc[0, "survey"])
-    weights = CONFIG.component_weights
-    expected = sum(no_survey.loc[0, c] * weights[c] for c in weights if c != "survey") / (
-        sum(weights.values()) - weights["survey"]
-    )
+    # Each present component weighs its configured weight, raised for weakness; the
+    # missing one weighs nothing (the rest are renormalised).
+    boost = CONFIG.weak_component_boost
+    weights = {
+        c: w * (1 + boost * (100 - no_survey.loc[0, c]) / 100)
+        for c, w in CONFIG.component_weights.items()
+        if c != "survey"
+    }
+    expected = sum(no_survey.loc[0, c] * w for c, w in weights.items()) / sum(weights.values())
     assert no_survey.loc[0, "health"] == pytest.approx(expected, abs=0.05)
 
 
@@ -88,14 +100,15 @@ def test_bad_config_fails_naming_the_file_and_field(tmp_path):
     import yaml
 
     raw = CONFIG.model_dump()
-    raw["components"]["usage"]["measures"]["seat_utilisation"]["good"] = 0.2  # == bad
+    seat = raw["components"]["usage"]["measures"]["seat_utilisation"]
+    seat["good"] = seat["bad"]
     text.write_text(yaml.safe_dump(raw))
     with pytest.raises(HealthConfigError, match="bad.yaml.*seat_utilisation"):
         load_health_config(CONFIG_PATH)
 
 
 def test_config_is_versioned():
-    assert isinstance(CONFIG, HealthConfig) and CONFIG.version == "health_v1"
+    assert isinstance(CONFIG, HealthConfig) and CONFIG.version == "health_v2"
     assert CONFIG.component_weights == {
         "usage": 30,
         "relationship": 25,
@@ -103,6 +116,58 @@ def test_config_is_versioned():
         "financial": 15,
         "survey": 10,
     }
+
+
+def test_every_packaged_version_stays_loadable_and_the_newest_is_the_default():
+    files = sorted(CONFIG_DIR.glob("health_v*.yaml"), key=lambda p: int(p.stem.split("_v")[1]))
+    assert [p.stem for p in files][:2] == ["health_v1", "health_v2"]
+    for path in files:
+        assert load_health_config(path).version == path.stem  # the file name is the version
+    assert CONFIG.version == files[-1].stem
+    v1 = config_for_version("health_v1")
+    assert v1.weak_component_boost == 0 and v1.segment_bounds == {}  # v1 scores as it did
+    assert v1.churn_model.horizon_days == 30
+    with pytest.raises(HealthConfigError, match="no packaged health config 'health_v0'"):
+        config_for_version("health_v0")
+
+
+def test_segment_bounds_judge_contact_recency_by_coverage_model():
+    rows = [
+        aggregate_row(segment, segment=segment, last_interaction_at=pd.Timestamp("2025-04-02"))
+        for segment in ("enterprise", "mid-market", "smb")
+    ]  # 60 days since the last interaction for all three
+    scores = score_accounts(aggregates(*rows), CONFIG).measure_scores["days_since_interaction"]
+    enterprise, mid_market, smb = scores.tolist()
+    assert enterprise == 0.0  # high touch: two months of silence is the bad end
+    assert 0.0 < mid_market < 100.0
+    assert smb == 100.0  # tech touch: a call every couple of months is normal
+
+
+def test_segment_bounds_naming_an_unknown_measure_are_refused(tmp_path):
+    import yaml
+
+    raw = CONFIG.model_dump()
+    raw["segment_bounds"] = {"smb": {"days_since_lunch": {"bad": 1, "good": 2}}}
+    path = tmp_path / "typo.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(HealthConfigError, match="typo.yaml.*days_since_lunch"):
+        load_health_config(path)
+
+
+def test_a_collapsed_component_is_not_averaged_away():
+    # Usage collapsed; contact, support and invoices spotless; detractor NPS.
+    collapsed = aggregate_row(
+        "C",
+        active_users_sum_30d=30 * 4.0,
+        logins_sum_30d=30 * 4.0,
+        features_used_sum_30d=30 * 1.0,
+        nps_latest=3.0,
+    )
+    row = _score(collapsed).iloc[0]
+    plain = sum(row[c] * w for c, w in CONFIG.component_weights.items()) / 100
+    assert row["usage"] < 10 and row["relationship"] > 90
+    assert row["health"] < plain - 5  # weak components weigh more than their share
+    assert row["band"] != "green"
 
 
 # ------------------------------------------------------------------- monotone properties
@@ -171,3 +236,27 @@ def test_a_failed_invoice_never_raises_the_financial_component(
     assert not math.isnan(after)
     if not math.isnan(before):
         assert after <= before + 1e-9
+
+
+component_scores_strategy = st.floats(min_value=0, max_value=100)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    values=st.lists(st.one_of(st.none(), component_scores_strategy), min_size=5, max_size=5).filter(
+        lambda v: any(x is not None for x in v)
+    ),
+    which=st.integers(min_value=0, max_value=4),
+    raise_by=st.floats(min_value=0.01, max_value=100),
+)
+def test_raising_any_component_never_lowers_health(values, which, raise_by):
+    if values[which] is None:
+        values[which] = 0.0
+    better = list(values)
+    better[which] = min(100.0, values[which] + raise_by)
+    frame = pd.DataFrame(
+        [[math.nan if v is None else v for v in row] for row in (values, better)],
+        columns=list(COMPONENTS),
+    )
+    before, after = overall_health(frame, CONFIG)["health"]
+    assert after >= before  # rounding to 0.1 is monotone too

@@ -112,5 +112,5 @@ def test_artifact_round_trip_keeps_metadata_and_refuses_other_versions(tmp_path)
         result.model.predict_risk(history.measures, CONFIG),
     )
     with pytest.raises(ModelArtifactError, match="health config"):
-        load_churn_model(tmp_path, config_version="health_v2")
+        load_churn_model(tmp_path, config_version="health_v1")  # the model is CONFIG's
     assert load_churn_model(tmp_path / "nowhere", config_version=CONFIG.version) is None
