@@ -58,6 +58,7 @@ class UsageFacts:
     max_active_users_recent: int | None
     days_with_data: int
     logins_total: int
+    avg_active_users_recent: float | None = None  # per day with data in the recent window
 
 
 @dataclass(slots=True)
@@ -70,12 +71,15 @@ class AccountSignals:
     arr: Decimal | None
     licensed_seats: int | None
     customer_since: date | None
+    segment: str | None = None
     health: HealthFacts | None = None
     usage: UsageFacts | None = None
     nps: list[dict[str, Any]] = field(default_factory=list)
     tickets: list[dict[str, Any]] = field(default_factory=list)
     invoices: list[dict[str, Any]] = field(default_factory=list)
     champions: list[dict[str, Any]] = field(default_factory=list)
+    sponsor_last_contacted_at: datetime | None = None  # newest contact with an active
+    # champion or decision maker: the account's executive contact
     contracts: list[dict[str, Any]] = field(default_factory=list)
     interactions_since_start: int = 0
 
@@ -127,6 +131,7 @@ def _load_accounts(session: Session) -> dict[str, AccountSignals]:
             Account.arr,
             Account.licensed_seats,
             Account.customer_since,
+            Account.segment,
         ).where(Account.status == "active")
     )
     return {
@@ -137,6 +142,7 @@ def _load_accounts(session: Session) -> dict[str, AccountSignals]:
             arr=row.arr,
             licensed_seats=row.licensed_seats,
             customer_since=row.customer_since,
+            segment=row.segment,
         )
         for row in rows
     }
@@ -245,6 +251,10 @@ def _attach_usage(
             func.max(case((UsageDaily.date > split, UsageDaily.active_users), else_=None)).label(
                 "max_active"
             ),
+            func.sum(case((UsageDaily.date > split, UsageDaily.active_users), else_=0)).label(
+                "recent_active"
+            ),
+            func.count(case((UsageDaily.date > split, 1), else_=None)).label("recent_days"),
             func.count().label("days"),
             func.sum(func.coalesce(UsageDaily.logins, 0)).label("logins"),
         )
@@ -265,6 +275,9 @@ def _attach_usage(
             max_active_users_recent=int(row.max_active) if row.max_active is not None else None,
             days_with_data=int(row.days),
             logins_total=int(row.logins or 0),
+            avg_active_users_recent=(
+                float(row.recent_active or 0) / int(row.recent_days) if row.recent_days else None
+            ),
         )
 
 
@@ -363,24 +376,39 @@ def _attach_invoices(session: Session, signals: dict[str, AccountSignals], today
 
 
 def _attach_champions(session: Session, signals: dict[str, AccountSignals]) -> None:
+    """Champions (active or gone), and the latest contact with any active sponsor."""
     rows = session.execute(
         select(
             Contact.contact_id,
             Contact.account_id,
             Contact.name,
             Contact.is_active,
+            Contact.is_champion,
             Contact.last_contacted_at,
-        ).where(Contact.is_champion.is_(True))
+        ).where(or_(Contact.is_champion.is_(True), Contact.is_decision_maker.is_(True)))
     )
     for row in rows:
         account = signals.get(row.account_id)
-        if account is not None:
+        if account is None:
+            continue
+        active = row.is_active is not False
+        last = row.last_contacted_at
+        if (
+            active
+            and last is not None
+            and (
+                account.sponsor_last_contacted_at is None
+                or last > account.sponsor_last_contacted_at
+            )
+        ):
+            account.sponsor_last_contacted_at = last
+        if row.is_champion:
             account.champions.append(
                 {
                     "contact_id": row.contact_id,
                     "name": row.name,
-                    "is_active": row.is_active is not False,
-                    "last_contacted_at": row.last_contacted_at,
+                    "is_active": active,
+                    "last_contacted_at": last,
                 }
             )
 

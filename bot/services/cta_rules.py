@@ -344,44 +344,76 @@ def support_escalation(
 def payment_failure(
     account: AccountSignals, rule: RuleSettings, context: RuleContext
 ) -> Iterator[CtaCandidate]:
-    """An unpaid invoice that failed or is past due."""
+    """Unpaid invoices that failed, or are ``min_days_overdue``+ past due: one CTA per account.
+
+    A declined card is raised at once; an invoice a few days past its due date is
+    ordinary accounts-receivable noise that finance chases first. Every qualifying
+    invoice goes into one CTA keyed by the oldest, so a second failed month while the
+    first is still unpaid is the same problem, not a new CTA.
+    """
+    grace = int(rule.number("min_days_overdue", 0))
+    unpaid = []
     for invoice in account.invoices:
         due = invoice.get("due_at")
-        late = (
-            f", {(context.today - due).days} days past due" if due and due < context.today else ""
-        )
-        yield _candidate(
-            account,
-            "payment_failure",
-            rule,
-            context,
-            reason=(
-                f"Invoice {invoice['invoice_id']} {invoice['status']}: "
-                f"{_money(invoice['amount'])}" + (f" (due {due.isoformat()}{late})" if due else "")
-            ),
-            period=str(invoice["invoice_id"]),
-            details={
-                "invoice_id": invoice["invoice_id"],
-                "status": invoice["status"],
-                "amount": float(invoice["amount"]),
-            },
-        )
+        days_late = (context.today - due).days if due else 0
+        if invoice["status"] == "failed" or days_late >= grace:
+            unpaid.append((invoice, days_late))
+    if not unpaid:
+        return
+    unpaid.sort(key=lambda item: (item[0].get("due_at") or context.today, item[0]["invoice_id"]))
+    invoice, days_late = unpaid[0]
+    due = invoice.get("due_at")
+    late = f", {days_late} days past due" if due and days_late > 0 else ""
+    total = sum(float(item["amount"]) for item, _ in unpaid)
+    more = f"; {len(unpaid) - 1} more unpaid ({_money(total)} in all)" if len(unpaid) > 1 else ""
+    yield _candidate(
+        account,
+        "payment_failure",
+        rule,
+        context,
+        reason=(
+            f"Invoice {invoice['invoice_id']} {invoice['status']}: "
+            f"{_money(invoice['amount'])}"
+            + (f" (due {due.isoformat()}{late})" if due else "")
+            + more
+        ),
+        period=str(invoice["invoice_id"]),
+        details={
+            "invoice_id": invoice["invoice_id"],
+            "status": invoice["status"],
+            "amount": float(invoice["amount"]),
+            "invoice_ids": [item["invoice_id"] for item, _ in unpaid],
+            "unpaid_total": round(total, 2),
+        },
+    )
 
 
 def champion_inactive(
     account: AccountSignals, rule: RuleSettings, context: RuleContext
 ) -> Iterator[CtaCandidate]:
-    """A champion who left (inactive) or has not been contacted for a long time."""
-    quiet_days = int(rule.number("not_contacted_days", 90))
+    """A champion who left with no active champion in their place, or a quiet champion.
+
+    Quiet means no executive contact: neither the champion nor any active decision maker
+    heard from for ``not_contacted_days`` (per segment in ``not_contacted_days_by_segment``:
+    a tech-touch account hears from its CSM a few times a year, an enterprise one monthly).
+    """
+    by_segment = rule.extra("not_contacted_days_by_segment") or {}
+    quiet_days = int(by_segment.get(account.segment, rule.number("not_contacted_days", 90)))
+    replaced = any(champion["is_active"] for champion in account.champions)
+    sponsor = account.sponsor_last_contacted_at
+    sponsors_quiet = sponsor is None or (context.now - sponsor).days >= quiet_days
     for champion in account.champions:
         last = champion.get("last_contacted_at")
         if not champion["is_active"]:
+            if replaced:
+                continue  # another champion carries the account: the sponsor gap is closed
             reason = f"Champion {champion['name']} is no longer active"
             state = "inactive"
-        elif last is not None and (context.now - last).days >= quiet_days:
+        elif last is not None and (context.now - last).days >= quiet_days and sponsors_quiet:
             reason = (
                 f"Champion {champion['name']} not contacted for {(context.now - last).days} days "
-                f"(last {last.date().isoformat()})"
+                f"(last {last.date().isoformat()}); no champion or decision maker contacted "
+                f"in {quiet_days} days"
             )
             state = "quiet"
         else:
@@ -400,8 +432,13 @@ def champion_inactive(
 def expansion(
     account: AccountSignals, rule: RuleSettings, context: RuleContext
 ) -> Iterator[CtaCandidate]:
-    """Growth, seat pressure, promoter NPS or a high propensity, on a non-red account."""
-    if account.health is not None and account.health.band == "red":
+    """Growth, seat pressure, promoter NPS or a high propensity, on a healthy account.
+
+    Only bands in ``bands`` qualify (default green and yellow): an upsell pitched to an
+    account whose health is slipping lands badly, so the shipped rules say green only.
+    """
+    bands = rule.extra("bands") or ["green", "yellow"]
+    if account.health is not None and account.health.band not in bands:
         return
     signals: list[str] = []
     usage = account.usage
@@ -410,12 +447,13 @@ def expansion(
         if growth >= rule.number("usage_growth", 0.5):
             signals.append(f"usage up {growth:.0%} month over month")
     seats = account.licensed_seats
-    if usage is not None and seats and usage.max_active_users_recent is not None:
-        utilisation = usage.max_active_users_recent / seats
+    if usage is not None and seats and usage.avg_active_users_recent is not None:
+        # Sustained, not one busy day: the average day of the window, weekends included.
+        utilisation = usage.avg_active_users_recent / seats
         if utilisation > rule.number("seat_utilisation", 0.9):
             signals.append(
                 f"seat utilisation {utilisation:.0%} "
-                f"({usage.max_active_users_recent}/{seats} seats)"
+                f"({usage.avg_active_users_recent:,.0f} of {seats} seats active on an average day)"
             )
     promoter_min = int(rule.number("promoter_min_score", 9))
     since = context.now - timedelta(days=rule.number("promoter_lookback_days", 90))
