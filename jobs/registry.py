@@ -20,11 +20,13 @@ from jobs.digests import run_csm_weekly_summary, run_manager_digest
 from jobs.escalations import run_escalation_sla
 from jobs.freshness import run_data_freshness
 from jobs.knowledge import run_knowledge_refresh, run_themes_rebuild
+from jobs.model_training import run_model_train
 from jobs.outbox import run_deliver_alerts
 from jobs.runner import JobFunction
 from jobs.scoring import run_score
 
 KNOWLEDGE_BEFORE_SCORE = timedelta(minutes=-40)
+MODEL_TRAIN_BEFORE_SCORE = timedelta(minutes=-60)  # Sunday's score already uses the new model
 CTA_RULES_AFTER_SCORE = timedelta(minutes=20)
 RENEWALS_AFTER_SCORE = timedelta(minutes=30)
 
@@ -95,6 +97,13 @@ JOBS: dict[str, JobDefinition] = {
             run_themes_rebuild,
             _daily(_score_time, KNOWLEDGE_BEFORE_SCORE * 2, days="sun"),
             _describe(_score_time, KNOWLEDGE_BEFORE_SCORE * 2, days="sun"),
+        ),
+        JobDefinition(
+            "model_train",
+            "Retrain the churn model on the newest renewal outcomes (weekly)",
+            run_model_train,
+            _daily(_score_time, MODEL_TRAIN_BEFORE_SCORE, days="sun"),
+            _describe(_score_time, MODEL_TRAIN_BEFORE_SCORE, days="sun"),
         ),
         JobDefinition(
             "score",

@@ -295,6 +295,42 @@ def train_churn_model(
     return result
 
 
+def saved_model_summary(services: Services) -> dict[str, Any] | None:
+    """Kind, training day, outcomes and held-out AUCs of the saved churn model (None: none)."""
+    from scoring.artifacts import read_model_metadata
+
+    metadata = read_model_metadata(services.settings.models_dir)
+    if metadata is None:
+        return None
+    report = metadata.get("report") or {}
+    return {
+        "kind": metadata.get("kind"),
+        "config_version": metadata.get("config_version"),
+        "trained_at": report.get("trained_at"),
+        "data_as_of": metadata.get("data_as_of"),
+        "outcomes": metadata.get("outcomes"),
+        "test_auc": (report.get("model_test") or {}).get("auc"),
+        "rule_test_auc": (report.get("rule_test") or {}).get("auc"),
+    }
+
+
+def training_outcome_counts(
+    services: Services, *, as_of: date, config: HealthConfig | None = None
+) -> dict[str, int]:
+    """How many past renewals (and churns) a model trained on ``as_of`` would learn from."""
+    from bot.db.scoring_features import trainable_outcomes
+
+    config = config or load_health_config()
+    with unit_of_work(services.session_factory) as session:
+        outcomes = trainable_outcomes(
+            session=session, before=as_of, horizon_days=config.churn_model.horizon_days
+        )
+    return {
+        "outcomes": int(len(outcomes)),
+        "churned": int((outcomes["status"] == "churned").sum()) if len(outcomes) else 0,
+    }
+
+
 def churn_model_report(services: Services, *, train_if_missing: bool = True) -> dict[str, Any]:
     """The held-out report saved with the current model (training one first if needed)."""
     from scoring.artifacts import read_model_metadata
