@@ -99,18 +99,35 @@ def main() -> None:
         print(f"wrote {usage_rows:,} usage rows in {time.perf_counter() - started:.1f}s")
         results = {}
         for kind in ("reference", "csbot"):
-            output = subprocess.run(
-                [sys.executable, __file__, "--child", kind, str(folder), str(Path(tmp) / f"{kind}.db")],
-                check=True, capture_output=True, text=True,
-            ).stdout.strip().splitlines()[-1]
+            output = (
+                subprocess.run(
+                    [
+                        sys.executable,
+                        __file__,
+                        "--child",
+                        kind,
+                        str(folder),
+                        str(Path(tmp) / f"{kind}.db"),
+                    ],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                )
+                .stdout.strip()
+                .splitlines()[-1]
+            )
             results[kind] = json.loads(output)
         for kind, result in results.items():
             rate = result["rows"] / result["seconds"]
-            print(f"{kind:>9}: {result['rows']:,} rows in {result['seconds']:.1f}s = {rate:,.0f} rows/s,"
-                  f" peak RSS {result['peak_rss_mib']:.0f} MiB")
+            print(
+                f"{kind:>9}: {result['rows']:,} rows in {result['seconds']:.1f}s = {rate:,.0f} rows/s,"
+                f" peak RSS {result['peak_rss_mib']:.0f} MiB"
+            )
         ratio = results["csbot"]["seconds"] / results["reference"]["seconds"]
-        print(f"csbot import / reference = {ratio:.2f}x (target ≤ 3x); "
-              f"peak RSS {results['csbot']['peak_rss_mib']:.0f} MiB (target < 1024 MiB)")
+        print(
+            f"csbot import / reference = {ratio:.2f}x (target ≤ 3x); "
+            f"peak RSS {results['csbot']['peak_rss_mib']:.0f} MiB (target < 1024 MiB)"
+        )
 
 
 if __name__ == "__main__":
