@@ -153,7 +153,8 @@ def main() -> None:
     parser.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
     args = parser.parse_args()
 
-    from knowledge.embedding_cache import CachedEmbedder, SqliteEmbeddingCache
+    from bot.db.embedding_cache import SqliteEmbeddingCache
+    from knowledge.embedding_cache import CachedEmbedder
     from knowledge.embeddings import SentenceTransformerEmbedder
 
     out = ROOT / "bench" / "out"

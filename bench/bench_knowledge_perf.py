@@ -79,7 +79,8 @@ def pipeline_rate(texts: list[str], cache_path: Path) -> tuple[float, float]:
     Returns texts/s and the share of the time spent outside the model (the overhead
     the pipeline adds, which machine load does not inflate the way it does encoding).
     """
-    from knowledge.embedding_cache import CachedEmbedder, SqliteEmbeddingCache
+    from bot.db.embedding_cache import SqliteEmbeddingCache
+    from knowledge.embedding_cache import CachedEmbedder
     from knowledge.embeddings import SentenceTransformerEmbedder
 
     timed = TimedEmbedder(SentenceTransformerEmbedder())

@@ -45,7 +45,8 @@ class KnowledgeToolkit:
     @cached_property
     def embedder(self) -> CachedEmbedder:
         """Every embedding goes through the content-hash cache (a text is encoded once)."""
-        from knowledge.embedding_cache import CachedEmbedder, SqliteEmbeddingCache
+        from bot.db.embedding_cache import SqliteEmbeddingCache
+        from knowledge.embedding_cache import CachedEmbedder
         from knowledge.embeddings import SentenceTransformerEmbedder
 
         inner = self._inner_embedder or SentenceTransformerEmbedder()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from knowledge.embedding_cache import CachedEmbedder, SqliteEmbeddingCache, content_key
+from bot.db.embedding_cache import SqliteEmbeddingCache
+from knowledge.embedding_cache import CachedEmbedder, content_key
 from knowledge.embeddings import HashingEmbedder
 
 
