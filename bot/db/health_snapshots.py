@@ -23,21 +23,8 @@ from bot.db.models import HealthScore
 
 _table = HealthScore.__table__
 _UPSERT_BATCH = 5000
-SNAPSHOT_FIELDS: tuple[str, ...] = (
-    "account_id",
-    "as_of",
-    "score",
-    "band",
-    "computed_band",
-    "components",
-    "drivers",
-    "missing_components",
-    "churn_risk",
-    "expansion",
-    "stage",
-    "config_version",
-    "computed_at",
-)
+# The stored shape is the model's own column list (scoring.snapshots builds rows in it).
+SNAPSHOT_FIELDS: tuple[str, ...] = tuple(column.name for column in _table.columns)
 JSON_FIELDS: frozenset[str] = frozenset({"components", "drivers", "missing_components"})
 
 
