@@ -9,11 +9,15 @@ the scheduler when Slack tokens are set, and the terminal chat otherwise.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bot.cli.context import cli_actor, cli_services, cli_settings, fail
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 # Days back to score on first start: enough for the 7- and 30-day deltas and the
 # week's band changes, few enough that a fresh machine is ready in seconds.
@@ -62,9 +66,7 @@ def run_command(
     chat_command(as_user=as_user)
 
 
-def _load_demo(folder: object) -> None:
-    from pathlib import Path
-
+def _load_demo(target: Path) -> None:
     from bot.cli.demo import DEFAULT_ACCOUNTS, DEFAULT_DAYS, DEFAULT_SEED
     from bot.db.importer import import_folder
     from bot.demo import DemoConfig, generate_demo
@@ -74,18 +76,15 @@ def _load_demo(folder: object) -> None:
     config = DemoConfig(
         end_date=today, accounts=DEFAULT_ACCOUNTS, days=DEFAULT_DAYS, seed=DEFAULT_SEED
     )
-    target = Path(str(folder))
     typer.echo(f"empty store: generating demo data ({config.accounts} accounts) in {target}")
     generate_demo(config, target)
     report = import_folder(target, cli_services().engine, actor=cli_actor())
     typer.echo(f"imported {report.total_rows} demo rows in {report.seconds:.1f}s")
 
 
-def _score_history(services: object) -> None:
-    from bot.services import Services
+def _score_history(services: Services) -> None:
     from bot.services.scoring import score_portfolio, today_for
 
-    assert isinstance(services, Services)
     today = today_for(services)
     for days_ago in BACKFILL_DAYS_AGO:
         day = today - timedelta(days=days_ago)
