@@ -174,6 +174,18 @@ class AccountNameIndex:
                     return Mention(candidates=_unique(matches), start=start, end=start + size)
         return None
 
+    def names_hidden_account(self, phrase: str, scope: AccountScope) -> bool:
+        """True when ``phrase`` is exactly the name (or id) of accounts none of which are visible.
+
+        "nps for northwind health" asked by the owner of "Northwind Traders" must not
+        be answered about Northwind Traders just because "northwind" is a prefix of it.
+        """
+        named = list(self.by_core.get(core_name(phrase), []))
+        by_id = self.by_id.get(phrase.strip().lower())
+        if by_id is not None:
+            named.append(by_id)
+        return bool(named) and not _visible(named, scope)
+
     def resolve(self, query: str, scope: AccountScope) -> Resolution:
         """Resolve a phrase to one visible account, a short list to choose from, or none."""
         by_id = self.by_id.get(query.strip().lower())

@@ -42,6 +42,7 @@ from bot.services.account_answers import (
     load_account,
 )
 from bot.services.account_names import (
+    MAX_MENTION_WORDS,
     AccountNameIndex,
     Ambiguous,
     NotFound,
@@ -281,12 +282,19 @@ def _resolve_account(ctx: AnswerContext, index: AccountNameIndex) -> Resolution 
     if question.account_id:
         return _visible_by_id(ctx, question.account_id)
     if parsed.mention is not None:
+        said_words = parsed.words[parsed.mention.start : parsed.mention.end]
+        hidden = _hidden_name_around(ctx, index, said_words, longer_only=True)
+        if hidden is not None:
+            return hidden
         candidates = parsed.mention.candidates
         if len(candidates) == 1:
             return Resolved(candidates[0])
         said = " ".join(parsed.words[parsed.mention.start : parsed.mention.end])
         return Ambiguous(said, candidates)
     if parsed.account_phrase:
+        hidden = _hidden_name_around(ctx, index, parsed.account_phrase.split())
+        if hidden is not None:
+            return hidden  # never a look-alike from the viewer's own book
         resolution = index.resolve(parsed.account_phrase, viewer.visible)
         if isinstance(resolution, NotFound):
             return _resolve_part_of_phrase(ctx, index, resolution)
@@ -303,6 +311,34 @@ def _resolve_account(ctx: AnswerContext, index: AccountNameIndex) -> Resolution 
     return None
 
 
+EXACT_NAME = 100.0  # a NotFound score: the words are a whole account name
+
+
+def _hidden_name_around(
+    ctx: AnswerContext, index: AccountNameIndex, name_words: list[str], *, longer_only: bool = False
+) -> NotFound | None:
+    """ "Not found" when the words naming an account sit inside the full name of a hidden one.
+
+    Intent words are taken out before names are looked up, so in "nps for northwind
+    health" the phrase left is "northwind": without this check the owner of
+    "Northwind Traders" would get Northwind Traders' NPS instead of "not found".
+    The name was typed in full, so it counts as certain (never a portfolio fallback);
+    there are no suggestions, so nothing about the hidden account is revealed.
+    """
+    if not name_words:
+        return None
+    wanted = set(name_words)
+    words = ctx.parsed.words
+    smallest = len(name_words) + 1 if longer_only else len(name_words)
+    for size in range(min(MAX_MENTION_WORDS, len(words)), max(smallest, 1) - 1, -1):
+        for start in range(0, len(words) - size + 1):
+            run = words[start : start + size]
+            said = " ".join(run)
+            if wanted <= set(run) and index.names_hidden_account(said, ctx.viewer.visible):
+                return NotFound(said, [], best_score=EXACT_NAME)
+    return None
+
+
 def _resolve_part_of_phrase(
     ctx: AnswerContext, index: AccountNameIndex, failed: NotFound
 ) -> Resolution:
@@ -312,9 +348,18 @@ def _resolve_part_of_phrase(
     about …" the words around the name stay the topic for playbook retrieval.
     """
     words = (ctx.parsed.account_phrase or "").split()
+    visible = ctx.viewer.visible
+    hidden_spans = [
+        (start, start + size)
+        for size in range(len(words), 1, -1)
+        for start in range(0, len(words) - size + 1)
+        if index.names_hidden_account(" ".join(words[start : start + size]), visible)
+    ]
     for size in range(len(words) - 1, 0, -1):
         for start in range(0, len(words) - size + 1):
-            attempt = index.resolve(" ".join(words[start : start + size]), ctx.viewer.visible)
+            if any(low <= start and start + size <= high for low, high in hidden_spans):
+                continue  # part of a name the viewer may not see: not a different account
+            attempt = index.resolve(" ".join(words[start : start + size]), visible)
             if isinstance(attempt, Resolved | Ambiguous):
                 _drop_from_topic(ctx, words[start : start + size])
                 return attempt

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
@@ -17,7 +18,16 @@ from bot.services.answers import MAX_ANSWER_BLOCKS, Question, answer_question
 from bot.slack.action_values import parse_answer_ref
 from bot.slack.ids import ActionId
 from tests.conftest import make_settings
-from tests.services.qa_world import ADMIN, ALICE, BOB, CAROL, MANAGER, NOW, STRANGER
+from tests.services.qa_world import (
+    ADMIN,
+    ALICE,
+    BOB,
+    CAROL,
+    MANAGER,
+    NOW,
+    STRANGER,
+    build_world,
+)
 from tests.support.block_reading import action_elements
 from tests.support.blockcheck import assert_valid_blocks
 
@@ -90,6 +100,43 @@ def test_a_hidden_account_named_after_for_is_not_found_not_swapped_for_my_book(
     answer = ask(qa_services, question, ALICE)
     assert answer.intent == "not_found", answer.text
     assert "Hooli" not in answer.text and "Acme" not in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "nps for stark industries europe",
+        "how is stark industries europe",
+        "health of stark industries europe",
+        "contacts at stark industries europe",
+    ],
+)
+def test_a_hidden_name_extending_my_accounts_name_is_not_answered_about_mine(
+    sqlite_services: Services, question: str
+) -> None:
+    """Alice owns "Stark Industries"; Carol's "Stark Industries Europe" must not become it."""
+    build_world(sqlite_services.engine)
+    with Session(sqlite_services.engine) as session:
+        session.add(
+            Account(
+                account_id="acc_stark_eu",
+                name="Stark Industries Europe",
+                csm_id="csm_carol",
+                arr=Decimal(10_000),
+                status="active",
+            )
+        )
+        session.commit()
+    own = with_visibility(sqlite_services, "own")
+
+    answer = ask(own, question, ALICE)
+
+    assert answer.intent == "not_found", answer.text
+    assert answer.account_id is None and answer.choices == []
+    assert "Stark Industries" not in answer.text  # neither mine nor the hidden one's real name
+    assert (
+        ask(with_visibility(sqlite_services, "all"), question, ALICE).account_id == "acc_stark_eu"
+    )
 
 
 def test_picking_an_account_outside_the_book_is_refused(qa_services: Services) -> None:
