@@ -367,6 +367,8 @@ class ParsedQuestion:
     # The leftover words follow "for", "at", "about"…: "open tickets for hooli" names an
     # account, so a name the viewer cannot see is "not found", never their own book.
     named_by_preposition: bool = False
+    # "my red accounts": the one band asked for, so the list is not the wider at-risk one.
+    band: str | None = None
 
     @property
     def needs_account(self) -> bool:
@@ -423,7 +425,17 @@ def parse_question(
         recent_only=bool(_RECENT.search(padded)) and "open" not in outside,
         matched_rule=matched,
         named_by_preposition=_named_by_preposition(outside, leftover),
+        band=_band_asked(outside) if intent == Intent.AT_RISK else None,
     )
+
+
+_BANDS = ("red", "yellow", "green")
+
+
+def _band_asked(outside: list[str]) -> str | None:
+    """The single band named in the question ("my green accounts"), else None."""
+    named = {word for word in outside if word in _BANDS}
+    return named.pop() if len(named) == 1 else None
 
 
 _NAME_PREPOSITIONS = frozenset({"for", "at", "about", "of", "with", "from", "regarding", "re"})

@@ -100,12 +100,16 @@ def answer_renewals(ctx: AnswerContext) -> Reply:
 
 def _account_list(ctx: AnswerContext, *, at_risk_only: bool) -> Reply:
     scope = _scope(ctx)
+    band = ctx.parsed.band if at_risk_only else None
+    if band is not None:
+        at_risk_only = False  # "my green accounts" are the green ones, not the at-risk list
     page = portfolio_accounts(
         session=ctx.session,
         scope=scope,
         scoring_date=ctx.scoring_date,
         today=ctx.today,
         at_risk_only=at_risk_only,
+        band_only=band,
         page=ctx.page,
         page_size=ctx.page_size,
     )
@@ -120,6 +124,10 @@ def _account_list(ctx: AnswerContext, *, at_risk_only: bool) -> Reply:
         if at_risk_only
         else f"No active accounts for {label}."
     )
+    if band is not None:
+        totals = summary.by_band.get(band, [])
+        heading = f"{band.capitalize()} accounts"
+        empty = f"No {band} accounts for {label}."
     view = AccountListView(
         heading=heading,
         scope_label=label,

@@ -4,6 +4,7 @@ follow-ups, freshness, escaping, limits and the audit trail (SQLite and PostgreS
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from decimal import Decimal
 
@@ -137,6 +138,25 @@ def test_a_hidden_name_extending_my_accounts_name_is_not_answered_about_mine(
     assert (
         ask(with_visibility(sqlite_services, "all"), question, ALICE).account_id == "acc_stark_eu"
     )
+
+
+@pytest.mark.parametrize("band", ["red", "yellow", "green"])
+def test_my_band_accounts_lists_that_band_only_and_agrees_with_the_band_counts(
+    qa_services: Services, band: str
+) -> None:
+    """ "my green accounts" once answered with the at-risk list (red accounts in it)."""
+    listed = ask(qa_services, f"my {band} accounts", ADMIN)
+    counts = ask(qa_services, "total arr", ADMIN).text
+
+    assert listed.intent == "at_risk"
+    assert listed.text.startswith(f"{band.capitalize()} accounts"), listed.text
+    rows = [line for line in listed.text.splitlines() if line.startswith("• ")]
+    assert rows and all(f" {band} " in row for row in rows), rows
+    others = {"red", "yellow", "green"} - {band}
+    assert not any(f" {other} " in row for row in rows for other in others)
+    shown = re.search(rf"{band} (\d+)", counts)
+    assert shown is not None, counts
+    assert f"{fmt.plural(int(shown.group(1)), 'account')}," in listed.text
 
 
 def test_picking_an_account_outside_the_book_is_refused(qa_services: Services) -> None:

@@ -278,6 +278,15 @@ def my_at_risk(session: Session, csm_id: str | None) -> list[str]:
     return [fmt.plural(len(risky), "account"), _usd(risky)]
 
 
+def my_red(session: Session, csm_id: str | None) -> list[str]:
+    red = [
+        a
+        for a in _book(session, csm_id)
+        if (row := _latest(session, a.account_id)) and row.band == "red"
+    ]
+    return [fmt.plural(len(red), "account"), _usd(red)] if red else ["No red accounts"]
+
+
 def band_changes(session: Session, csm_id: str | None) -> list[str]:
     changed = [
         a.name
@@ -303,7 +312,7 @@ PORTFOLIO: list[tuple[str, str, str, PortfolioExpect]] = [
         my_renewals,
     ),
     ("upcoming renewals", "every renewal coming up in the next 90 days", "renewals", my_renewals),
-    ("my red accounts", "all red accounts", "at_risk", my_at_risk),
+    ("my red accounts", "all red accounts", "at_risk", my_red),
     (
         "which of my accounts are at risk?",
         "which accounts are at risk across the org?",

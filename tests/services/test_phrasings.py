@@ -218,9 +218,11 @@ def renewals(user: str, start: date, end: date) -> Expect:
     return expect
 
 
-def account_list(user: str, *, at_risk: bool = False) -> Expect:
+def account_list(user: str, *, at_risk: bool = False, band: str | None = None) -> Expect:
     def expect(store: Store) -> list[str]:
         accounts = store.at_risk(user) if at_risk else store.active_accounts(user)
+        if band is not None:
+            accounts = [a for a in accounts if store.shown_band(a.account_id) == band]
         names = [a.name for a in accounts] if len(accounts) <= 10 else []
         return [fmt.plural(len(accounts), "account"), usd_total(accounts), *names]
 
@@ -509,7 +511,7 @@ CASES: list[tuple[str, str, str, str | None, Expect]] = [
     ("show my book", ALICE, "accounts", None, account_list(ALICE)),
     ("team accounts", MANAGER, "accounts", None, account_list(MANAGER)),
     ("how many accounts do we have", ADMIN, "accounts", None, account_list(ADMIN)),
-    ("my red accounts", ALICE, "at_risk", None, account_list(ALICE, at_risk=True)),
+    ("my red accounts", ALICE, "at_risk", None, account_list(ALICE, band="red")),
     (
         "which of my accounts are at risk?",
         ALICE,
@@ -518,7 +520,7 @@ CASES: list[tuple[str, str, str, str | None, Expect]] = [
         account_list(ALICE, at_risk=True),
     ),
     ("at-risk accounts for my team", MANAGER, "at_risk", None, account_list(MANAGER, at_risk=True)),
-    ("accounts in the red", ADMIN, "at_risk", None, account_list(ADMIN, at_risk=True)),
+    ("accounts in the red", ADMIN, "at_risk", None, account_list(ADMIN, band="red")),
     # usage
     ("usage trend for acme", ALICE, "usage", "acc_acme", usage("acc_acme")),
     ("how is acme's usage", ALICE, "usage", "acc_acme", usage("acc_acme")),

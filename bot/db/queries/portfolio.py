@@ -49,10 +49,13 @@ def _base(
     scoring_date: date | None,
     today: date,
     at_risk_only: bool,
+    band_only: str | None = None,
 ) -> tuple[Select[Any], Any, Any]:
     """Active accounts in scope with their health on the scoring date and any override.
 
-    "At risk" means the band people see is red, or the lifecycle stage is at-risk.
+    "At risk" means the band people see is red, or the lifecycle stage is at-risk;
+    ``band_only`` keeps the accounts whose shown band is exactly that one ("my green
+    accounts" is not the at-risk list).
     """
     health, on = health_on(scoring_date)
     override = active_overrides_subquery(today)
@@ -66,6 +69,8 @@ def _base(
     )
     if at_risk_only:
         statement = statement.where(or_(band == RED, health.stage == AT_RISK_STAGE))
+    if band_only is not None:
+        statement = statement.where(band == band_only)
     return apply_account_scope(statement, scope), health, band
 
 
@@ -89,6 +94,7 @@ def portfolio_accounts(
     scoring_date: date | None,
     today: date,
     at_risk_only: bool = False,
+    band_only: str | None = None,
     page: int = 0,
     page_size: int = 10,
 ) -> Page[PortfolioAccountRow]:
@@ -111,7 +117,12 @@ def portfolio_accounts(
         ]
 
     statement, _health, band = _base(
-        columns, scope=scope, scoring_date=scoring_date, today=today, at_risk_only=at_risk_only
+        columns,
+        scope=scope,
+        scoring_date=scoring_date,
+        today=today,
+        at_risk_only=at_risk_only,
+        band_only=band_only,
     )
     statement = statement.outerjoin(Csm, Csm.csm_id == Account.csm_id)
     rows = session.execute(
@@ -129,6 +140,7 @@ def portfolio_accounts(
             scoring_date=scoring_date,
             today=today,
             at_risk_only=at_risk_only,
+            band_only=band_only,
         )
         total = int(session.scalar(count_statement) or 0)
     items = [
@@ -186,10 +198,14 @@ def portfolio_summary(
     rows = session.execute(statement.group_by(*by_position)).all()
     totals: dict[str, list[Any]] = {}
     at_risk: dict[str, list[Any]] = {}
+    by_band: dict[str, dict[str, list[Any]]] = {}
     bands: dict[str, int] = {}
     unscored = 0
     for cur, band, risky, count, amount in rows:
-        for bucket in (totals, at_risk) if risky else (totals,):
+        buckets = [totals, at_risk] if risky else [totals]
+        if band is not None:
+            buckets.append(by_band.setdefault(str(band), {}))
+        for bucket in buckets:
             entry = bucket.setdefault(cur, [0, Decimal(0)])
             entry[0] += int(count)
             entry[1] += as_money(amount)
@@ -200,6 +216,7 @@ def portfolio_summary(
     return PortfolioSummary(
         totals=_money_totals(totals),
         at_risk=_money_totals(at_risk),
+        by_band={name: _money_totals(money) for name, money in by_band.items()},
         bands=BandCounts(counts=bands, unscored=unscored, scored_on=scoring_date),
     )
 

@@ -313,6 +313,8 @@ class PortfolioSummary:
     totals: list[MoneyTotal]
     at_risk: list[MoneyTotal]
     bands: BandCounts
+    # ARR totals per shown band, for "my red/yellow/green accounts".
+    by_band: dict[str, list[MoneyTotal]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
