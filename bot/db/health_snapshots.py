@@ -59,26 +59,57 @@ def upsert_health_snapshots(*, session: Session, rows: Sequence[dict[str, Any]])
     Re-scoring the same day replaces that day's snapshot, so the job is idempotent.
     The JSON columns may come as JSON text (the portfolio score builds them column-wise,
     which is much cheaper than one ``json.dumps`` per row) or as Python values.
+
+    The statement is compiled once by the dialect (its own ON CONFLICT, placeholders and
+    casts) and the parameters are bound column by column, each column's bind processor
+    applied once per value, then handed to the driver's ``executemany``: SQLAlchemy's
+    per-row parameter building cost twice the database's own work at 20,000 accounts.
     """
     if not rows:
         return 0
-    dialect = session.get_bind().dialect.name
-    build = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    serialise = [name for name in JSON_FIELDS if not isinstance(rows[0][name], str)]
-    if serialise:
-        rows = [{**row, **{name: json.dumps(row[name]) for name in serialise}} for row in rows]
+    dialect = session.get_bind().dialect
+    compiled = _upsert_statement(dialect.name).compile(dialect=dialect)
+    columns = {name: _bound_column(rows, name, dialect) for name in SNAPSHOT_FIELDS}
+    connection = session.connection()
+    positions = compiled.positiontup
+    for start in range(0, len(rows), _UPSERT_BATCH):
+        stop = start + _UPSERT_BATCH
+        if positions is not None:
+            batch: list[Any] = list(
+                zip(*(columns[name][start:stop] for name in positions), strict=True)
+            )
+        else:
+            names = list(columns)
+            batch = [
+                dict(zip(names, values, strict=True))
+                for values in zip(*(columns[name][start:stop] for name in names), strict=True)
+            ]
+        connection.exec_driver_sql(compiled.string, batch)
+    return len(rows)
+
+
+def _upsert_statement(dialect_name: str) -> Any:
+    build = postgresql_insert if dialect_name == "postgresql" else sqlite_insert
     statement = build(_TEXT_JSON_TABLE)
     updates = {
         name: statement.excluded[name]
         for name in SNAPSHOT_FIELDS
         if name not in ("account_id", "as_of")
     }
-    statement = statement.on_conflict_do_update(
-        index_elements=["account_id", "as_of"], set_=updates
-    )
-    for start in range(0, len(rows), _UPSERT_BATCH):
-        session.execute(statement, list(rows[start : start + _UPSERT_BATCH]))
-    return len(rows)
+    return statement.on_conflict_do_update(index_elements=["account_id", "as_of"], set_=updates)
+
+
+def _bound_column(rows: Sequence[dict[str, Any]], name: str, dialect: Dialect) -> list[Any]:
+    """One column's values as the driver takes them (JSON as text, dates in stored form)."""
+    values = [row[name] for row in rows]
+    if name in JSON_FIELDS:
+        return [value if isinstance(value, str) else json.dumps(value) for value in values]
+    process = _TEXT_JSON_TABLE.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+    if process is None:
+        return values
+    if len(set(map(id, values))) == 1:  # one shared value (computed_at): process it once
+        return [process(values[0])] * len(values)
+    return [process(value) for value in values]
 
 
 def previous_bands(*, session: Session, before: date) -> pd.Series:

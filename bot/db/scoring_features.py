@@ -35,6 +35,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    true,
     type_coerce,
 )
 from sqlalchemy.orm import Session, sessionmaker
@@ -98,10 +99,40 @@ class _Scope:
     def owner_key(self) -> ColumnElement[Any]:
         return _accounts.c.account_id
 
+    def owner_filter(self) -> ColumnElement[bool]:
+        """Which owner rows the per-key probes cover (all of them unless narrowed)."""
+        return true()
+
+
+def _active_on(as_of: date) -> ColumnElement[bool]:
+    """Active on a day: status active, or churned after that day."""
+    a = _accounts.c
+    return or_(a.status == "active", a.churned_at >= as_of)
+
 
 class _FixedDate(_Scope):
+    """One scoring day, each query driven from the accounts active on it.
+
+    Joining from the active accounts turns the big scans into one index range per
+    account (``usage_daily`` by (account_id, date) holds 180 days, the windows need 60)
+    and skips the churned accounts a portfolio score leaves out anyway.
+    """
+
     def __init__(self, as_of: date) -> None:
         self.as_of = as_of
+
+    def key(self, table: Table) -> ColumnElement[Any]:
+        return _accounts.c.account_id
+
+    def source(self, table: Table) -> FromClause:
+        on = and_(table.c.account_id == _accounts.c.account_id, _active_on(self.as_of))
+        return _accounts.join(table, on)
+
+    def owner_filter(self) -> ColumnElement[bool]:
+        return _active_on(self.as_of)
+
+    def account_of(self, table: Table) -> ColumnElement[Any]:
+        return _accounts.c.account_id
 
     def day(self, days_before: int) -> ColumnElement[Any]:
         return literal(self.as_of - timedelta(days=days_before), Date())
@@ -191,7 +222,9 @@ def _usage_history_query(scope: _Scope) -> Select[Any]:
     any_usage = (
         select(literal(1)).where(u.account_id == owner.c.account_id, u.date < scope.day(0)).exists()
     )
-    return select(scope.owner_key().label("key"), literal(1).label("has_usage")).where(any_usage)
+    return select(scope.owner_key().label("key"), literal(1).label("has_usage")).where(
+        scope.owner_filter(), any_usage
+    )
 
 
 def _ticket_query(scope: _Scope) -> Select[Any]:
@@ -226,7 +259,7 @@ def _ticket_history_query(scope: _Scope) -> Select[Any]:
         .exists()
     )
     return select(scope.owner_key().label("key"), literal(1).label("tickets_ever")).where(
-        any_ticket
+        scope.owner_filter(), any_ticket
     )
 
 
@@ -484,7 +517,7 @@ def _account_base_query(as_of: date, account_ids: Sequence[str] | None = None) -
         a.arr.label("account_arr"),
         a.licensed_seats,
         _raw(a.customer_since).label("customer_since"),
-    ).where(or_(a.status == "active", a.churned_at >= as_of))
+    ).where(_active_on(as_of))
     if account_ids is not None:
         query = query.where(a.account_id.in_(list(account_ids)))
     return query.order_by(a.account_id)

@@ -8,9 +8,12 @@ and Slack all call these functions.
 
 from __future__ import annotations
 
+import gc
 import logging
 import math
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -113,30 +116,31 @@ def score_portfolio(
         services, config=config, as_of=day, train_if_missing=train_if_missing
     )
     clock.lap("model")
-    aggregates = account_aggregates_concurrently(
-        session_factory=services.session_factory, as_of=day
-    )
-    with unit_of_work(services.session_factory) as session:
-        bands = previous_bands(session=session, before=day)
-        clock.lap("aggregate")
-        portfolio = score_accounts(aggregates, config, previous_bands=bands, churn_model=model)
-        clock.lap("score")
-        written = 0
-        if persist:
-            rows = snapshot_rows(portfolio, config, computed_at=utcnow())
-            written = upsert_health_snapshots(session=session, rows=rows)
-            record_audit(
-                session=session,
-                actor=actor,
-                action="health.score",
-                target=day.isoformat(),
-                detail={
-                    "accounts": len(rows),
-                    "config_version": config.version,
-                    "model": model_status,
-                    "bands": portfolio.scores["band"].value_counts().to_dict(),
-                },
-            )
+    with _cyclic_gc_paused():
+        aggregates = account_aggregates_concurrently(
+            session_factory=services.session_factory, as_of=day
+        )
+        with unit_of_work(services.session_factory) as session:
+            bands = previous_bands(session=session, before=day)
+            clock.lap("aggregate")
+            portfolio = score_accounts(aggregates, config, previous_bands=bands, churn_model=model)
+            clock.lap("score")
+            written = 0
+            if persist:
+                rows = snapshot_rows(portfolio, config, computed_at=utcnow())
+                written = upsert_health_snapshots(session=session, rows=rows)
+                record_audit(
+                    session=session,
+                    actor=actor,
+                    action="health.score",
+                    target=day.isoformat(),
+                    detail={
+                        "accounts": len(rows),
+                        "config_version": config.version,
+                        "model": model_status,
+                        "bands": portfolio.scores["band"].value_counts().to_dict(),
+                    },
+                )
     clock.lap("persist")
     logger.info(
         "portfolio scored",
@@ -155,6 +159,25 @@ def score_portfolio(
         snapshots_written=written,
         seconds=clock.seconds,
     )
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Hold off Python's cyclic garbage collector while a portfolio is built and written.
+
+    Fetching and framing 20,000 accounts creates a few hundred thousand tuples and
+    lists that all stay alive; each automatic collection they trigger walks every live
+    object in the process (the loaded model, modules, caches), which cost up to a third
+    of the score's wall time. Nothing here relies on cycle collection, reference counting
+    still frees memory as usual, and the collector resumes (and catches up) afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class _StageClock:
