@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import Account, AuditLog, SlackThread
+from bot.db.models import Account, AuditLog, HealthScore, SlackThread
 from bot.services import Services
 from bot.services import figures as fmt
 from bot.services.answers import MAX_ANSWER_BLOCKS, Question, answer_question
@@ -27,6 +28,7 @@ from tests.services.qa_world import (
     MANAGER,
     NOW,
     STRANGER,
+    TODAY,
     build_world,
 )
 from tests.support.block_reading import action_elements
@@ -157,6 +159,40 @@ def test_my_band_accounts_lists_that_band_only_and_agrees_with_the_band_counts(
     shown = re.search(rf"{band} (\d+)", counts)
     assert shown is not None, counts
     assert f"{fmt.plural(int(shown.group(1)), 'account')}," in listed.text
+
+
+def test_what_changed_lists_only_drivers_that_are_new_not_reworded(
+    sqlite_services: Services,
+) -> None:
+    """A driver whose figure moved ("24 days ago" → "31 days ago") is not "new since then"."""
+    build_world(sqlite_services.engine)
+
+    def driver(text: str, component: str, measure: str) -> dict[str, object]:
+        return {"text": text, "component": component, "measure": measure, "direction": "negative"}
+
+    seats = ("usage", "seat_utilisation")
+    touch = ("relationship", "days_since_interaction")
+    with Session(sqlite_services.engine) as session:
+        week_ago = session.get(HealthScore, ("acc_stark", TODAY - timedelta(days=7)))
+        today = session.get(HealthScore, ("acc_stark", TODAY))
+        assert week_ago is not None and today is not None
+        week_ago.drivers = [
+            driver("198 of 900 seats active (22%)", *seats),
+            driver("last interaction with the account 24 days ago", *touch),
+        ]
+        today.drivers = [
+            driver("150 of 900 seats active (17%)", *seats),
+            driver("latest NPS 3 (detractor)", "survey", "nps_latest"),
+            driver("last interaction with the account 31 days ago", *touch),
+        ]
+        session.commit()
+
+    answer = ask(with_visibility(sqlite_services, "own"), "why did stark drop", ALICE)
+
+    assert answer.intent == "health_change", answer.text
+    new_section = answer.text.split("New since then", 1)[1].split("Data as of", 1)[0]
+    assert "latest NPS 3 (detractor)" in new_section
+    assert "seats active" not in new_section and "interaction" not in new_section
 
 
 def test_picking_an_account_outside_the_book_is_refused(qa_services: Services) -> None:

@@ -356,8 +356,8 @@ def build_health_change_blocks(view: HealthChangeView) -> Blocks:
             )
     blocks += bullets("By component", lines)
     blocks += bullets("Drivers now", driver_lines(now.drivers))
-    earlier = {str(d.get("text")) for d in before.drivers}
-    new = [d for d in now.drivers if str(d.get("text")) not in earlier]
+    earlier = {_driver_key(d) for d in before.drivers}
+    new = [d for d in now.drivers if _driver_key(d) not in earlier]
     if new and len(new) < len(now.drivers):
         blocks += bullets("New since then", driver_lines(new))
     if view.requested_days and span > view.requested_days + 3:
@@ -404,6 +404,15 @@ def build_renewal_date_blocks(
         ]
     )
     return blocks
+
+
+def _driver_key(driver: dict[str, Any]) -> tuple[str, ...]:
+    """What a driver is about, not its wording: "150 of 900 seats active" a week after
+    "198 of 900 seats active" is the same seat-utilisation driver, not a new one."""
+    measure = driver.get("measure")
+    if measure:
+        return (str(driver.get("component")), str(measure), str(driver.get("direction")))
+    return (str(driver.get("text")),)
 
 
 def _usage_change(now: float | None, before: float | None) -> str:
