@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import Account, AuditLog, HealthScore, SlackThread
+from bot.db.models import Account, AuditLog, HealthScore, Interaction, SlackThread
 from bot.services import Services
 from bot.services import figures as fmt
 from bot.services.answers import MAX_ANSWER_BLOCKS, Question, answer_question
@@ -193,6 +193,31 @@ def test_what_changed_lists_only_drivers_that_are_new_not_reworded(
     new_section = answer.text.split("New since then", 1)[1].split("Data as of", 1)[0]
     assert "latest NPS 3 (detractor)" in new_section
     assert "seats active" not in new_section and "interaction" not in new_section
+
+
+@pytest.mark.parametrize("question", ["how is acme", "contacts at acme"])
+def test_last_touch_is_a_customer_touch_not_an_internal_note(
+    sqlite_services: Services, question: str
+) -> None:
+    """Scoring ignores internal notes for "last interaction"; the answer's last touch must too."""
+    build_world(sqlite_services.engine)
+    with Session(sqlite_services.engine) as session:
+        session.add(
+            Interaction(
+                interaction_id="i_note",
+                account_id="acc_acme",
+                occurred_at=NOW - timedelta(days=1),
+                type="note",
+                csm_id="csm_alice",
+                summary="Internal note: tried Jane twice by phone; no answer.",
+            )
+        )
+        session.commit()
+
+    answer = ask(with_visibility(sqlite_services, "own"), question, ALICE)
+
+    assert "Internal note" not in answer.text and "Last touch: note" not in answer.text
+    assert "meeting" in answer.text.split("Last touch", 1)[1], answer.text
 
 
 def test_picking_an_account_outside_the_book_is_refused(qa_services: Services) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Contact, Interaction
@@ -62,10 +62,17 @@ def champions(*, session: Session, account_id: str) -> list[ContactRecord]:
 
 
 def last_interaction(*, session: Session, account_id: str) -> InteractionRecord | None:
+    """The newest customer touch: an internal ``note`` is not one.
+
+    Health scoring counts days since the last customer-facing interaction, so a
+    "Last touch: note, 2 days ago" beside "last interaction 31 days ago" would
+    contradict the score on the same card.
+    """
+    customer_facing = or_(Interaction.type.is_(None), Interaction.type != "note")
     row = session.execute(
         select(Interaction, Contact.name)
         .outerjoin(Contact, Contact.contact_id == Interaction.contact_id)
-        .where(Interaction.account_id == account_id)
+        .where(Interaction.account_id == account_id, customer_facing)
         .order_by(Interaction.occurred_at.desc(), Interaction.interaction_id.desc())
         .limit(1)
     ).first()
