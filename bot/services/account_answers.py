@@ -163,10 +163,14 @@ def answer_usage(ctx: AnswerContext, account: AccountRecord) -> Reply:
     """Last 30 days vs the 30 before, ending at the account's newest usage day.
 
     Ending at the newest day with data (not today) keeps a late usage feed from
-    looking like a usage collapse; the freshness line says how late it is.
+    looking like a usage collapse; the freshness line says how late it is. Today
+    is never in the window: its row is a partial day (a few hours of use), and the
+    health drivers beside this answer are scored over complete days only.
     """
     session, account_id = ctx.session, account.account_id
     end = latest_usage_date(session=session, account_id=account_id)
+    if end is not None:
+        end = min(end, ctx.today - timedelta(days=1))
     recent = prior = None
     if end is not None:
         start = end - timedelta(days=USAGE_WINDOW_DAYS - 1)

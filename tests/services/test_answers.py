@@ -13,7 +13,14 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import Account, AuditLog, HealthScore, Interaction, SlackThread
+from bot.db.models import (
+    Account,
+    AuditLog,
+    HealthScore,
+    Interaction,
+    SlackThread,
+    UsageDaily,
+)
 from bot.services import Services
 from bot.services import figures as fmt
 from bot.services.answers import MAX_ANSWER_BLOCKS, Question, answer_question
@@ -218,6 +225,24 @@ def test_last_touch_is_a_customer_touch_not_an_internal_note(
 
     assert "Internal note" not in answer.text and "Last touch: note" not in answer.text
     assert "meeting" in answer.text.split("Last touch", 1)[1], answer.text
+
+
+def test_usage_trend_leaves_out_todays_partial_day(sqlite_services: Services) -> None:
+    """Today's usage row holds a few hours of use: counting it pulled Globex's average
+    below the seat-utilisation driver scored over complete days."""
+    build_world(sqlite_services.engine)
+    with Session(sqlite_services.engine) as session:
+        session.add(
+            UsageDaily(account_id="acc_acme", date=TODAY, active_users=3, logins=3, events=10)
+        )
+        session.commit()
+
+    answer = ask(with_visibility(sqlite_services, "own"), "usage trend for acme", ALICE)
+
+    assert answer.intent == "usage", answer.text
+    yesterday = fmt.day(TODAY - timedelta(days=1))
+    assert f"– {yesterday})" in answer.text, answer.text
+    assert "Avg daily active users: 70 vs 120" in answer.text, answer.text
 
 
 def test_picking_an_account_outside_the_book_is_refused(qa_services: Services) -> None:

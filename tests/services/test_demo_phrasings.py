@@ -190,6 +190,7 @@ def usage(session: Session, account: Account, cast: Cast) -> list[str]:
     )
     if last is None:
         return ["No usage data"]
+    last = min(last, NOW.date() - timedelta(days=1))  # today's row is a partial day
     start = last - timedelta(days=29)
     recent = session.scalar(
         select(func.avg(UsageDaily.active_users)).where(
