@@ -23,7 +23,6 @@ import pandas as pd
 from bot.db.audit import record_audit
 from bot.db.base import utcnow
 from bot.db.health_overrides import (
-    account_reference,
     active_health_override,
     create_health_override,
 )
@@ -36,7 +35,7 @@ from bot.db.health_snapshots import (
 from bot.db.models import HealthOverride, HealthScore
 from bot.db.scoring_features import account_aggregates_concurrently, outcome_aggregates
 from bot.db.session import unit_of_work
-from bot.errors import AccountNotFound, UserFacingError
+from bot.errors import UserFacingError
 from scoring.changes import SnapshotChange, compare_snapshots
 from scoring.config import BANDS, HealthConfig, load_health_config
 from scoring.portfolio import PortfolioScores, score_accounts
@@ -395,7 +394,7 @@ def override_health_band(
             f"--until {until.isoformat()} is in the past (today is {day.isoformat()})"
         )
     with unit_of_work(services.session_factory) as session:
-        account_id, _name = _resolve(session, account)
+        account_id, _name = _resolve(services, session, account)
         override = create_health_override(
             session=session,
             account_id=account_id,
@@ -425,7 +424,7 @@ def health_overview(
     """
     day = as_of or today_for(services)
     with unit_of_work(services.session_factory) as session:
-        account_id, name = _resolve(session, account)
+        account_id, name = _resolve(services, session, account)
         snapshot = snapshot_on_or_before(session=session, account_id=account_id, day=day)
         if snapshot is None:
             raise UserFacingError(f"{name} has not been scored yet; run `csbot score`")
@@ -447,7 +446,7 @@ def health_changes(services: Services, account: str, *, start: date, end: date) 
     if end < start:
         raise UserFacingError("--to must not be before --from")
     with unit_of_work(services.session_factory) as session:
-        account_id, name = _resolve(session, account)
+        account_id, name = _resolve(services, session, account)
         before = snapshot_on_or_before(session=session, account_id=account_id, day=start)
         after = snapshot_on_or_before(session=session, account_id=account_id, day=end)
     if before is None or after is None:
@@ -466,11 +465,16 @@ def _snapshot_mapping(row: HealthScore) -> dict[str, Any]:
     }
 
 
-def _resolve(session: Any, account: str) -> tuple[str, str]:
-    found, suggestions = account_reference(session=session, reference=account)
-    if found is None:
-        raise AccountNotFound(account, suggestions)
-    return found
+def _resolve(services: Services, session: Any, account: str) -> tuple[str, str]:
+    """An id or a name, fuzzy-matched like the assistant does ("globex" → Globex Corporation).
+
+    The health commands are operator tools on the command line, so every account is in scope.
+    """
+    from bot.db.queries.scope import AccountScope
+    from bot.services.account_names import resolve_one
+
+    found = resolve_one(services.account_names, session, account, AccountScope.everything())
+    return found.account_id, found.name
 
 
 def _optional_float(value: Any) -> float | None:

@@ -225,3 +225,12 @@ def test_bad_as_of_is_refused_naming_the_option(store):
     result = invoke("score", "--as-of", "yesterday")
     assert result.exit_code == 1
     assert "--as-of: 'yesterday' is not a date (expected YYYY-MM-DD)" in result.stderr
+
+
+def test_health_commands_take_a_name_the_way_the_assistant_does(store):
+    with unit_of_work(store) as session:
+        seed_small_portfolio(session)
+    assert invoke("score", "--as-of", "2025-06-01").exit_code == 0
+    shown = invoke("health", "show", "sliding corp")  # a name, lower case: not the id
+    assert shown.exit_code == 0, shown.output
+    assert "SLIDING Corp (SLIDING)" in shown.stdout
