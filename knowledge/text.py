@@ -25,6 +25,13 @@ STOP_WORDS = _word_set(
     "doesn't didn't won't yet really need needs want wants like just now new s t "
 )
 
+# Sign-offs and conversational filler: frequent in tickets, meaningless in a theme label.
+LABEL_NOISE = _word_set(
+    "cheers best regards kind sincerely thx thanks warm that's let's know see looks look "
+    "think guys folks asap someone something anything everything today tomorrow yesterday "
+    "week morning afternoon quick question questions issue issues problem problems help "
+)
+
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ed", "es", "s", "ly")
 
 

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from knowledge.models import Theme, TicketDocument
-from knowledge.text import STOP_WORDS, words
+from knowledge.text import LABEL_NOISE, STOP_WORDS, words
 
 DEFAULT_MAX_THEMES = 8
 SILHOUETTE_SAMPLE = 1500
@@ -88,7 +88,11 @@ def _spread(vectors: np.ndarray) -> float:
 
 
 def _terms(text: str) -> list[str]:
-    tokens = [t for t in words(text) if t not in STOP_WORDS and not t.isdigit() and len(t) > 2]
+    tokens = [
+        t
+        for t in words(text)
+        if t not in STOP_WORDS and t not in LABEL_NOISE and not t.isdigit() and len(t) > 2
+    ]
     pairs = [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
     return tokens + pairs
 
