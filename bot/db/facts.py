@@ -164,15 +164,18 @@ def open_opportunity_rows(
 
 
 # --------------------------------------------------------------------------- usage
-def usage_summary(*, session: Session, account_id: str) -> UsageSummary | None:
+def usage_summary(*, session: Session, account_id: str, today: date) -> UsageSummary | None:
     """Averages over the 30 days ending on the account's last usage day, vs the 30 before.
 
     Anchoring on the last usage day (not today) keeps a late feed from reading as a
-    collapse in usage; the pack says how old the data is instead.
+    collapse in usage; the pack says how old the data is instead. Today's row is a
+    partial day, so the window ends yesterday at the latest, like the health drivers
+    and the assistant's usage answer.
     """
     last_date = latest_usage_date(session=session, account_id=account_id)
     if last_date is None:
         return None
+    last_date = min(last_date, today - timedelta(days=1))
     recent_start = last_date - timedelta(days=29)
     prior_start = last_date - timedelta(days=59)
     is_recent = UsageDaily.date >= recent_start
@@ -184,7 +187,11 @@ def usage_summary(*, session: Session, account_id: str) -> UsageSummary | None:
             func.max(case((is_recent, UsageDaily.active_users))),
             func.sum(case((is_recent, UsageDaily.logins))),
             func.sum(case((is_prior, UsageDaily.logins))),
-        ).where(UsageDaily.account_id == account_id, UsageDaily.date >= prior_start)
+        ).where(
+            UsageDaily.account_id == account_id,
+            UsageDaily.date >= prior_start,
+            UsageDaily.date <= last_date,
+        )
     ).one()
     last_login = session.scalar(
         select(func.max(UsageDaily.date)).where(

@@ -169,7 +169,7 @@ def _build(services: Services, session: Session, account_id: str, today: date) -
     contract = next_renewal(
         session=session, account_id=account_id, today=today, statuses=LIVE_CONTRACT_STATUSES
     )
-    usage = facts_db.usage_summary(session=session, account_id=account_id)
+    usage = facts_db.usage_summary(session=session, account_id=account_id, today=today)
     tickets = facts_db.open_ticket_rows(session=session, account_id=account_id)
     open_count = facts_db.open_ticket_count(session=session, account_id=account_id)
     counts = facts_db.ticket_trend(session=session, account_id=account_id, today=today)

@@ -127,3 +127,14 @@ def test_a_scope_hides_other_books(seeded_services):
         seeded_services, ACCOUNT_ID, today=TODAY, scope=AccountScope.books({"csm-1"})
     )
     assert pack.account_id == ACCOUNT_ID
+
+
+def test_usage_leaves_out_todays_partial_day(seeded_services):
+    from bot.db.models import UsageDaily
+
+    with unit_of_work(seeded_services.session_factory) as session:
+        session.add(UsageDaily(account_id=ACCOUNT_ID, date=TODAY, active_users=1, logins=1))
+    pack = build_facts_pack(seeded_services, ACCOUNT_ID, today=TODAY)
+    usage = pack.fact("usage.active_users")
+    assert usage is not None and usage.as_of == date(2026, 5, 14)
+    assert "were 60 in the 30 days to May 14, 2026" in usage.text  # not dragged down by 1 user
