@@ -13,12 +13,11 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import JSON, Column, MetaData, Table, and_, func, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
+from bot.db.insert_ignore import dialect_insert
 from bot.db.models import HealthScore
 
 _table = HealthScore.__table__
@@ -89,8 +88,7 @@ def upsert_health_snapshots(*, session: Session, rows: Sequence[dict[str, Any]])
 
 
 def _upsert_statement(dialect_name: str) -> Any:
-    build = postgresql_insert if dialect_name == "postgresql" else sqlite_insert
-    statement = build(_TEXT_JSON_TABLE)
+    statement = dialect_insert(dialect_name, _TEXT_JSON_TABLE)
     updates = {
         name: statement.excluded[name]
         for name in SNAPSHOT_FIELDS

@@ -15,13 +15,17 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 
-def _insert_for(session: Session, table: Table) -> Any:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
+def dialect_insert(dialect_name: str, table: Table) -> Any:
+    """The backend's own ``insert`` (the portable one has no ``ON CONFLICT`` clause)."""
+    if dialect_name == "postgresql":
         return postgresql.insert(table)
-    if dialect == "sqlite":
+    if dialect_name == "sqlite":
         return sqlite.insert(table)
-    raise NotImplementedError(f"insert-or-ignore is not implemented for {dialect}")
+    raise NotImplementedError(f"ON CONFLICT is not implemented for {dialect_name}")
+
+
+def _insert_for(session: Session, table: Table) -> Any:
+    return dialect_insert(session.get_bind().dialect.name, table)
 
 
 def insert_ignore(session: Session, table: Table, values: dict[str, Any]) -> bool:

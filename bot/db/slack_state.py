@@ -12,20 +12,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from bot.db.insert_ignore import dialect_insert
 from bot.db.models import Feedback, SlackEventClaim, SlackThread
 
 
 def _dialect_insert(session: Session, table: Table) -> Any:
-    """The dialect's ``insert`` (the portable one has no ``ON CONFLICT`` clause)."""
-    name = session.get_bind().dialect.name
-    if name == "postgresql":
-        return postgresql.insert(table)
-    if name == "sqlite":
-        return sqlite.insert(table)
-    raise NotImplementedError(f"ON CONFLICT is not implemented for {name}")
+    return dialect_insert(session.get_bind().dialect.name, table)
 
 
 def claim_event_key(*, session: Session, event_key: str, claimed_by: str, now: datetime) -> bool:
