@@ -14,7 +14,7 @@ from bot.services import Services
 from bot.settings import Settings
 from tests.support.databases import database_url, migrated_engine
 
-pytest_plugins = ["tests.support.slack_fixtures"]
+pytest_plugins = ["tests.support.slack_fixtures", "tests.support.calendar"]
 
 SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
 DATASETS_DIR = SHARED_DIR / "datasets"
