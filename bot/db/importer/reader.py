@@ -102,15 +102,18 @@ def _allow_cells_up_to_the_limit() -> None:
 def _utf8_error(path: Path) -> FileFormatError:
     """Find the first byte that is not UTF-8 and name its editor line (decoders read ahead)."""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    line = 1
+    line, offset = 1, 0
     with path.open("rb") as handle:
         while block := handle.read(_SNIFF_BYTES):
             try:
                 decoder.decode(block)
             except UnicodeDecodeError as exc:
-                line += block.count(b"\n", 0, max(exc.start, 0))
-                return FileFormatError(line, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+                start = max(exc.start, 0)
+                line += block.count(b"\n", 0, start)
+                where = f"byte {offset + start + 1} of the file"
+                return FileFormatError(line, f"not UTF-8 text ({exc.reason} at {where})")
             line += block.count(b"\n")
+            offset += len(block)
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError as exc:
