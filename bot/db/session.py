@@ -21,8 +21,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
     SQLite gets WAL (readers never block the writer, and a rolled-back import never
     touches the main file), a busy timeout for concurrent jobs and the bot, and
-    its parent folder created on first use.
+    its parent folder created on first use. Statement parameters are customer rows, so
+    they are kept out of every error message and log line (``hide_parameters``).
     """
+    kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database

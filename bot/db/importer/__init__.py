@@ -5,6 +5,11 @@ One transaction covers the whole folder. Files are read in bounded chunks, check
 the folder is still clean; the first problem stops the writing, the checking goes on
 so every bad row is reported, and the transaction is rolled back. Nothing is ever
 half-written: on SQLite (WAL) the main database file is not even touched.
+
+Whatever goes wrong — a bad cell, a file that cannot be read, the database refusing a
+write, a bug — ends as ``ImportFailed`` with one short located line per problem: never
+a traceback, and never a customer row (SQLAlchemy's messages carry the statement's
+parameters, so database errors are reworded from the driver's first line only).
 """
 
 from __future__ import annotations
@@ -19,11 +24,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, insert, text
+from sqlalchemy.exc import DBAPIError
 
 from bot.db.base import utcnow
 from bot.db.importer.contract import CONTRACT, REQUIRED_FILES, SPECS, FileSpec
 from bot.db.importer.loader import write_rows
-from bot.db.importer.reader import LINE, FileFormatError, iter_chunks, read_header
+from bot.db.importer.reader import LINE, FileFormatError, Rejected, iter_chunks, read_header
 from bot.db.importer.validate import Problem, check_chunk
 from bot.db.models import AuditLog, SourceLoad
 from bot.errors import ImportFailed
@@ -31,6 +37,15 @@ from bot.errors import ImportFailed
 logger = logging.getLogger(__name__)
 
 MAX_REPORTED_PROBLEMS = 200
+MAX_SHOWN_VALUE = 60  # characters of a bad value an error line shows
+MAX_LINE = 300  # characters of one error line
+
+
+def shown(value: str) -> str:
+    """A bad value as an error line shows it: quoted, escaped, and cut short."""
+    if len(value) <= MAX_SHOWN_VALUE:
+        return repr(value)
+    return f"{value[:MAX_SHOWN_VALUE]!r}… ({len(value)} characters)"
 
 
 @dataclass
@@ -57,10 +72,12 @@ class _ProblemLog:
 
     def add(self, file_name: str, problem: Problem) -> None:
         self.add_text(
-            f"{file_name}:{problem.line}: {problem.column}: {problem.value!r}: {problem.why}"
+            f"{file_name}:{problem.line}: {problem.column}: {shown(problem.value)}: {problem.why}"
         )
 
     def add_text(self, line: str) -> None:
+        if len(line) > MAX_LINE:
+            line = line[: MAX_LINE - 1] + "…"
         if len(self.lines) < self.cap:
             self.lines.append(line)
         else:
@@ -77,12 +94,18 @@ def find_contract_files(folder: Path) -> tuple[dict[str, Path], list[str], list[
     problems: list[str] = []
     if not folder.is_dir():
         return files, warnings, [f"{folder}: not a folder"]
+    inside = folder.resolve()
     for path in sorted(folder.iterdir()):
         if not path.is_file() or path.suffix.lower() not in (".csv", ".jsonl"):
             continue
         table = path.stem.lower()
         if table not in SPECS:
             warnings.append(f"{path.name}: not a contract file; ignored")
+            continue
+        if path.is_symlink() and not path.resolve().is_relative_to(inside):
+            problems.append(
+                f"{path.name}: symlink: points outside the folder; refused (copy the file in)"
+            )
             continue
         if table in files:
             problems.append(f"{path.name}: {files[table].name} holds the same table; keep one")
@@ -122,15 +145,19 @@ def import_folder(
                 path = files.get(spec.table)
                 if path is None:
                     continue
-                loaded, newest = _load_file(
-                    connection,
-                    spec,
-                    path,
-                    known_keys,
-                    problems,
-                    report.warnings,
-                    write=not dry_run,
-                )
+                try:
+                    loaded, newest = _load_file(
+                        connection,
+                        spec,
+                        path,
+                        known_keys,
+                        problems,
+                        report.warnings,
+                        write=not dry_run,
+                    )
+                except Exception as exc:  # noqa: BLE001 - a bug must not print rows either
+                    problems.add_text(f"{path.name}: {_unexpected(exc, report.import_id)}")
+                    break
                 report.rows[spec.table] = loaded
                 data_as_of[spec.table] = newest
             if problems:
@@ -138,8 +165,14 @@ def import_folder(
             if dry_run:
                 transaction.rollback()
             else:
-                _record_loads(connection, report, data_as_of, actor)
-                transaction.commit()
+                try:
+                    _record_loads(connection, report, data_as_of, actor)
+                    transaction.commit()
+                except DBAPIError as exc:
+                    # PostgreSQL checks the deferred references here, at commit.
+                    raise ImportFailed(
+                        [f"{folder.name}: the database refused the import: {_reason(exc)}"]
+                    ) from None
         except BaseException:
             if transaction.is_active:
                 transaction.rollback()
@@ -155,6 +188,26 @@ def import_folder(
         },
     )
     return report
+
+
+def _reason(exc: DBAPIError) -> str:
+    """The driver's first line only: its DETAIL lines and SQLAlchemy's text quote rows."""
+    original = exc.orig if exc.orig is not None else exc
+    first = (str(original).strip().splitlines() or [type(original).__name__])[0]
+    return first[:160]
+
+
+def _unexpected(exc: Exception, import_id: str) -> str:
+    """One line for a failure nobody foresaw; logged by type and place, never by message."""
+    frame = exc.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    where = f"{Path(frame.tb_frame.f_code.co_filename).name}:{frame.tb_lineno}" if frame else "?"
+    logger.error(
+        "contract import failed unexpectedly",
+        extra={"import_id": import_id, "error_type": type(exc).__name__, "where": where},
+    )
+    return f"could not be imported ({type(exc).__name__}, import {import_id}); nothing was written"
 
 
 def _stored_keys(connection: Connection) -> dict[str, set[str]]:
@@ -209,12 +262,14 @@ def _load_file(
     loaded = 0
     newest: datetime | None = None
     try:
-        for chunk in iter_chunks(path, header.columns):
+        kinds = {column.name: column.kind for column in spec.columns}
+        for piece in iter_chunks(path, header.columns, kinds=kinds):
+            chunk = piece.frame
             for column in spec.columns:
                 if column.name not in present and column.default is not None:
                     chunk[column.name] = column.default
             checked = check_chunk(spec, chunk, insert_columns)
-            chunk_problems = list(checked.problems)
+            chunk_problems = _with_rejected(checked.problems, piece.rejected)
             lines = chunk[LINE]
             for column in spec.columns:
                 if column.references is None or column.name not in present:
@@ -258,7 +313,13 @@ def _load_file(
                     stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
                     newest = max(newest, stamp.to_pydatetime()) if newest else stamp.to_pydatetime()
             if write and not problems:
-                loaded += write_rows(connection, spec, checked.values, update_columns)
+                try:
+                    loaded += write_rows(connection, spec, checked.values, update_columns)
+                except DBAPIError as exc:
+                    first, last = int(lines.iloc[0]), int(lines.iloc[-1])
+                    problems.add_text(
+                        f"{name}:{first}: the database refused rows {first}-{last}: {_reason(exc)}"
+                    )
             else:
                 loaded += len(chunk)
     except FileFormatError as exc:
@@ -279,6 +340,15 @@ def _load_file(
     if len(spec.key) == 1:
         known_keys.setdefault(spec.table, set()).update(file_keys)
     return loaded, newest
+
+
+def _with_rejected(problems: list[Problem], rejected: list[Rejected]) -> list[Problem]:
+    """A wrong-typed JSON cell is reported once, as such (its emptied cell is not 'required')."""
+    if not rejected:
+        return list(problems)
+    taken = {(cell.line, cell.column) for cell in rejected}
+    kept = [problem for problem in problems if (problem.line, problem.column) not in taken]
+    return kept + [Problem(cell.line, cell.column, cell.value, cell.why) for cell in rejected]
 
 
 def _report_duplicate_keys(

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from bot.db.importer.contract import Column, FileSpec, Kind
+from bot.db.importer.limits import MAX_CELL_CHARS, NUMERIC_LIMITS, NumericLimit
 from bot.db.importer.reader import LINE
 
 TRUE_WORDS = frozenset({"true", "1", "yes"})
@@ -19,6 +21,8 @@ FALSE_WORDS = frozenset({"false", "0", "no"})
 _INT_PATTERN = r"^[+-]?\d+$"
 _NUMBER_PATTERN = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 _DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+# More digits than any 64-bit integer has: refused before the cast, which would overflow.
+_HUGE_INT_PATTERN = r"^[+-]?0*\d{19,}$"
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,8 @@ def check_chunk(spec: FileSpec, chunk: pd.DataFrame, present: list[str]) -> Chec
         if column.name not in present:
             continue
         raw = chunk[column.name].str.strip()
-        typed, problems = _check_column(column, raw, chunk[LINE])
+        limit = NUMERIC_LIMITS.get((spec.table, column.name))
+        typed, problems = _check_column(column, raw, chunk[LINE], limit)
         checked.values[column.name] = typed
         checked.problems.extend(problems)
     if "end_not_before_start" in spec.checks:
@@ -64,7 +69,7 @@ def _problems(
 
 
 def _check_column(
-    column: Column, raw: pd.Series, lines: pd.Series
+    column: Column, raw: pd.Series, lines: pd.Series, limit: NumericLimit | None = None
 ) -> tuple[pd.Series, list[Problem]]:
     empty = raw == ""
     problems: list[Problem] = []
@@ -77,31 +82,43 @@ def _check_column(
     kind = column.kind
     if kind is Kind.TEXT:
         typed = raw.mask(empty, None)
+        # PostgreSQL cannot store NUL at all and SQLite would keep it silently: refuse both.
+        nul = raw.str.contains("\x00", regex=False)
+        problems += _problems(nul, raw, lines, column.name, "contains a NUL character")
         if column.choices is not None:
             lowered = raw.str.lower()
-            bad = filled & ~lowered.isin(column.choices)
+            bad = filled & ~nul & ~lowered.isin(column.choices)
             problems += _problems(
                 bad, raw, lines, column.name, f"must be one of {', '.join(column.choices)}"
             )
             typed = lowered.mask(empty, None)
-        if column.max_length is not None:
-            too_long = filled & (raw.str.len() > column.max_length)
-            problems += _problems(
-                too_long, raw, lines, column.name, f"is longer than {column.max_length} characters"
-            )
+        max_length = column.max_length or MAX_CELL_CHARS
+        too_long = filled & ~nul & (raw.str.len() > max_length)
+        why = (
+            f"is longer than {max_length} characters"
+            if column.max_length
+            else f"is longer than the {MAX_CELL_CHARS}-character cell limit"
+        )
+        problems += _problems(too_long, raw, lines, column.name, why)
         return typed, problems
     if kind is Kind.INT:
         bad = filled & ~raw.str.match(_INT_PATTERN)
         problems += _problems(bad, raw, lines, column.name, "is not a whole number")
-        typed = _cast(raw, empty | bad, "int64[pyarrow]").astype("Int64")
+        huge = filled & ~bad & raw.str.match(_HUGE_INT_PATTERN)
+        typed = _cast(raw, empty | bad | huge, "int64[pyarrow]").astype("Int64")
+        typed, outside = _storage_range(typed, huge, raw, lines, column, limit)
+        problems += outside
         problems += _range_problems(column, typed, raw, lines)
         return typed, problems
     if kind in (Kind.FLOAT, Kind.DECIMAL):
         bad = filled & ~raw.str.match(_NUMBER_PATTERN)
         problems += _problems(bad, raw, lines, column.name, "is not a number")
         typed = _cast(raw, empty | bad, "float64[pyarrow]").astype("Float64")
+        typed, outside = _storage_range(typed, None, raw, lines, column, limit)
+        problems += outside
         if kind is Kind.DECIMAL:
-            typed = typed.round(2)
+            with np.errstate(over="ignore", invalid="ignore"):  # refused cells stay masked
+                typed = typed.round(2)
         problems += _range_problems(column, typed, raw, lines)
         return typed, problems
     if kind is Kind.BOOL:
@@ -134,6 +151,35 @@ def _check_column(
 def _cast(raw: pd.Series, unusable: pd.Series, dtype: str) -> pd.Series:
     """Cast checked text to numbers in Arrow (vectorised); unusable cells become null."""
     return raw.astype("string[pyarrow]").mask(unusable, None).astype(dtype)
+
+
+def _storage_range(
+    typed: pd.Series,
+    huge: pd.Series | None,
+    raw: pd.Series,
+    lines: pd.Series,
+    column: Column,
+    limit: NumericLimit | None,
+) -> tuple[pd.Series, list[Problem]]:
+    """Refuse what the store cannot hold (Inf, beyond Numeric/Integer); those become null."""
+    if limit is None:
+        return typed, []
+    magnitude = typed.abs()
+    beyond = magnitude >= limit.high if not limit.inclusive else magnitude > limit.high
+    beyond = beyond.fillna(False).astype(bool)
+    if huge is not None:
+        beyond = beyond | huge
+    if not beyond.any():
+        return typed, []
+    negative = raw.str.startswith("-")
+    problems = _problems(
+        beyond & ~negative, raw, lines, column.name, f"is too large (at most {limit.label})"
+    )
+    problems += _problems(
+        beyond & negative, raw, lines, column.name, f"is too small (at least -{limit.label})"
+    )
+    problems.sort(key=lambda problem: problem.line)
+    return typed.mask(beyond, pd.NA), problems
 
 
 def _range_problems(
