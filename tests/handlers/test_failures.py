@@ -21,7 +21,7 @@ def test_store_down_before_the_claim_answers_500_so_slack_retries(
     harness = sqlite_slack_harness
     seed_book(harness.services)
     payload = event_payload(message_event("How is Acme Corp doing?", user=DANA))
-    with harness.services.engine.begin() as connection:
+    with harness.services.claims_engine.begin() as connection:
         connection.execute(text("DROP TABLE slack_event_claims"))
     with caplog.at_level(logging.ERROR, logger="bot.error_handler"):
         failed = harness.dispatch(payload)
@@ -30,7 +30,7 @@ def test_store_down_before_the_claim_answers_500_so_slack_retries(
     [record] = [r for r in caplog.records if r.name == "bot.error_handler"]
     assert record.exc_info is not None and getattr(record, "incident_id", "")
 
-    SlackEventClaim.__table__.create(harness.services.engine)  # the store is back
+    SlackEventClaim.__table__.create(harness.services.claims_engine)  # the store is back
     retried = harness.dispatch(payload, retry_num=1, retry_reason="http_error")
     assert retried.status == 200
     [answer] = harness.fake.calls("chat.postMessage")
