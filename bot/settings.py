@@ -75,6 +75,11 @@ class Settings(BaseSettings):
         3000, ge=200, validation_alias="CSBOT_LLM_PROMPT_TOKEN_BUDGET"
     )
     redact_pii: bool = Field(True, validation_alias="CSBOT_REDACT_PII")
+    redact_contact_names: Literal["all", "except-own", "off"] = Field(
+        "all", validation_alias="CSBOT_REDACT_CONTACT_NAMES"
+    )
+    """Contact names before the LLM (with ``CSBOT_REDACT_PII``): ``all`` replaced,
+    ``except-own`` kept for contacts of the asker's own accounts, ``off`` never."""
     tiktoken_cache_dir: Path | None = Field(
         None, validation_alias=AliasChoices("TIKTOKEN_CACHE_DIR", "DATA_GYM_CACHE_DIR")
     )

@@ -110,6 +110,8 @@ def run_job(
                     "deferred": report.deferred,
                     "gave_up": report.gave_up,
                     "interrupted": report.interrupted,
+                    "reconciled": report.reconciled,
+                    "unconfirmed": report.unconfirmed,
                     "errors": report.errors[:20],
                 }
             elif deliver:

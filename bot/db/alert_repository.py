@@ -2,8 +2,10 @@
 
 Two claims protect every message. Creating an alert is an insert-or-ignore on its
 dedupe key (re-runs and replicas cannot create it twice); sending it is a conditional
-``pending → sending`` update (two deliverers cannot both own it). A Slack error puts
-the row back to ``pending`` with the error, attempt count and next attempt time.
+``pending → sending`` update (two deliverers cannot both own it), whose
+``next_attempt_at`` is the claim's expiry. A definite Slack error puts the row back to
+``pending`` with the error, attempt count and next attempt time; an ambiguous one
+(or a crash) leaves it ``sending`` until the channel has been checked.
 """
 
 from __future__ import annotations
@@ -115,28 +117,66 @@ def defer_alert(*, session: Session, alert_id: int, until: datetime, note: str |
     session.execute(update(Alert).where(Alert.id == alert_id).values(**values))
 
 
-def release_stale_claims(*, session: Session, now: datetime) -> list[int]:
-    """Rows left ``sending`` by a crashed deliverer whose claim has expired.
+def stale_claim_ids(
+    *, session: Session, now: datetime, keys: Sequence[str] | None = None
+) -> list[int]:
+    """Rows left ``sending`` whose claim has expired: a crashed deliverer, or a post
+    whose outcome was ambiguous (5xx, lost connection) and still needs a channel check.
 
-    The message may or may not have reached Slack; posting again could duplicate it,
-    so they are marked failed with an explanation rather than silently re-sent.
+    The message may or may not be in Slack; the caller checks the channel before
+    deciding, never re-posts blind.
     """
-    ids = list(
-        session.scalars(
-            select(Alert.id).where(Alert.status == "sending", Alert.next_attempt_at < now)
+    query = select(Alert.id).where(Alert.status == "sending", Alert.next_attempt_at < now)
+    if keys is not None:
+        query = query.where(Alert.dedupe_key.in_(list(keys)))
+    return list(session.scalars(query.order_by(Alert.id)))
+
+
+def claim_stale(*, session: Session, alert_id: int, now: datetime, claim_until: datetime) -> bool:
+    """Take over an expired ``sending`` claim to reconcile it; only one caller can win."""
+    result = session.execute(
+        update(Alert)
+        .where(Alert.id == alert_id, Alert.status == "sending", Alert.next_attempt_at < now)
+        .values(next_attempt_at=claim_until)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def mark_unconfirmed(
+    *, session: Session, alert_id: int, error: str, check_at: datetime, give_up: bool
+) -> None:
+    """An attempt whose outcome is unknown: stays ``sending`` until the channel is checked.
+
+    After the last attempt the row is ``failed`` with the reason, still not re-posted.
+    """
+    session.execute(
+        update(Alert)
+        .where(Alert.id == alert_id)
+        .values(
+            status="failed" if give_up else "sending",
+            attempts=Alert.attempts + 1,
+            last_error=error[:2000],
+            next_attempt_at=None if give_up else check_at,
         )
     )
-    if ids:
-        session.execute(
-            update(Alert)
-            .where(Alert.id.in_(ids), Alert.status == "sending")
-            .values(
-                status="failed",
-                last_error="delivery interrupted mid-send; not re-sent to avoid a duplicate",
-                next_attempt_at=None,
-            )
-        )
-    return ids
+
+
+def release_unposted(*, session: Session, alert_id: int, now: datetime, note: str) -> None:
+    """The channel was checked and the message is not there: due again at once."""
+    session.execute(
+        update(Alert)
+        .where(Alert.id == alert_id, Alert.status == "sending")
+        .values(status="pending", next_attempt_at=now, last_error=note[:2000])
+    )
+
+
+def mark_interrupted_failed(*, session: Session, alert_id: int, note: str) -> None:
+    """An interrupted send that cannot be checked (file uploads carry no metadata)."""
+    session.execute(
+        update(Alert)
+        .where(Alert.id == alert_id, Alert.status == "sending")
+        .values(status="failed", last_error=note, next_attempt_at=None)
+    )
 
 
 def dm_alerts_counted(

@@ -31,6 +31,22 @@ class Services:
     _overrides: dict[str, object] = field(default_factory=dict, repr=False)
 
     @cached_property
+    def claims_engine(self) -> Engine:
+        """Where Slack delivery claims are written (their own file on SQLite, so an
+        import's write lock never delays an ack; see ``bot.db.claims_store``)."""
+        from bot.db.claims_store import claims_engine_for
+
+        return claims_engine_for(self.engine)
+
+    @cached_property
+    def claims_session_factory(self) -> sessionmaker[Session]:
+        if self.claims_engine is self.engine:
+            return self.session_factory
+        from bot.db.session import make_session_factory
+
+        return make_session_factory(self.claims_engine)
+
+    @cached_property
     def web_client(self) -> WebClient:
         """The one Slack Web API client (base URL from settings, retry handlers on)."""
         from bot.slack.client import build_web_client

@@ -6,6 +6,13 @@ per-account cooldown, per-CSM daily budget (the rest rolled into one summary),
 quiet hours and routing by CTA type. Delivery claims one row at a time, posts it,
 and records the outcome on the row; a Slack error leaves the row pending with a
 backoff, so nothing is dropped and nothing is posted twice.
+
+A failure that does not say whether Slack posted (a 5xx, a dropped connection, or a
+deliverer killed mid-send) is never answered by posting again blind: every post
+carries message metadata with its dedupe key, and the channel is read back
+(``conversations.history`` / ``conversations.replies``) first. Found: recorded as
+sent. Absent: retried. Unreadable: the row stays ``sending`` and is checked again by
+the next delivery run.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from bot.db.audit import record_audit
 from bot.db.models import Escalation
 from bot.db.session import unit_of_work
 from bot.services.cta_rules import PRIORITY_ORDER, RulesConfig
-from bot.services.outbox_sender import SlackDeliveryError, SlackSender
+from bot.services.outbox_sender import SlackDeliveryError, SlackSender, alert_metadata
 from bot.services.quiet_hours import QuietHours
 from bot.settings import Settings
 from bot.slack.blocks.cta_alert import (
@@ -45,6 +52,8 @@ QUIET_HOURS_EXEMPT_KINDS = frozenset({"escalation", "escalation_update", "escala
 MAX_ATTEMPTS = 10
 CLAIM_SECONDS = 300
 PLANNING_LOOKBACK = timedelta(days=2)
+HISTORY_SLACK = timedelta(days=1)
+"""The channel is read back from the alert's creation minus this (clock skew margin)."""
 CHANNEL_RATE_PER_SECOND = 1.0
 CHANNEL_BURST = 3
 """chat.postMessage allows about one message per second per channel, short bursts
@@ -464,6 +473,8 @@ class DeliveryReport:
     deferred: int = 0
     gave_up: int = 0
     interrupted: int = 0
+    reconciled: int = 0
+    unconfirmed: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -505,11 +516,7 @@ def deliver_due_alerts(
     def current() -> datetime:
         return now + timedelta(seconds=monotonic() - started)
 
-    with unit_of_work(session_factory) as session:
-        stale = alerts_db.release_stale_claims(session=session, now=now)
-    if stale:
-        report.interrupted = len(stale)
-        logger.warning("alerts interrupted mid-send marked failed", extra={"alert_ids": stale})
+    _reconcile_stale_claims(session_factory, sender=sender, now=now, report=report, keys=keys)
     quiet = QuietHours.parse(settings.quiet_hours, settings.tz)
     held_channels: dict[str, datetime] = {}
     pacer = ChannelPacer()
@@ -532,18 +539,7 @@ def deliver_due_alerts(
                     claim_until=moment + timedelta(seconds=CLAIM_SECONDS),
                 )
                 alert = alerts_db.get_alert(session=session, alert_id=alert_id) if claimed else None
-                snapshot = (
-                    {
-                        "id": alert.id,
-                        "kind": alert.kind,
-                        "payload": dict(alert.payload or {}),
-                        "attempts": alert.attempts,
-                        "key": alert.dedupe_key,
-                        "account_id": alert.account_id,
-                    }
-                    if alert is not None
-                    else None
-                )
+                snapshot = _snapshot(alert) if alert is not None else None
             if snapshot is None:
                 continue  # another deliverer owns it
             _deliver_one(
@@ -563,6 +559,191 @@ def deliver_due_alerts(
         if waiting is None:
             return report
         sleep(waiting)
+
+
+def _snapshot(alert: Any) -> dict[str, Any]:
+    """What delivery needs of a claimed row, read inside the claim's transaction."""
+    created = alert.created_at
+    if created is not None and created.tzinfo is None:
+        created = created.replace(tzinfo=UTC)
+    return {
+        "id": alert.id,
+        "kind": alert.kind,
+        "payload": dict(alert.payload or {}),
+        "attempts": alert.attempts,
+        "key": alert.dedupe_key,
+        "account_id": alert.account_id,
+        "created_at": created,
+    }
+
+
+def _history_oldest(alert: dict[str, Any]) -> float:
+    created = alert.get("created_at")
+    if created is None:
+        return 0.0
+    return max((created - HISTORY_SLACK).timestamp(), 0.0)
+
+
+def _reconcile_stale_claims(
+    session_factory: sessionmaker[Session],
+    *,
+    sender: SlackSender,
+    now: datetime,
+    report: DeliveryReport,
+    keys: list[str] | None,
+) -> None:
+    """Settle rows left ``sending`` (a killed deliverer, an unconfirmed post) by
+    reading the channel: sent if the message is there, pending again if not."""
+    with unit_of_work(session_factory) as session:
+        stale = alerts_db.stale_claim_ids(session=session, now=now, keys=keys)
+    for alert_id in stale:
+        with unit_of_work(session_factory) as session:
+            if not alerts_db.claim_stale(
+                session=session,
+                alert_id=alert_id,
+                now=now,
+                claim_until=now + timedelta(seconds=CLAIM_SECONDS),
+            ):
+                continue  # another deliverer is reconciling it
+            alert = alerts_db.get_alert(session=session, alert_id=alert_id)
+            snapshot = _snapshot(alert) if alert is not None else None
+        if snapshot is None:
+            continue
+        report.interrupted += 1
+        payload = snapshot["payload"]
+        if "upload" in payload:
+            with unit_of_work(session_factory) as session:
+                alerts_db.mark_interrupted_failed(
+                    session=session,
+                    alert_id=alert_id,
+                    note="upload interrupted mid-send; not re-sent to avoid a duplicate",
+                )
+            logger.warning("interrupted upload marked failed", extra={"alert_id": alert_id})
+            continue
+        thread_ts, channel = _thread_of(session_factory, payload)
+        if payload.get("thread_of") and thread_ts is None:
+            with unit_of_work(session_factory) as session:  # its parent was never posted
+                alerts_db.release_unposted(
+                    session=session, alert_id=alert_id, now=now, note="interrupted; not posted"
+                )
+            continue
+        _settle_ambiguous(
+            session_factory,
+            snapshot,
+            sender=sender,
+            channel=channel,
+            thread_ts=thread_ts,
+            moment=now,
+            report=report,
+            reason="interrupted mid-send",
+            not_found=lambda session, alert_id=alert_id: alerts_db.release_unposted(
+                session=session,
+                alert_id=alert_id,
+                now=now,
+                note="interrupted mid-send; not in the channel, so sent again",
+            ),
+        )
+
+
+def _settle_ambiguous(
+    session_factory: sessionmaker[Session],
+    alert: dict[str, Any],
+    *,
+    sender: SlackSender,
+    channel: str,
+    thread_ts: str | None,
+    moment: datetime,
+    report: DeliveryReport,
+    reason: str,
+    not_found: Callable[[Session], None],
+) -> str:
+    """Read the conversation for the alert's metadata: ``sent``, ``absent`` or ``unknown``.
+
+    Absent: ``not_found`` decides what happens to the row. Unreadable: the row stays
+    ``sending`` (never re-posted blind) and is checked again after a backoff.
+    """
+    try:
+        found = sender.find_posted(
+            channel=channel,
+            thread_ts=thread_ts,
+            dedupe_key=alert["key"],
+            oldest=_history_oldest(alert),
+        )
+    except SlackDeliveryError as error:
+        attempts = alert["attempts"] + 1
+        give_up = attempts >= MAX_ATTEMPTS
+        with unit_of_work(session_factory) as session:
+            alerts_db.mark_unconfirmed(
+                session=session,
+                alert_id=alert["id"],
+                error=f"{reason}; channel check failed ({error}); not re-sent until checked",
+                check_at=moment + backoff_after(attempts),
+                give_up=give_up,
+            )
+        report.unconfirmed += 1
+        report.gave_up += int(give_up)
+        report.errors.append(f"{alert['key']}: unconfirmed: {error}")
+        logger.warning(
+            "alert delivery unconfirmed",
+            extra={"alert_id": alert["id"], "dedupe_key": alert["key"], "error": str(error)},
+        )
+        return "unknown"
+    if found is None:
+        with unit_of_work(session_factory) as session:
+            not_found(session)
+        return "absent"
+    _record_sent(session_factory, alert, channel=found[0], ts=found[1], moment=moment)
+    report.reconciled += 1
+    logger.info(
+        "alert found in the channel after an ambiguous failure; not re-sent",
+        extra={"alert_id": alert["id"], "dedupe_key": alert["key"], "reason": reason},
+    )
+    return "sent"
+
+
+def _thread_of(
+    session_factory: sessionmaker[Session], payload: dict[str, Any]
+) -> tuple[str | None, str]:
+    """(parent's ts, channel) for a threaded alert; (None, channel) otherwise.
+
+    A DM parent was addressed to a user id; its replies go to the DM itself.
+    """
+    channel = str(payload.get("channel"))
+    parent_key = payload.get("thread_of")
+    if not parent_key:
+        return None, channel
+    with unit_of_work(session_factory) as session:
+        parent = alerts_db.alert_by_key(session=session, dedupe_key=parent_key)
+        if parent is None:
+            return None, channel
+        return parent.slack_ts, parent.slack_channel or channel
+
+
+def _record_sent(
+    session_factory: sessionmaker[Session],
+    alert: dict[str, Any],
+    *,
+    channel: str,
+    ts: str,
+    moment: datetime,
+) -> None:
+    payload = alert["payload"]
+    with unit_of_work(session_factory) as session:
+        alerts_db.mark_sent(
+            session=session, alert_id=alert["id"], channel=channel, ts=ts, now=moment
+        )
+        escalation_id = payload.get("escalation_id")
+        if escalation_id is not None and alert["kind"] == "escalation":
+            escalation = session.get(Escalation, int(escalation_id))
+            if escalation is not None:
+                escalation.slack_channel, escalation.slack_ts = channel, ts
+        record_audit(
+            session=session,
+            actor="outbox",
+            action="alert.sent",
+            target=alert["key"],
+            detail={"kind": alert["kind"], "channel": channel},
+        )
 
 
 def _next_retry_within(
@@ -609,20 +790,15 @@ def _deliver_one(
     thread_ts = None
     parent_key = payload.get("thread_of")
     if parent_key:
-        with unit_of_work(session_factory) as session:
-            parent = alerts_db.alert_by_key(session=session, dedupe_key=parent_key)
-            thread_ts = parent.slack_ts if parent is not None else None
-            if parent is not None and parent.slack_channel:
-                # a DM parent was addressed to a user id; its replies go to the DM itself
-                payload["channel"] = parent.slack_channel
-            if thread_ts is None:
+        thread_ts, payload["channel"] = _thread_of(session_factory, payload)
+        if thread_ts is None:
+            with unit_of_work(session_factory) as session:
                 alerts_db.defer_alert(
                     session=session,
                     alert_id=alert_id,
                     until=moment + timedelta(seconds=60),
                     note=f"waiting for {parent_key} to be sent",
                 )
-        if thread_ts is None:
             report.deferred += 1
             return
     held_until = held_channels.get(str(payload.get("channel")))
@@ -651,56 +827,109 @@ def _deliver_one(
                 text=payload["text"],
                 blocks=payload["blocks"],
                 thread_ts=thread_ts,
+                metadata=alert_metadata(alert["key"]),
             )
     except SlackDeliveryError as error:
-        attempts = alert["attempts"] + 1
-        give_up = attempts >= MAX_ATTEMPTS
-        delay = (
-            timedelta(seconds=error.retry_after)
-            if error.retry_after is not None
-            else backoff_after(attempts)
-        )
-        if error.retry_after is not None:  # 429: hold the channel, keep serving the others
-            held_channels[str(payload.get("channel"))] = moment + delay
-        with unit_of_work(session_factory) as session:
-            alerts_db.mark_attempt_failed(
-                session=session,
-                alert_id=alert_id,
-                error=str(error),
-                next_attempt_at=moment + delay,
-                give_up=give_up,
+        if error.ambiguous and "upload" not in payload:
+            _handle_ambiguous_post(
+                session_factory,
+                alert,
+                error,
+                sender=sender,
+                thread_ts=thread_ts,
+                moment=moment,
+                report=report,
+                held_channels=held_channels,
+                pacer=pacer,
             )
-        report.failed += 1
-        report.gave_up += int(give_up)
-        report.errors.append(f"{alert['key']}: {error}")
-        log = logger.error if give_up else logger.warning
-        log(
-            "alert delivery failed",
-            extra={
-                "alert_id": alert_id,
-                "dedupe_key": alert["key"],
-                "error": str(error),
-                "attempts": attempts,
-                "gave_up": give_up,
-            },
+            return
+        _record_failure(
+            session_factory, alert, error, moment=moment, report=report, held_channels=held_channels
         )
         return
-    with unit_of_work(session_factory) as session:
-        alerts_db.mark_sent(session=session, alert_id=alert_id, channel=channel, ts=ts, now=moment)
-        escalation_id = payload.get("escalation_id")
-        if escalation_id is not None and alert["kind"] == "escalation":
-            escalation = session.get(Escalation, int(escalation_id))
-            if escalation is not None:
-                escalation.slack_channel, escalation.slack_ts = channel, ts
-        record_audit(
-            session=session,
-            actor="outbox",
-            action="alert.sent",
-            target=alert["key"],
-            detail={"kind": alert["kind"], "channel": channel},
-        )
+    _record_sent(session_factory, alert, channel=channel, ts=ts, moment=moment)
     report.sent += 1
     pacer.spend(str(payload.get("channel")), moment)
+
+
+def _record_failure(
+    session_factory: sessionmaker[Session],
+    alert: dict[str, Any],
+    error: SlackDeliveryError,
+    *,
+    moment: datetime,
+    report: DeliveryReport,
+    held_channels: dict[str, datetime],
+) -> None:
+    """A failed attempt: pending again after ``Retry-After`` or the backoff, or given up."""
+    payload = alert["payload"]
+    attempts = alert["attempts"] + 1
+    give_up = attempts >= MAX_ATTEMPTS
+    delay = (
+        timedelta(seconds=error.retry_after)
+        if error.retry_after is not None
+        else backoff_after(attempts)
+    )
+    if error.retry_after is not None:  # 429: hold the channel, keep serving the others
+        held_channels[str(payload.get("channel"))] = moment + delay
+    with unit_of_work(session_factory) as session:
+        alerts_db.mark_attempt_failed(
+            session=session,
+            alert_id=alert["id"],
+            error=str(error),
+            next_attempt_at=moment + delay,
+            give_up=give_up,
+        )
+    report.failed += 1
+    report.gave_up += int(give_up)
+    report.errors.append(f"{alert['key']}: {error}")
+    log = logger.error if give_up else logger.warning
+    log(
+        "alert delivery failed",
+        extra={
+            "alert_id": alert["id"],
+            "dedupe_key": alert["key"],
+            "error": str(error),
+            "attempts": attempts,
+            "gave_up": give_up,
+        },
+    )
+
+
+def _handle_ambiguous_post(
+    session_factory: sessionmaker[Session],
+    alert: dict[str, Any],
+    error: SlackDeliveryError,
+    *,
+    sender: SlackSender,
+    thread_ts: str | None,
+    moment: datetime,
+    report: DeliveryReport,
+    held_channels: dict[str, datetime],
+    pacer: ChannelPacer,
+) -> None:
+    """A 5xx or lost connection: the post may be in Slack. Look before retrying."""
+    channel = str(alert["payload"].get("channel"))
+    settled = _settle_ambiguous(
+        session_factory,
+        alert,
+        sender=sender,
+        channel=channel,
+        thread_ts=thread_ts,
+        moment=moment,
+        report=report,
+        reason=str(error),
+        not_found=lambda _session: None,
+    )
+    if settled == "sent":
+        report.sent += 1
+        pacer.spend(channel, moment)
+        return
+    if settled == "unknown":
+        return  # left ``sending``: the next run checks the channel again
+    _record_failure(
+        session_factory, alert, error, moment=moment, report=report, held_channels=held_channels
+    )
 
 
 def preview_due_alerts(session: Session, *, now: datetime) -> list[dict[str, Any]]:

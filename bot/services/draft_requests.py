@@ -140,6 +140,7 @@ def draft_for_viewer(services: Services, request: DraftRequest) -> DraftResult:
         purpose=(purpose or DEFAULT_PURPOSE) if is_email else None,
         tone=request.tone if is_email else None,
         actor=f"slack:{request.slack_user_id}",
+        asker_csm_id=viewer.csm_id,
     )
 
 

@@ -6,8 +6,9 @@ regenerate once naming the violations, and if claims are still unsupported mark 
 in the text and say so. Nothing is ever presented as verified unless it is. Each draft
 is stored with its model and audited.
 
-The LLM sees redacted text only (contact e-mails and phone numbers swapped for
-placeholders, restored in the reply) unless ``CSBOT_REDACT_PII`` is off. A timeout or
+The LLM sees redacted text only (contact e-mails, phone numbers and, per
+``CSBOT_REDACT_CONTACT_NAMES``, contact names swapped for placeholders, restored in
+the reply) unless ``CSBOT_REDACT_PII`` is off. A timeout or
 server error after the client's bounded retries falls back to the template, with a note.
 """
 
@@ -138,8 +139,14 @@ def draft_from_pack(
     purpose: Purpose | None,
     tone: Tone | None,
     actor: str,
+    asker_csm_id: str | None = None,
 ) -> DraftResult:
-    """Write, check, store and audit one draft from an already-built facts pack."""
+    """Write, check, store and audit one draft from an already-built facts pack.
+
+    ``asker_csm_id`` is who asked (None from the CLI); with
+    ``CSBOT_REDACT_CONTACT_NAMES=except-own`` the names of contacts on their own
+    accounts reach the LLM, everyone else's are replaced.
+    """
     started = time.perf_counter()
     recipient = choose_recipient(pack, purpose) if kind == "email" and purpose else None
     template = (
@@ -167,6 +174,9 @@ def draft_from_pack(
                 budget_tokens=services.settings.llm_prompt_token_budget,
                 counter=_counter(chat, services),
                 redact=services.settings.redact_pii,
+                names_to_redact=names_to_redact(
+                    pack, services.settings.redact_contact_names, asker_csm_id=asker_csm_id
+                ),
             )
         except LlmUnavailable as exc:
             notes.append(FALLBACK_NOTE.format(reason=exc.reason))
@@ -230,6 +240,7 @@ def _write_with_llm(
     budget_tokens: int,
     counter: TokenCounter,
     redact: bool,
+    names_to_redact: tuple[str, ...] = (),
 ) -> _Written:
     """Draft with the model; regenerate once, naming the claims the check rejected.
 
@@ -246,7 +257,11 @@ def _write_with_llm(
         counter=counter,
     )
     redactor = (
-        Redactor(known_emails=[c.email for c in pack.contacts if c.email]) if redact else None
+        Redactor(
+            known_emails=[c.email for c in pack.contacts if c.email], known_names=names_to_redact
+        )
+        if redact
+        else None
     )
     conversation: list[ChatMessage] = list(prompt.messages)
     prompt_tokens = completion_tokens = 0
@@ -289,6 +304,15 @@ def _write_with_llm(
         prompt_tokens=prompt_tokens or None,
         completion_tokens=completion_tokens or None,
     )
+
+
+def names_to_redact(pack: FactsPack, policy: str, *, asker_csm_id: str | None) -> tuple[str, ...]:
+    """The contact names to replace before the LLM under ``CSBOT_REDACT_CONTACT_NAMES``."""
+    if policy == "off":
+        return ()
+    if policy == "except-own" and asker_csm_id and pack.account.csm_id == asker_csm_id:
+        return ()
+    return tuple(contact.name for contact in pack.contacts if contact.name)
 
 
 def _redacted(message: ChatMessage, redactor: Redactor | None) -> ChatMessage:

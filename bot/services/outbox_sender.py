@@ -2,7 +2,10 @@
 
 The real sender turns every Slack failure (HTTP error, ``ok: false``, connection
 reset) into one ``SlackDeliveryError`` carrying the error code and ``Retry-After``, so
-the outbox can record it on the alert and schedule the retry. The recording sender
+the outbox can record it on the alert and schedule the retry. A 5xx or a lost
+connection is *ambiguous* (Slack may have posted before failing), so every alert
+post carries message ``metadata`` with its dedupe key and :meth:`find_posted` can
+look for it in the channel before anything is posted again. The recording sender
 is what ``--dry-run`` uses: it prints payloads instead of sending them.
 """
 
@@ -28,12 +31,55 @@ class SlackDeliveryError(Exception):
         detail = f"HTTP {status}: " if status else ""
         super().__init__(f"{detail}{code}")
 
+    @property
+    def ambiguous(self) -> bool:
+        """True when Slack may have acted anyway: a 5xx, or no HTTP answer at all.
+
+        A 429 or an ``ok: false`` refusal is definite (nothing was posted).
+        """
+        return self.status is None or self.status >= 500
+
+
+ALERT_EVENT_TYPE = "csbot_alert"
+"""``metadata.event_type`` on every outbox post; ``event_payload.dedupe_key`` names the alert."""
+HISTORY_PAGE = 200
+HISTORY_MAX_PAGES = 10
+"""How far back :meth:`WebClientSender.find_posted` looks: at most 2,000 messages."""
+
+
+def alert_metadata(dedupe_key: str) -> dict[str, Any]:
+    """Slack message metadata that lets the outbox recognise its own post later."""
+    return {"event_type": ALERT_EVENT_TYPE, "event_payload": {"dedupe_key": dedupe_key}}
+
+
+def is_alert_message(message: dict[str, Any], dedupe_key: str) -> bool:
+    metadata = message.get("metadata") or {}
+    payload = metadata.get("event_payload") or {}
+    return metadata.get("event_type") == ALERT_EVENT_TYPE and payload.get("dedupe_key") == (
+        dedupe_key
+    )
+
 
 class SlackSender(Protocol):
     def post(
-        self, *, channel: str, text: str, blocks: list[dict[str, Any]], thread_ts: str | None = None
+        self,
+        *,
+        channel: str,
+        text: str,
+        blocks: list[dict[str, Any]],
+        thread_ts: str | None = None,
+        metadata: dict[str, Any] | None = None,
     ) -> tuple[str, str]:
         """Post a message; returns (channel id, ts)."""
+
+    def find_posted(
+        self, *, channel: str, thread_ts: str | None, dedupe_key: str, oldest: float
+    ) -> tuple[str, str] | None:
+        """(channel id, ts) of the alert's message if it is in the conversation, else None.
+
+        Raises ``SlackDeliveryError`` when the conversation cannot be read (then the
+        caller must not assume either way).
+        """
 
     def update(self, *, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
         """Replace a message in place."""
@@ -95,15 +141,55 @@ class WebClientSender:
             self.client = without_rate_limit_waits(self.client)
 
     def post(
-        self, *, channel: str, text: str, blocks: list[dict[str, Any]], thread_ts: str | None = None
+        self,
+        *,
+        channel: str,
+        text: str,
+        blocks: list[dict[str, Any]],
+        thread_ts: str | None = None,
+        metadata: dict[str, Any] | None = None,
     ) -> tuple[str, str]:
         try:
             response = self.client.chat_postMessage(
-                channel=channel, text=text, blocks=blocks, thread_ts=thread_ts, unfurl_links=False
+                channel=channel,
+                text=text,
+                blocks=blocks,
+                thread_ts=thread_ts,
+                unfurl_links=False,
+                metadata=metadata,
             )
         except Exception as exc:  # noqa: BLE001 - every failure becomes a recorded retry
             raise _error_from_exception(exc) from exc
         return str(response["channel"]), str(response["ts"])
+
+    def find_posted(
+        self, *, channel: str, thread_ts: str | None, dedupe_key: str, oldest: float
+    ) -> tuple[str, str] | None:
+        try:
+            if channel.startswith(("U", "W")):  # a DM addressed by user id: read the DM itself
+                channel = str(self.client.conversations_open(users=channel)["channel"]["id"])
+            cursor: str | None = None
+            for _ in range(HISTORY_MAX_PAGES):
+                arguments: dict[str, Any] = {
+                    "channel": channel,
+                    "oldest": f"{oldest:.6f}",
+                    "limit": HISTORY_PAGE,
+                    "include_all_metadata": True,
+                    "cursor": cursor,
+                }
+                if thread_ts:
+                    response = self.client.conversations_replies(ts=thread_ts, **arguments)
+                else:
+                    response = self.client.conversations_history(**arguments)
+                for message in response.get("messages") or []:
+                    if is_alert_message(message, dedupe_key):
+                        return channel, str(message["ts"])
+                cursor = (response.get("response_metadata") or {}).get("next_cursor")
+                if not response.get("has_more") or not cursor:
+                    return None
+        except Exception as exc:  # noqa: BLE001 - an unreadable channel is "unknown", not "absent"
+            raise _error_from_exception(exc) from exc
+        raise SlackDeliveryError("history_too_long")
 
     def update(self, *, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
         try:
@@ -135,7 +221,13 @@ class RecordingSender:
     messages: list[dict[str, Any]] = field(default_factory=list)
 
     def post(
-        self, *, channel: str, text: str, blocks: list[dict[str, Any]], thread_ts: str | None = None
+        self,
+        *,
+        channel: str,
+        text: str,
+        blocks: list[dict[str, Any]],
+        thread_ts: str | None = None,
+        metadata: dict[str, Any] | None = None,
     ) -> tuple[str, str]:
         self.messages.append(
             {
@@ -147,6 +239,11 @@ class RecordingSender:
             }
         )
         return channel, f"dry-run.{len(self.messages)}"
+
+    def find_posted(
+        self, *, channel: str, thread_ts: str | None, dedupe_key: str, oldest: float
+    ) -> tuple[str, str] | None:
+        return None  # a dry run never posted anything
 
     def update(self, *, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]) -> None:
         self.messages.append(

@@ -5,6 +5,8 @@ while our first attempt is still running), and with several replicas each delive
 may land on a different one. A delivery is answered by whoever first inserts its
 keys: the event id, and for messages also ``(channel, ts)``, because a mention in
 a channel arrives twice (``app_mention`` and ``message.*``) with different ids.
+Claims go through ``services.claims_session_factory``: on SQLite their own file, so
+a long import holding the store's write lock never delays the ack.
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ def claim_delivery(
         return True
     moment = now or utcnow()
     try:
-        with unit_of_work(services.session_factory) as session:
+        with unit_of_work(services.claims_session_factory) as session:
             for key in keys:
                 if not claim_event_key(
                     session=session, event_key=key, claimed_by=claimed_by, now=moment
@@ -76,7 +78,7 @@ def claim_delivery(
 
 def purge_old_claims(services: Services, *, now: datetime | None = None) -> int:
     """Delete claims past the retention window; run at start-up and by the jobs scheduler."""
-    with unit_of_work(services.session_factory) as session:
+    with unit_of_work(services.claims_session_factory) as session:
         removed = purge_event_claims(
             session=session, claimed_before=(now or utcnow()) - CLAIM_RETENTION
         )

@@ -10,8 +10,11 @@ would have.
 from __future__ import annotations
 
 import logging
+import time
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -29,6 +32,17 @@ Surface = Literal["message", "command", "action", "home", "none"]
 
 
 CANNOT_POST_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
+
+REPLY_RETRY_DELAYS = (0.5, 1.5)
+"""Backoff before the 2nd and 3rd try of a reply after a transient failure (5xx, lost
+connection). The ack went out long before, so a short wait costs nothing, and Slack's
+own retry of the event is dropped as a duplicate: this is the answer's only chance."""
+REPLY_EVENT_TYPE = "csbot_reply"
+"""``metadata.event_type`` on posted replies; ``event_payload.reply_id`` lets a retry
+see that a "failed" post (a 500 after Slack posted) is already in the conversation."""
+REPLY_LOOKBACK_SECONDS = 600
+
+T = TypeVar("T")
 
 
 class CannotPostHere(UserFacingError):
@@ -150,28 +164,115 @@ def send_reply(
     if target.channel_id is None:
         logger.info("no conversation to reply in", extra={"surface": target.surface})
         return None
+    channel_id = target.channel_id
     try:
         if ephemeral and target.in_channel and target.user_id:
-            client.chat_postEphemeral(
-                channel=target.channel_id,
-                user=target.user_id,
+            user_id = target.user_id
+            with_retries(
+                lambda: client.chat_postEphemeral(
+                    channel=channel_id,
+                    user=user_id,
+                    text=message.text,
+                    blocks=message.blocks or None,
+                    thread_ts=target.thread_ts,
+                ),
+                what="chat.postEphemeral",
+            )
+            return None
+        reply_id = uuid.uuid4().hex
+        started = time.time()
+        result = with_retries(
+            lambda: client.chat_postMessage(
+                channel=channel_id,
                 text=message.text,
                 blocks=message.blocks or None,
                 thread_ts=target.thread_ts,
-            )
-            return None
-        result = client.chat_postMessage(
-            channel=target.channel_id,
-            text=message.text,
-            blocks=message.blocks or None,
-            thread_ts=target.thread_ts,
+                metadata={"event_type": REPLY_EVENT_TYPE, "event_payload": {"reply_id": reply_id}},
+            ),
+            what="chat.postMessage",
+            already_done=lambda: _posted_reply(
+                client, channel_id, target.thread_ts, reply_id, since=started
+            ),
         )
     except SlackApiError as error:
         code = str(error.response.get("error"))
         if code in CANNOT_POST_ERRORS:
             raise CannotPostHere(code) from error
         raise
+    if isinstance(result, str):
+        return result
     return str(result.get("ts")) if result.get("ts") else None
+
+
+def is_transient(error: Exception) -> bool:
+    """A failure worth trying again: Slack's 5xx, or no answer at all (reset, timeout)."""
+    if isinstance(error, SlackApiError):
+        return int(getattr(error.response, "status_code", 200) or 200) >= 500
+    return isinstance(error, OSError | TimeoutError)
+
+
+def with_retries(
+    send: Callable[[], T],
+    *,
+    what: str,
+    already_done: Callable[[], str | None] | None = None,
+    delays: tuple[float, ...] = REPLY_RETRY_DELAYS,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T | str:
+    """Call ``send``; after a transient failure wait and try again (``delays``), then raise.
+
+    ``already_done`` is asked before each retry whether the failed attempt took effect
+    anyway; its answer (the posted ts) is returned instead of sending twice.
+    """
+    for attempt, delay in enumerate((*delays, None), start=1):
+        try:
+            return send()
+        except Exception as error:
+            if delay is None or not is_transient(error):
+                raise
+            logger.warning(
+                "Slack reply failed; retrying",
+                extra={
+                    "slack_method": what,
+                    "attempt": attempt,
+                    "error_type": type(error).__name__,
+                },
+            )
+        sleep(delay)
+        if already_done is not None:
+            found = already_done()
+            if found is not None:
+                logger.info("reply was posted despite the error", extra={"slack_method": what})
+                return found
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+def _posted_reply(
+    client: WebClient, channel: str, thread_ts: str | None, reply_id: str, *, since: float
+) -> str | None:
+    """The ts of our reply if a "failed" post is in the conversation after all."""
+    try:
+        arguments: dict[str, Any] = {
+            "channel": channel,
+            "oldest": f"{since - REPLY_LOOKBACK_SECONDS:.6f}",
+            "limit": 50,
+            "include_all_metadata": True,
+        }
+        if thread_ts:
+            response = client.conversations_replies(ts=thread_ts, **arguments)
+        else:
+            response = client.conversations_history(**arguments)
+    except Exception:  # noqa: BLE001 - unreadable: retrying beats losing the answer
+        logger.warning("could not check the conversation before retrying a reply")
+        return None
+    for found in response.get("messages") or []:
+        metadata = found.get("metadata") or {}
+        if (
+            metadata.get("event_type") == REPLY_EVENT_TYPE
+            and (metadata.get("event_payload") or {}).get("reply_id") == reply_id
+        ):
+            return str(found.get("ts"))
+    return None
 
 
 def respond_via_url(
@@ -195,17 +296,33 @@ def respond_via_url(
             RateLimitErrorRetryHandler(),
         ],
     )
-    if delete_original:
-        response = client.send_dict({"delete_original": True})
-    else:
-        response = client.send(
-            text=message.text,
-            blocks=message.blocks or None,
-            response_type="ephemeral" if ephemeral else "in_channel",
-            replace_original=replace_original,
-        )
-    if response.status_code >= 400:
-        raise IntegrationError(
-            "Slack refused the response_url post: "
-            f"HTTP {response.status_code} {response.body[:200]}"
-        )
+
+    def post() -> None:
+        if delete_original:
+            response = client.send_dict({"delete_original": True})
+        else:
+            response = client.send(
+                text=message.text,
+                blocks=message.blocks or None,
+                response_type="ephemeral" if ephemeral else "in_channel",
+                replace_original=replace_original,
+            )
+        if response.status_code >= 500:
+            raise _TransientWebhookError(response.status_code, response.body)
+        if response.status_code >= 400:
+            raise IntegrationError(
+                "Slack refused the response_url post: "
+                f"HTTP {response.status_code} {response.body[:200]}"
+            )
+
+    try:
+        with_retries(post, what="response_url")
+    except _TransientWebhookError as error:
+        raise IntegrationError(f"Slack refused the response_url post: {error}") from error
+
+
+class _TransientWebhookError(OSError):
+    """A 5xx from a ``response_url``: retried like a dropped connection."""
+
+    def __init__(self, status: int, body: str) -> None:
+        super().__init__(f"HTTP {status} {body[:200]}")

@@ -53,7 +53,7 @@ def facts_lines(request_text: str) -> list[dict[str, Any]]:
 
 
 def test_clean_draft_passes_is_stored_and_audited(llm_services, fake_openai: FakeOpenAI):
-    services = llm_services()
+    services = llm_services(CSBOT_REDACT_CONTACT_NAMES="off")  # the prompt's shape, names shown
     fake_openai.script(CLEAN_RENEWAL)
 
     result = draft_email(
@@ -253,7 +253,7 @@ def test_without_redaction_the_contact_details_do_reach_the_server(
 def test_small_token_budget_keeps_essential_facts_and_drops_whole_low_ones(
     llm_services, fake_openai: FakeOpenAI, caplog: pytest.LogCaptureFixture
 ):
-    services = llm_services(CSBOT_LLM_PROMPT_TOKEN_BUDGET=1200)
+    services = llm_services(CSBOT_LLM_PROMPT_TOKEN_BUDGET=1200, CSBOT_REDACT_CONTACT_NAMES="off")
     fake_openai.script(CLEAN_RENEWAL)
 
     with caplog.at_level(logging.INFO, logger="bot.services.draft_prompts"):

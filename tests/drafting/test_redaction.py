@@ -29,3 +29,12 @@ def test_dates_amounts_and_ids_are_not_mistaken_for_phone_numbers():
     text = "Renewal on 2026-06-30 for $1,234,567; ticket T-101; 42/100; 60 of 150 seats."
 
     assert Redactor().redact(text) == text
+
+
+def test_contact_names_and_first_names_round_trip_exactly():
+    redactor = Redactor(known_names=["Sarah Lee", "Omar Haddad", "Al Ng"])
+    text = "Sarah Lee and Omar agreed; Sarah will call. Al stays, Sarahs too."
+    redacted = redactor.redact(text)
+    assert redacted == "[NAME_1] and [NAME_2] agreed; [NAME_3] will call. Al stays, Sarahs too."
+    assert redactor.restore(redacted) == text
+    assert redactor.restore("Hi [name 1],") == "Hi Sarah Lee,"

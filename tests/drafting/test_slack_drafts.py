@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -295,3 +296,80 @@ def test_account_answers_carry_draft_buttons_that_open_the_modal(harness: SlackH
 
     view = last_view(harness.fake)
     assert input_value(view, BODY_BLOCK).startswith("Hi Sarah,")  # check-in → champion
+
+
+CONTACT_NAMES = ("Omar Haddad", "Sarah Lee", "Priya Nair")
+
+
+def _greet_the_cfo(body: dict[str, Any]) -> str:
+    """A model that greets whoever the prompt calls the CFO (a name or a placeholder)."""
+    prompt = "\n".join(str(message["content"]) for message in body["messages"])
+    found = re.search(r"email from the CSM Jane Doe to (.+?) \(CFO\)", prompt)
+    who = found.group(1) if found else "there"
+    return json_reply(
+        "Your renewal on June 30, 2026",
+        f"Hi {who},\n\nYour current contract with Acme Robotics Inc ends on June 30, 2026."
+        "\n\nCould we schedule a renewal conversation?\n\nBest,\nJane Doe",
+    )
+
+
+def _llm_harness(fake_slack, fake_openai, tmp_path, sqlite_engine, **env) -> SlackHarness:
+    harness = build_harness(
+        fake_slack,
+        tmp_path,
+        sqlite_engine,
+        OPENAI_BASE_URL=fake_openai.base_url,
+        CSBOT_LLM_MODEL="fake-gpt",
+        CSBOT_LLM_MAX_RETRIES=0,
+        **env,
+    )
+    seed_rich_account(harness.services)
+    with unit_of_work(harness.services.session_factory) as session:
+        session.add(Csm(csm_id="csm-2", name="Bob Stone", slack_user_id="U_BOB", role="csm"))
+    fake_openai.default = _greet_the_cfo
+    return harness
+
+
+def _prompt_text(fake_openai: FakeOpenAI) -> str:
+    [request] = fake_openai.chat_requests()
+    return request.text
+
+
+def test_contact_names_are_redacted_before_the_llm_and_restored_in_the_draft(
+    fake_slack: FakeSlackApi, fake_openai: FakeOpenAI, tmp_path: Path, sqlite_engine: Engine
+):
+    harness = _llm_harness(fake_slack, fake_openai, tmp_path, sqlite_engine)  # default: all
+
+    harness.command(Command.CS, "draft Acme Robotics renewal", user=JANE)
+
+    sent = _prompt_text(fake_openai)
+    assert not [name for name in CONTACT_NAMES if name in sent]
+    assert not [name for name in ("Omar", "Sarah", "Priya") if name in sent]
+    assert "[NAME_" in sent and "Acme Robotics Inc" in sent  # only people are hidden
+    body = input_value(last_view(fake_slack), BODY_BLOCK)
+    assert body.startswith("Hi Omar Haddad,") and "[NAME_" not in body
+
+
+def test_except_own_keeps_the_names_of_the_askers_own_contacts(
+    fake_slack: FakeSlackApi, fake_openai: FakeOpenAI, tmp_path: Path, sqlite_engine: Engine
+):
+    harness = _llm_harness(
+        fake_slack, fake_openai, tmp_path, sqlite_engine, CSBOT_REDACT_CONTACT_NAMES="except-own"
+    )
+
+    harness.command(Command.CS, "draft Acme Robotics renewal", user=JANE)  # Jane's account
+
+    assert "Omar Haddad (CFO)" in _prompt_text(fake_openai)
+
+
+def test_except_own_still_redacts_contacts_of_someone_elses_account(
+    fake_slack: FakeSlackApi, fake_openai: FakeOpenAI, tmp_path: Path, sqlite_engine: Engine
+):
+    harness = _llm_harness(
+        fake_slack, fake_openai, tmp_path, sqlite_engine, CSBOT_REDACT_CONTACT_NAMES="except-own"
+    )
+
+    harness.command(Command.CS, "draft Acme Robotics renewal", user="U_BOB")  # not Bob's
+
+    sent = _prompt_text(fake_openai)
+    assert not [name for name in CONTACT_NAMES if name in sent]

@@ -243,7 +243,7 @@ def test_two_app_instances_on_one_database_answer_once(
             thread.join(timeout=30)
         assert statuses == [200, 200]
         assert len(fake_slack.calls("chat.postMessage")) == 1
-        assert _claims(engine) == 2  # the event id and (channel, ts)
+        assert _claims(replica_a.services.claims_engine) == 2  # the event id and (channel, ts)
     finally:
         second_engine.dispose()
 
@@ -257,7 +257,7 @@ def test_noise_is_dropped_before_claiming_anything(slack_harness: SlackHarness) 
     ):
         assert slack_harness.dispatch(event_payload(event)).status == 200
     assert slack_harness.fake.calls("chat.postMessage") == []
-    assert _claims(slack_harness.services.engine) == 0
+    assert _claims(slack_harness.services.claims_engine) == 0
 
 
 def test_a_rate_limited_reply_is_sent_after_retry_after(
@@ -276,7 +276,7 @@ def test_a_failing_handler_apologises_with_an_incident_id_and_logs_the_traceback
     slack_harness: SlackHarness, caplog: pytest.LogCaptureFixture
 ) -> None:
     seed_book(slack_harness.services)
-    slack_harness.fake.fail_next("chat.postMessage", status=500)
+    slack_harness.fake.fail_next("chat.postMessage", status=500, times=3)  # every retry too
     with caplog.at_level(logging.ERROR, logger="bot.error_handler"):
         response = slack_harness.dm("How is Acme Corp doing?", user=DANA)
 

@@ -13,7 +13,8 @@ the real code. The fake
   ``not_in_channel``, ``invalid_blocks`` from the same checks as ``blockcheck``,
   ``message_not_found``, ``expired_trigger_id``, ``push_limit_reached``…);
 * injects faults (``fail_next``: 429 + ``Retry-After``, 500, ``ok: false`` errors,
-  delays, connection resets) and can rate limit ``chat.postMessage`` per channel;
+  delays, connection resets, and "ghost" failures that do the work and then answer
+  an error, as Slack sometimes does) and can rate limit ``chat.postMessage`` per channel;
 * serves ``response_url`` webhooks under ``/hooks/…`` (5 uses, 30 minutes);
 * optionally speaks Socket Mode (``apps.connections.open`` → ``ws://…/link``).
 
@@ -110,6 +111,8 @@ class Fault:
     error: str | None = None
     delay: float = 0.0
     reset: bool = False
+    ghost: bool = False
+    """Perform the call (the message is posted), then answer the failure anyway."""
 
 
 @dataclass
@@ -339,12 +342,15 @@ class FakeSlackApi:
         times: int = 1,
         delay: float = 0.0,
         reset: bool = False,
+        ghost: bool = False,
     ) -> None:
         """Make the next ``times`` calls of ``method`` fail.
 
         ``status=429`` answers ``ratelimited`` with ``Retry-After``; ``status=200`` with
         ``error`` answers ``{"ok": false, "error": error}``; ``reset=True`` drops the
-        connection without an answer. ``method`` may be ``"response_url"``.
+        connection without an answer. ``ghost=True`` carries the call out first (a
+        ``chat.postMessage`` really posts) and then answers the failure: the
+        ambiguous "500 after Slack already posted". ``method`` may be ``"response_url"``.
         """
         with self._lock:
             for _ in range(times):
@@ -355,6 +361,7 @@ class FakeSlackApi:
                         error=error,
                         delay=delay,
                         reset=reset,
+                        ghost=ghost,
                     )
                 )
 
@@ -467,6 +474,8 @@ class FakeSlackApi:
         delay = self._delays.get(method, 0.0) + (fault.delay if fault else 0.0)
         if delay:
             time.sleep(delay)
+        if fault is not None and fault.ghost:
+            self._answer(method, args, token, None)  # the work happens; the answer is lost
         if fault is not None and fault.reset:
             call.status = 0
             self._record(call)
@@ -627,7 +636,7 @@ class FakeSlackApi:
         raise SlackErrorResponse("message_not_found")
 
     @staticmethod
-    def _message_json(message: FakeMessage) -> dict[str, Any]:
+    def _message_json(message: FakeMessage, *, with_metadata: bool = True) -> dict[str, Any]:
         data: dict[str, Any] = {
             "type": "message",
             "ts": message.ts,
@@ -640,7 +649,7 @@ class FakeSlackApi:
             data["thread_ts"] = message.thread_ts
         if message.files:
             data["files"] = message.files
-        if message.metadata:
+        if message.metadata and with_metadata:
             data["metadata"] = message.metadata
         return data
 
@@ -810,13 +819,13 @@ class FakeSlackApi:
         return {"channel": self._channel_json(channel)}
 
     def _conversations_history(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
+        """Top-level messages, newest first, paged like Slack (``limit``, ``cursor``,
+        ``oldest``/``latest`` exclusive bounds; ``metadata`` only with ``include_all_metadata``)."""
         channel = self._channel(args.get("channel"))
         if not channel.is_member and not channel.is_im:
             raise SlackErrorResponse("not_in_channel")
-        limit = int(args.get("limit") or 100)
         top = [m for m in self.messages(channel.id) if m.thread_ts in (None, m.ts)]
-        newest_first = list(reversed(top))[:limit]
-        return {"messages": [self._message_json(m) for m in newest_first], "has_more": False}
+        return self._page(list(reversed(top)), args)
 
     def _conversations_replies(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
         channel = self._channel(args.get("channel"))
@@ -824,7 +833,23 @@ class FakeSlackApi:
         thread = [m for m in self.messages(channel.id) if m.ts == ts or m.thread_ts == ts]
         if not thread:
             raise SlackErrorResponse("thread_not_found")
-        return {"messages": [self._message_json(m) for m in thread], "has_more": False}
+        return self._page(thread, args)
+
+    def _page(self, messages: list[FakeMessage], args: dict[str, Any]) -> dict[str, Any]:
+        oldest = float(args.get("oldest") or 0)
+        latest = float(args.get("latest") or math.inf)
+        window = [m for m in messages if oldest < float(m.ts) < latest]
+        limit = max(1, min(int(args.get("limit") or 100), 1000))
+        start = int(args.get("cursor") or 0)
+        page = window[start : start + limit]
+        with_metadata = str(args.get("include_all_metadata")).lower() in {"true", "1"}
+        result: dict[str, Any] = {
+            "messages": [self._message_json(m, with_metadata=with_metadata) for m in page],
+            "has_more": start + limit < len(window),
+        }
+        if result["has_more"]:
+            result["response_metadata"] = {"next_cursor": str(start + limit)}
+        return result
 
     def _users_info(self, args: dict[str, Any], token: str | None) -> dict[str, Any]:
         user = self.users.get(str(args.get("user")))

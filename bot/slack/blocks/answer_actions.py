@@ -14,6 +14,7 @@ from slack_sdk.models.blocks import ActionsBlock, ButtonElement
 
 from bot.slack.action_values import AnswerRef
 from bot.slack.blocks import MESSAGE_BLOCK_LIMIT, context_line
+from bot.slack.formatting import escape_mrkdwn
 from bot.slack.ids import ActionId
 from bot.slack.replies import SlackMessage
 
@@ -81,4 +82,5 @@ def decorate_answer(
         ]
     if actions:
         body.append(actions)
-    return SlackMessage(text=text, blocks=body)
+    # the fallback is plain text, but Slack reads ``text`` as mrkdwn: escape it like blocks
+    return SlackMessage(text=escape_mrkdwn(text), blocks=body)

@@ -66,7 +66,9 @@ def owner_mention(view: CtaAlertView) -> str:
 
 def cta_fallback_text(view: CtaAlertView) -> str:
     _, label = TYPE_LABELS.get(view.type, ("•", view.type.title()))
-    return clip(f"{label} CTA for {view.account_name}: {view.reason}", 3000)
+    # ``text`` is read as mrkdwn too (notifications): customer text is escaped as in blocks
+    name, reason = escape_mrkdwn(view.account_name), escape_mrkdwn(view.reason)
+    return clip(f"{label} CTA for {name}: {reason}", 3000)
 
 
 def build_cta_alert_blocks(view: CtaAlertView) -> tuple[str, list[dict[str, Any]]]:

@@ -181,8 +181,8 @@ def build_escalation_message(view: EscalationView) -> tuple[str, list[dict[str, 
             }
         )
     text = (
-        f"Escalation #{view.escalation_id} ({view.severity}) for {view.account_name}: "
-        f"{clip(view.description, 200)}"
+        f"Escalation #{view.escalation_id} ({view.severity}) for "
+        f"{escape_mrkdwn(view.account_name)}: {escape_mrkdwn(clip(view.description, 200))}"
     )
     return text, blocks
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from bot.slack.blocks.cta_alert import CtaAlertView, build_cta_alert_blocks, clip
+from bot.slack.blocks.cta_alert import CtaAlertView, build_cta_alert_blocks, clip, escape_mrkdwn
 
 
 def build_renewal_alert_blocks(
@@ -26,4 +26,5 @@ def build_renewal_alert_blocks(
     )
     text, blocks = build_cta_alert_blocks(replace(view, facts=facts))
     blocks[0]["text"]["text"] = clip(f"🔁 Renewal in {days_left} days: {view.account_name}", 150)
-    return f"Renewal in {days_left} days for {view.account_name}: {view.reason}", blocks
+    name, reason = escape_mrkdwn(view.account_name), escape_mrkdwn(view.reason)
+    return f"Renewal in {days_left} days for {name}: {reason}", blocks

@@ -19,7 +19,7 @@ NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 
 
 def _keys(services: Services) -> list[str]:
-    with services.session_factory() as session:
+    with services.claims_session_factory() as session:
         return sorted(session.scalars(select(SlackEventClaim.event_key)))
 
 
