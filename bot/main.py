@@ -16,7 +16,6 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from slack_bolt import App
-from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -25,6 +24,7 @@ from starlette.routing import Route
 
 from bot.app import create_app
 from bot.errors import ConfigurationError
+from bot.http_gate import slack_events_endpoint
 from bot.services import Services
 from bot.services.slack_deliveries import purge_old_claims
 from bot.settings import Settings
@@ -61,18 +61,20 @@ def build_slack_app(settings: Settings, services: Services) -> App:
     return create_app(settings, services)
 
 
-def build_asgi_app(app: App) -> Starlette:
+def build_asgi_app(app: App, settings: Settings) -> Starlette:
     """A Starlette app serving Slack's Request URL (events, commands, interactivity).
 
-    Bolt's dispatch is blocking (middleware reads the store), so it runs on the
-    thread pool and never stalls the event loop that accepts other deliveries.
-    On shutdown the listener pool drains, so answers in flight are still sent.
+    Requests pass :mod:`bot.http_gate` first (body cap, signature on the raw bytes,
+    payload shape), so only signed, well-formed Slack requests reach Bolt. On shutdown
+    the listener pool drains, so answers in flight are still sent.
     """
-
-    async def slack_events(request: Request) -> Response:
-        body = await request.body()
-        bolt_response = await run_in_threadpool(app.dispatch, to_bolt_request(request, body))
-        return to_starlette_response(bolt_response)
+    require_slack_settings(settings, mode="http")
+    assert settings.slack_signing_secret is not None
+    slack_events = slack_events_endpoint(
+        app,
+        signing_secret=settings.slack_signing_secret.get_secret_value(),
+        max_body_bytes=settings.slack_max_body_bytes,
+    )
 
     async def health(_: Request) -> Response:
         return JSONResponse({"ok": True})
@@ -102,7 +104,7 @@ def asgi_app_from_environment() -> Starlette:
     configure_logging(settings.log_level, json_lines=settings.log_json)
     require_slack_settings(settings, mode="http")
     services = build_services(settings)
-    return build_asgi_app(build_slack_app(settings, services))
+    return build_asgi_app(build_slack_app(settings, services), settings)
 
 
 def serve_http(
@@ -123,7 +125,7 @@ def serve_http(
             log_level=log_level,
         )
         return
-    asgi = build_asgi_app(build_slack_app(settings, services))
+    asgi = build_asgi_app(build_slack_app(settings, services), settings)
     logger.info("serving Slack over HTTP", extra={"host": host, "port": port})
     uvicorn.run(asgi, host=host, port=port, log_level=log_level)
 

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = Field(None, validation_alias="SLACK_APP_TOKEN")
     slack_signing_secret: SecretStr | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
     slack_api_url: str = Field("https://slack.com/api/", validation_alias="SLACK_API_URL")
+    slack_max_body_bytes: int = Field(
+        1024 * 1024, ge=4096, validation_alias="CSBOT_SLACK_MAX_BODY_BYTES"
+    )
+    """HTTP mode: larger request bodies get 413 unread (Slack's payloads are tens of KB)."""
     allowed_channels: Annotated[list[str], NoDecode] = Field(
         default_factory=list, validation_alias="CSBOT_ALLOWED_CHANNELS"
     )

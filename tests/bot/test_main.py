@@ -38,7 +38,7 @@ def test_http_mode_served_by_uvicorn(
 ) -> None:
     services = slack_services_for(fake_slack, tmp_path, engine)
     seed_book(services)
-    asgi = build_asgi_app(build_slack_app(services.settings, services))
+    asgi = build_asgi_app(build_slack_app(services.settings, services), services.settings)
 
     with served(asgi) as base:
         with urllib.request.urlopen(f"{base}/healthz", timeout=5) as health:

@@ -16,6 +16,7 @@ Two ways in:
 from __future__ import annotations
 
 import copy
+import hmac
 import itertools
 import json
 import time
@@ -80,10 +81,18 @@ def new_event_id() -> str:
 
 
 # --------------------------------------------------------------------------- signing
-def sign(body: str, signing_secret: str, *, timestamp: int | None = None) -> dict[str, str]:
-    """Slack's signature headers for ``body``."""
+def sign(
+    body: str | bytes, signing_secret: str = SIGNING_SECRET, *, timestamp: int | None = None
+) -> dict[str, str]:
+    """Slack's signature headers for ``body`` (bytes that are not UTF-8 are signed as-is)."""
     stamp = str(int(time.time()) if timestamp is None else timestamp)
-    signature = SignatureVerifier(signing_secret).generate_signature(timestamp=stamp, body=body)
+    try:
+        text = body.decode("utf-8") if isinstance(body, bytes) else body
+    except UnicodeDecodeError:
+        digest = hmac.new(signing_secret.encode(), f"v0:{stamp}:".encode() + body, "sha256")
+        signature = f"v0={digest.hexdigest()}"
+    else:
+        signature = SignatureVerifier(signing_secret).generate_signature(timestamp=stamp, body=text)
     return {"x-slack-request-timestamp": stamp, "x-slack-signature": signature}
 
 
