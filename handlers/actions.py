@@ -59,7 +59,15 @@ def handle_action_share_in_channel(
     )
     shared_by = build_shared_by_block(clicked.user_id or "someone")
     ask = _ask_from_ref(ref, clicked, extra_blocks=(shared_by,))
-    answer_and_reply(services, client, public, ask, private=False, offer_share=False)
+    answer_and_reply(
+        services,
+        client,
+        public,
+        ask,
+        private=False,
+        offer_share=False,
+        public_only_if_found=True,
+    )
     if clicked.response_url:
         respond_via_url(clicked.response_url, SlackMessage(text=""), delete_original=True)
 

@@ -73,11 +73,14 @@ def answer_and_reply(
     private: bool | None = None,
     offer_share: bool = True,
     replace_original: bool = False,
+    public_only_if_found: bool = False,
 ) -> Answer:
     """Answer ``ask`` as its asker may see it and send the answer to ``target``.
 
     ``private`` overrides the channel rule (Show more keeps the privacy of the message
-    it extends; a shared answer is public by definition).
+    it extends; a shared answer is public by definition). ``public_only_if_found``: a
+    shared copy that turned into "no such account" for the person who clicked (it is
+    not in what they may see) stays private to them.
     """
     answer = answer_question(services, _question(services, target, ask))
     ephemeral = (
@@ -85,6 +88,8 @@ def answer_and_reply(
     )
     if answer.refused and target.in_channel:
         ephemeral = True  # "I don't know you" is nobody else's business, even when sharing
+    if public_only_if_found and answer.intent == "not_found" and target.in_channel:
+        ephemeral = True
     ref = AnswerRef.for_question(
         ask.text,
         page=ask.page,

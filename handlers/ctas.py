@@ -14,7 +14,6 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.db.base import utcnow
 from bot.db.session import unit_of_work
 from bot.services import Services
 from bot.services.alerts import deliver_due_alerts
@@ -42,7 +41,7 @@ from bot.slack.blocks.cta_modals import (
     build_snooze_modal,
     cta_modal_metadata,
 )
-from bot.slack.blocks.digest import build_drill_down_blocks
+from bot.slack.blocks.digest import build_drill_down_blocks, parse_drill_down_value
 from bot.slack.ids import ActionId, CallbackId, prefixed
 from bot.slack.view_state import view_value
 
@@ -75,7 +74,11 @@ def _change_cta(
     """Apply ``change`` as the clicking user, then re-render every copy of the CTA message."""
     with unit_of_work(services.session_factory) as session:
         result = change(
-            session, cta_id=cta_id, slack_user_id=body["user"]["id"], now=utcnow(), **details
+            session,
+            cta_id=cta_id,
+            slack_user_id=body["user"]["id"],
+            now=services.now(),
+            **details,
         )
     for message in result.messages:
         client.chat_update(
@@ -93,7 +96,14 @@ def handle_action_cta_acknowledge(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, services: Services
 ) -> None:
     ack()
-    _change_cta(client, services, body, _cta_id(body, action), acknowledge_cta)
+    _change_cta(
+        client,
+        services,
+        body,
+        _cta_id(body, action),
+        acknowledge_cta,
+        visibility=services.settings.visibility,
+    )
 
 
 def _open_modal(
@@ -107,7 +117,13 @@ def _open_modal(
 ) -> None:
     cta_id = _cta_id(body, action)
     with unit_of_work(services.session_factory) as session:
-        item = authorize(session, cta_id=cta_id, slack_user_id=body["user"]["id"], what=what)
+        item = authorize(
+            session,
+            cta_id=cta_id,
+            slack_user_id=body["user"]["id"],
+            what=what,
+            visibility=services.settings.visibility,
+        )
     container = body.get("container") or {}
     metadata = cta_modal_metadata(cta_id, container.get("channel_id"), container.get("message_ts"))
     client.views_open(
@@ -149,7 +165,7 @@ def handle_action_cta_reassign(
         services.session_factory,
         sender=WebClientSender(client),
         settings=services.settings,
-        now=utcnow(),
+        now=services.now(),
         wait_seconds=5,
         keys=[f"cta:{result.cta_id}:dm:{result.owner_csm_id}"],
     )
@@ -165,7 +181,16 @@ def handle_view_cta_snooze(
     ack()
     duration = view_value(view, SNOOZE_BLOCK, SNOOZE_ACTION) or "1d"
     cta_id = _modal_cta_id(view)
-    _change_cta(client, services, body, cta_id, snooze_cta, duration=duration, reason=reason)
+    _change_cta(
+        client,
+        services,
+        body,
+        cta_id,
+        snooze_cta,
+        duration=duration,
+        reason=reason,
+        visibility=services.settings.visibility,
+    )
 
 
 def handle_view_cta_complete(
@@ -179,18 +204,32 @@ def handle_view_cta_complete(
     notes = view_value(view, NOTES_BLOCK, NOTES_ACTION)
     chosen = OUTCOMES[outcome]
     cta_id = _modal_cta_id(view)
-    _change_cta(client, services, body, cta_id, complete_cta, outcome=chosen, notes=notes)
+    _change_cta(
+        client,
+        services,
+        body,
+        cta_id,
+        complete_cta,
+        outcome=chosen,
+        notes=notes,
+        visibility=services.settings.visibility,
+    )
 
 
 def handle_action_digest_drill_down(
     ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, services: Services
 ) -> None:
+    """The list behind a digest button, for the day the digest was built for."""
     ack()
-    what, _, scope = str(action.get("value") or "").partition("|")
-    today = utcnow().astimezone(services.settings.tz).date()
+    ref = parse_drill_down_value(action.get("value"))
     with unit_of_work(services.session_factory) as session:
         title, lines = drill_down(
-            session, what=what, scope_key=scope, slack_user_id=body["user"]["id"], today=today
+            session,
+            what=ref.what,
+            scope_key=ref.scope_key,
+            slack_user_id=body["user"]["id"],
+            day=ref.day or services.today(),
+            visibility=services.settings.visibility,
         )
     text, blocks = build_drill_down_blocks(title, lines)
     respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)

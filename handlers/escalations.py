@@ -15,7 +15,6 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.db.base import utcnow
 from bot.db.session import unit_of_work
 from bot.errors import UserFacingError
 from bot.services import Services
@@ -74,7 +73,13 @@ def handle_command_escalate(
     view_id = opened["view"]["id"]
     try:
         with unit_of_work(services.session_factory) as session:
-            target = resolve_escalation_account(session, services.account_names, query)
+            target = resolve_escalation_account(
+                session,
+                services.account_names,
+                query,
+                slack_user_id=command["user_id"],
+                settings=services.settings,
+            )
     except UserFacingError as error:
         client.views_update(view_id=view_id, view=build_escalation_error_modal(str(error)))
         respond(text=f"{error} {ESCALATE_USAGE}", response_type="ephemeral")
@@ -105,24 +110,34 @@ def handle_view_escalate(
         needed_by=date.fromisoformat(needed) if needed else None,
     )
     user_id = body["user"]["id"]
-    now = utcnow()
     try:
         with unit_of_work(services.session_factory) as session:
             _, keys = open_escalation(
-                session, settings=services.settings, form=form, opened_by=user_id, now=now
+                session,
+                settings=services.settings,
+                form=form,
+                opened_by=user_id,
+                now=services.now(),
             )
     except EscalationFormInvalid as invalid:
         ack(response_action="errors", errors=invalid.errors)
+        return
+    except UserFacingError as refused:  # unknown person, or an account they may not see
+        ack(response_action="update", view=build_escalation_error_modal(str(refused)))
         return
     ack()
     _send_now(services, client, keys)
 
 
-def handle_command_escalations(ack: Ack, respond: Respond, services: Services) -> None:
-    """List open escalations (ephemeral)."""
+def handle_command_escalations(
+    ack: Ack, command: dict[str, Any], respond: Respond, services: Services
+) -> None:
+    """List the open escalations on accounts the asker may see (ephemeral)."""
     ack()
     with unit_of_work(services.session_factory) as session:
-        text, blocks = list_open_escalations(session)
+        text, blocks = list_open_escalations(
+            session, slack_user_id=command["user_id"], settings=services.settings
+        )
     respond(text=text, blocks=blocks, response_type="ephemeral")
 
 
@@ -149,7 +164,7 @@ def _change(
             settings=services.settings,
             escalation_id=int(action["value"]),
             slack_user_id=body["user"]["id"],
-            now=utcnow(),
+            now=services.now(),
         )
     if update.channel and update.ts:
         client.chat_update(
@@ -165,7 +180,7 @@ def _send_now(services: Services, client: WebClient, keys: list[str]) -> None:
             services.session_factory,
             sender=WebClientSender(client),
             settings=services.settings,
-            now=utcnow(),
+            now=services.now(),
             keys=keys,
             wait_seconds=5,
         )

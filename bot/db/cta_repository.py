@@ -66,12 +66,22 @@ class CtaWithPeople:
     owner_slack_id: str | None
     owner_name: str | None
     owner_manager_id: str | None
+    account_csm_id: str | None = None
+    """The account's book (who may see it), which a reassigned CTA's owner may not own."""
 
 
 def _with_people_query() -> Any:
     owner = aliased(Csm)
     return (
-        select(Cta, Account.name, Account.arr, owner.slack_user_id, owner.name, owner.manager_id)
+        select(
+            Cta,
+            Account.name,
+            Account.arr,
+            owner.slack_user_id,
+            owner.name,
+            owner.manager_id,
+            Account.csm_id,
+        )
         .join(Account, Account.account_id == Cta.account_id)
         .outerjoin(owner, owner.csm_id == Cta.owner_csm_id)
     )
@@ -85,6 +95,7 @@ def _people(row: Any) -> CtaWithPeople:
         owner_slack_id=row[3],
         owner_name=row[4],
         owner_manager_id=row[5],
+        account_csm_id=row[6],
     )
 
 

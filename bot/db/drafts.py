@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db.models import Cta, Draft
+from bot.db.models import Account, Cta, Draft
 
 
 def add_draft(
@@ -52,9 +53,27 @@ def draft_by_id(*, session: Session, draft_id: int) -> Draft | None:
     return session.get(Draft, draft_id)
 
 
-def cta_draft_target(*, session: Session, cta_id: int) -> tuple[str, str, str] | None:
-    """(account_id, playbook_id, type) of a CTA, for its "Draft email" button."""
+@dataclass(frozen=True, slots=True)
+class CtaDraftTarget:
+    """What a CTA's "Draft email" button drafts for, and whose account that is."""
+
+    account_id: str
+    playbook_id: str
+    cta_type: str
+    owner_csm_id: str | None
+    account_csm_id: str | None
+
+
+def cta_draft_target(*, session: Session, cta_id: int) -> CtaDraftTarget | None:
+    """The CTA's account, playbook and type, with the owner and the account's book."""
     row = session.get(Cta, cta_id)
     if row is None:
         return None
-    return row.account_id, row.playbook_id, row.type
+    account = session.get(Account, row.account_id)
+    return CtaDraftTarget(
+        account_id=row.account_id,
+        playbook_id=row.playbook_id,
+        cta_type=row.type,
+        owner_csm_id=row.owner_csm_id,
+        account_csm_id=account.csm_id if account is not None else None,
+    )

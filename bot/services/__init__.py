@@ -6,13 +6,16 @@ first use, so a plain question never imports torch or chromadb.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.db.base import utcnow
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -28,7 +31,16 @@ class Services:
     settings: Settings
     engine: Engine
     session_factory: sessionmaker[Session]
+    clock: Callable[[], datetime] = field(default=utcnow, repr=False)
+    """What handlers call "now" (aware UTC), injected like a job's ``now`` so tests can pin it."""
     _overrides: dict[str, object] = field(default_factory=dict, repr=False)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def today(self) -> date:
+        """Today in the team's time zone (``CSBOT_TIMEZONE``)."""
+        return self.clock().astimezone(self.settings.tz).date()
 
     @cached_property
     def claims_engine(self) -> Engine:

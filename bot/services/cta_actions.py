@@ -1,7 +1,8 @@
 """What the CTA buttons do: acknowledge, snooze, complete, reassign — each audited.
 
-Every action re-reads the CTA, checks the actor (owner, owner's manager, admin),
-updates the row and returns the CTA with the Slack messages that show it, so the
+Every action re-reads the CTA, checks the actor with :mod:`bot.services.permissions`
+(owner, owner's manager, admin; a CTA on an account the actor may not see is "not
+found"), updates the row and returns the CTA with the Slack messages that show it, so the
 handler can re-render them in place with ``chat.update``.
 """
 
@@ -17,8 +18,15 @@ from bot.db import alert_repository as alerts_db
 from bot.db import cta_repository as ctas_db
 from bot.db.audit import record_audit
 from bot.errors import PermissionDenied, UserFacingError
-from bot.services.action_permissions import authorize_owner_action
 from bot.services.alerts import queue_message, render_cta_message
+from bot.services.permissions import (
+    Ownership,
+    authorize_action,
+    not_found_text,
+    require_viewer,
+    unlinked_text,
+)
+from bot.services.viewers import Visibility
 from bot.settings import Settings
 
 SNOOZE_DURATIONS = {"1d": timedelta(days=1), "1w": timedelta(weeks=1)}
@@ -41,10 +49,14 @@ class CtaActionResult:
     owner_csm_id: str | None = None
 
 
+def cta_not_found(cta_id: int) -> str:
+    return not_found_text(f"CTA #{cta_id}")
+
+
 def _load(session: Session, cta_id: int) -> ctas_db.CtaWithPeople:
     item = ctas_db.cta_with_people(session=session, cta_id=cta_id)
     if item is None:
-        raise UserFacingError(f"CTA #{cta_id} no longer exists.")
+        raise UserFacingError(cta_not_found(cta_id))
     return item
 
 
@@ -68,20 +80,41 @@ def _result(session: Session, cta_id: int, notice: str) -> CtaActionResult:
 
 
 def authorize(
-    session: Session, *, cta_id: int, slack_user_id: str, what: str
+    session: Session, *, cta_id: int, slack_user_id: str, what: str, visibility: Visibility
 ) -> ctas_db.CtaWithPeople:
-    item = _load(session, cta_id)
-    authorize_owner_action(
-        session, slack_user_id=slack_user_id, owner_csm_id=item.cta.owner_csm_id, what=what
+    """The CTA when ``slack_user_id`` may ``what`` it; raises user-safe text otherwise.
+
+    The person is checked before the CTA is looked up, so an unknown Slack user
+    cannot tell which CTA ids exist.
+    """
+    viewer = require_viewer(
+        session, slack_user_id, visibility=visibility, refusal=unlinked_text(what)
     )
+    item = ctas_db.cta_with_people(session=session, cta_id=cta_id)
+    owner = (
+        Ownership(
+            account_csm_id=item.account_csm_id,
+            owner_csm_id=item.cta.owner_csm_id,
+            owner_manager_id=item.owner_manager_id,
+            owner_name=item.owner_name,
+        )
+        if item is not None
+        else None
+    )
+    authorize_action(viewer, owner, what=what, not_found=cta_not_found(cta_id))
+    assert item is not None
     return item
 
 
 def acknowledge_cta(
-    session: Session, *, cta_id: int, slack_user_id: str, now: datetime
+    session: Session, *, cta_id: int, slack_user_id: str, now: datetime, visibility: Visibility
 ) -> CtaActionResult:
     item = authorize(
-        session, cta_id=cta_id, slack_user_id=slack_user_id, what="acknowledge this CTA"
+        session,
+        cta_id=cta_id,
+        slack_user_id=slack_user_id,
+        what="acknowledge this CTA",
+        visibility=visibility,
     )
     cta = item.cta
     if cta.status == "open":
@@ -104,12 +137,19 @@ def snooze_cta(
     duration: str,
     reason: str,
     now: datetime,
+    visibility: Visibility,
 ) -> CtaActionResult:
     if duration not in SNOOZE_DURATIONS:
         raise UserFacingError(f"Snooze must be one of {', '.join(SNOOZE_DURATIONS)}.")
     if not reason.strip():
         raise UserFacingError("Please give a reason for the snooze.")
-    item = authorize(session, cta_id=cta_id, slack_user_id=slack_user_id, what="snooze this CTA")
+    item = authorize(
+        session,
+        cta_id=cta_id,
+        slack_user_id=slack_user_id,
+        what="snooze this CTA",
+        visibility=visibility,
+    )
     cta = item.cta
     if cta.status == "completed":
         raise UserFacingError(f"CTA #{cta_id} is already completed.")
@@ -138,10 +178,17 @@ def complete_cta(
     outcome: str,
     notes: str | None,
     now: datetime,
+    visibility: Visibility,
 ) -> CtaActionResult:
     if not outcome.strip():
         raise UserFacingError("Please choose an outcome.")
-    item = authorize(session, cta_id=cta_id, slack_user_id=slack_user_id, what="complete this CTA")
+    item = authorize(
+        session,
+        cta_id=cta_id,
+        slack_user_id=slack_user_id,
+        what="complete this CTA",
+        visibility=visibility,
+    )
     cta = item.cta
     cta.status = "completed"
     cta.outcome = outcome.strip() + (f" — {notes.strip()}" if notes and notes.strip() else "")
@@ -166,7 +213,13 @@ def reassign_cta(
     now: datetime,
     settings: Settings,
 ) -> CtaActionResult:
-    item = authorize(session, cta_id=cta_id, slack_user_id=slack_user_id, what="reassign this CTA")
+    item = authorize(
+        session,
+        cta_id=cta_id,
+        slack_user_id=slack_user_id,
+        what="reassign this CTA",
+        visibility=settings.visibility,
+    )
     new_owner = ctas_db.csm_by_slack_user(session=session, slack_user_id=new_owner_slack_id)
     if new_owner is None:
         raise PermissionDenied("That person is not a CSM in csbot, so they cannot own a CTA.")

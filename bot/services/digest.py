@@ -15,6 +15,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.db import digest_queries as q
+from bot.errors import UserFacingError
+from bot.services.permissions import digest_scope, viewer_for
+from bot.services.viewers import Visibility
 
 BANDS = ("red", "yellow", "green")
 
@@ -130,43 +133,30 @@ def build_portfolio_digest(
 
 
 def drill_down(
-    session: Session, *, what: str, scope_key: str, slack_user_id: str, today: date
+    session: Session,
+    *,
+    what: str,
+    scope_key: str,
+    slack_user_id: str,
+    day: date,
+    visibility: Visibility,
 ) -> tuple[str, list[str]]:
-    """The list behind a digest button, for someone allowed to see that scope.
+    """The list behind a digest button on ``day`` (the digest's own day), for its reader.
 
-    ``scope_key`` is ``all``, ``team:<manager id>`` or ``csm:<csm id>``.
+    ``scope_key`` is ``all``, ``team:<manager id>`` or ``csm:<csm id>``; who may open
+    which book, and how far the list may go, is :func:`permissions.digest_scope`.
     """
-    from bot.db.cta_repository import csm_by_id, csm_by_slack_user
-    from bot.errors import PermissionDenied, UserFacingError
-
-    viewer = csm_by_slack_user(session=session, slack_user_id=slack_user_id)
-    kind, _, owner_id = scope_key.partition(":")
-    allowed = viewer is not None and (
-        viewer.role == "admin"
-        or (kind == "all" and viewer.role == "manager")
-        or (kind in ("team", "csm") and viewer.csm_id == owner_id)
-        or (
-            kind == "csm"
-            and getattr(csm_by_id(session=session, csm_id=owner_id), "manager_id", None)
-            == viewer.csm_id
-        )
-    )
-    if not allowed:
-        raise PermissionDenied("This digest belongs to someone else's book.")
-    if kind == "team":
-        csm_ids: list[str] | None = q.team_members(session=session, manager_id=owner_id)
-    elif kind == "csm":
-        csm_ids = [owner_id]
-    else:
-        csm_ids = None
+    viewer = viewer_for(session, slack_user_id, visibility=visibility)
+    scope = digest_scope(session, viewer, scope_key)
+    csm_ids = sorted(scope.csm_ids) if scope.csm_ids is not None else None
     if what == "red":
-        bands = q.bands_as_of(session=session, day=today, csm_ids=csm_ids)
+        bands = q.bands_as_of(session=session, day=day, csm_ids=csm_ids)
         red = sorted((a for a in bands.values() if a.band == "red"), key=lambda a: -a.arr)
         return "Red accounts", [f"• {a.name} — {a.score:.0f}, ARR ${a.arr:,.0f}" for a in red]
     if what == "renewals":
-        current = q.bands_as_of(session=session, day=today, csm_ids=csm_ids)
+        current = q.bands_as_of(session=session, day=day, csm_ids=csm_ids)
         rows = q.renewals_between(
-            session=session, start=today, end=today + timedelta(days=30), csm_ids=csm_ids
+            session=session, start=day, end=day + timedelta(days=30), csm_ids=csm_ids
         )
         lines = []
         for r in rows:
@@ -175,6 +165,6 @@ def drill_down(
             lines.append(f"• {r.name} — ends {r.end_date:%d %b}, ${r.arr:,.0f}, {state}")
         return "Renewals in 30 days", lines
     if what == "overdue":
-        rows = q.overdue_ctas_by_owner(session=session, today=today, csm_ids=csm_ids)
+        rows = q.overdue_ctas_by_owner(session=session, today=day, csm_ids=csm_ids)
         return "Overdue CTAs", [f"• {name}: {n} overdue" for name, _, n in rows]
     raise UserFacingError(f"Unknown digest list {what!r}.")

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from bot.db.audit import record_audit
 from bot.db.drafts import cta_draft_target, draft_by_id
 from bot.db.session import unit_of_work
-from bot.errors import PermissionDenied, UserFacingError
+from bot.errors import UserFacingError
 from bot.services import Services
 from bot.services.draft_types import (
     DEFAULT_PURPOSE,
@@ -30,7 +30,8 @@ from bot.services.draft_types import (
 from bot.services.drafting import draft_from_pack
 from bot.services.facts import build_facts_pack
 from bot.services.grounding import GroundingIndex, GroundingReport, check_grounding
-from bot.services.viewers import Viewer, resolve_viewer
+from bot.services.permissions import authorize_view, not_found_text, ownership, require_viewer
+from bot.services.viewers import Viewer
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ DRAFT_USAGE = (
     + ", ".join(f"`{purpose}`" for purpose in PURPOSES)
     + ", or `summary` for an account brief. For example `/cs draft Acme Corp renewal`."
 )
+CTA_NOT_FOUND = not_found_text("that call to action")
 UNKNOWN_USER = (
     "I don't know you yet: ask an admin to add your Slack user to csbot's CSM list "
     "so I know which accounts you may draft for."
@@ -118,17 +120,29 @@ def draft_for_viewer(services: Services, request: DraftRequest) -> DraftResult:
     Raises:
         PermissionDenied: the Slack user is not a known CSM.
         AccountNotFound, AmbiguousAccount: the account cannot be resolved in their scope.
-        UserFacingError: the CTA behind a button no longer exists.
+        UserFacingError: the CTA behind a button no longer exists or is on an account the
+            requester may not see (one text for both, naming neither the account nor its id).
     """
     with unit_of_work(services.session_factory) as session:
         viewer = _viewer(services, session, request.slack_user_id)
         account_query, purpose = request.account_query, request.purpose
         if request.cta_id is not None:
             target = cta_draft_target(session=session, cta_id=request.cta_id)
-            if target is None:
-                raise UserFacingError("That call to action no longer exists.")
-            account_query = target[0]
-            purpose = purpose or _purpose_for_cta(playbook_id=target[1], cta_type=target[2])
+            owner = (
+                ownership(
+                    session,
+                    account_csm_id=target.account_csm_id,
+                    owner_csm_id=target.owner_csm_id,
+                )
+                if target is not None
+                else None
+            )
+            authorize_view(viewer, owner, not_found=CTA_NOT_FOUND)
+            assert target is not None
+            account_query = target.account_id
+            purpose = purpose or _purpose_for_cta(
+                playbook_id=target.playbook_id, cta_type=target.cta_type
+            )
     if not account_query:
         raise UserFacingError(f"Which account? {DRAFT_USAGE}")
     pack = build_facts_pack(services, account_query, scope=viewer.visible)
@@ -184,10 +198,9 @@ def prepare_draft_copy(
 
 
 def _viewer(services: Services, session: Session, slack_user_id: str) -> Viewer:
-    viewer = resolve_viewer(session, slack_user_id, visibility=services.settings.visibility)
-    if viewer is None:
-        raise PermissionDenied(UNKNOWN_USER)
-    return viewer
+    return require_viewer(
+        session, slack_user_id, visibility=services.settings.visibility, refusal=UNKNOWN_USER
+    )
 
 
 def _purpose_for_cta(*, playbook_id: str, cta_type: str) -> Purpose:

@@ -19,10 +19,17 @@ from sqlalchemy.orm import Session
 from bot.db import escalation_repository as repo
 from bot.db.audit import record_audit
 from bot.db.models import Escalation
-from bot.db.queries.scope import AccountScope
 from bot.errors import AccountNotFound, UserFacingError
-from bot.services.action_permissions import authorize_owner_action
 from bot.services.alerts import queue_message
+from bot.services.permissions import (
+    authorize_action,
+    authorize_view,
+    may_see,
+    not_found_text,
+    ownership,
+    require_viewer,
+    unlinked_text,
+)
 from bot.settings import Settings
 from bot.slack.blocks.escalation import (
     ARR_BLOCK,
@@ -62,6 +69,17 @@ class EscalationForm:
     arr_text: str
     description: str
     needed_by: date | None
+
+
+ACCOUNT_NOT_FOUND = not_found_text("that account")
+ESCALATE_UNLINKED = (
+    "I don't know you yet: ask an admin to add your Slack user to csbot's CSM list "
+    "so you can escalate the accounts you look after."
+)
+
+
+def escalation_not_found(escalation_id: int) -> str:
+    return not_found_text(f"escalation #{escalation_id}")
 
 
 def post_key(escalation_id: int) -> str:
@@ -159,11 +177,23 @@ def view_of(item: repo.EscalationWithPeople) -> EscalationView:
 def open_escalation(
     session: Session, *, settings: Settings, form: EscalationForm, opened_by: str, now: datetime
 ) -> tuple[Escalation, list[str]]:
-    """Record the escalation and queue its channel post and thread; returns the outbox keys."""
+    """Record the escalation and queue its channel post and thread; returns the outbox keys.
+
+    The modal's account id comes back from Slack, so it is checked again here: only a
+    known person who may see the account can escalate it (a hidden account reads as
+    missing).
+    """
+    viewer = require_viewer(
+        session, opened_by, visibility=settings.visibility, refusal=ESCALATE_UNLINKED
+    )
+    found = repo.account_with_people(session=session, account_id=form.account_id)
+    authorize_view(
+        viewer,
+        ownership(session, account_csm_id=found[0].csm_id) if found is not None else None,
+        not_found=ACCOUNT_NOT_FOUND,
+    )
     arr, description = _parse(form, now.astimezone(settings.tz).date())
     channel = escalations_channel(settings)
-    if repo.account_with_people(session=session, account_id=form.account_id) is None:
-        raise UserFacingError("That account no longer exists.")
     escalation = Escalation(
         account_id=form.account_id,
         opened_by=opened_by,
@@ -235,15 +265,18 @@ def _change(
     now: datetime,
     action: str,
 ) -> EscalationUpdate:
-    item = repo.escalation_with_people(session=session, escalation_id=escalation_id)
-    if item is None:
-        raise UserFacingError(f"Escalation #{escalation_id} no longer exists.")
-    authorize_owner_action(
-        session,
-        slack_user_id=slack_user_id,
-        owner_csm_id=item.owner_csm_id,
-        what=f"{action} this escalation",
+    what = f"{action} this escalation"
+    viewer = require_viewer(
+        session, slack_user_id, visibility=settings.visibility, refusal=unlinked_text(what)
     )
+    item = repo.escalation_with_people(session=session, escalation_id=escalation_id)
+    authorize_action(
+        viewer,
+        ownership(session, account_csm_id=item.owner_csm_id) if item is not None else None,
+        what=what,
+        not_found=escalation_not_found(escalation_id),
+    )
+    assert item is not None
     e = item.escalation
     keys: list[str] = []
     if action == "acknowledge" and e.status == "open":
@@ -294,8 +327,17 @@ def resolve_escalation(session: Session, **kwargs: Any) -> EscalationUpdate:
     return _change(session, action="resolve", **kwargs)
 
 
-def list_open_escalations(session: Session) -> tuple[str, list[dict[str, Any]]]:
-    return build_escalation_list([view_of(i) for i in repo.open_escalations(session=session)])
+def list_open_escalations(
+    session: Session, *, slack_user_id: str, settings: Settings
+) -> tuple[str, list[dict[str, Any]]]:
+    """Open escalations on the accounts ``slack_user_id`` may see."""
+    viewer = require_viewer(session, slack_user_id, visibility=settings.visibility)
+    visible = [
+        item
+        for item in repo.open_escalations(session=session)
+        if may_see(viewer, ownership(session, account_csm_id=item.owner_csm_id))
+    ]
+    return build_escalation_list([view_of(i) for i in visible])
 
 
 def enforce_escalation_sla(
@@ -364,15 +406,25 @@ class EscalationTarget:
 
 
 def resolve_escalation_account(
-    session: Session, names: AccountNameCache, query: str
+    session: Session,
+    names: AccountNameCache,
+    query: str,
+    *,
+    slack_user_id: str,
+    settings: Settings,
 ) -> EscalationTarget:
-    """The account ``/escalate`` names; unknown or ambiguous names raise user-facing errors.
+    """The account ``/escalate`` names, among those ``slack_user_id`` may see.
 
-    ``names`` is the shared cache (``services.account_names``).
+    Unknown, hidden and ambiguous names raise user-facing errors; a hidden account
+    gets exactly the "no account named" answer of a missing one. ``names`` is the
+    shared cache (``services.account_names``).
     """
     from bot.services.account_names import resolve_one
 
-    named = resolve_one(names, session, query, AccountScope.everything())
+    viewer = require_viewer(
+        session, slack_user_id, visibility=settings.visibility, refusal=ESCALATE_UNLINKED
+    )
+    named = resolve_one(names, session, query, viewer.visible)
     found = repo.account_with_people(session=session, account_id=named.account_id)
     if found is None:
         raise AccountNotFound(query)

@@ -28,7 +28,7 @@ from bot.errors import IntegrationError, UserFacingError
 
 logger = logging.getLogger(__name__)
 
-Surface = Literal["message", "command", "action", "home", "none"]
+Surface = Literal["message", "command", "action", "view", "home", "none"]
 
 
 CANNOT_POST_ERRORS = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
@@ -134,7 +134,12 @@ def reply_target_for(body: dict[str, Any]) -> ReplyTarget:
             is_dm=_is_dm_channel(channel),
         )
     user = body.get("user")
-    return ReplyTarget(surface="none", user_id=user.get("id") if isinstance(user, dict) else None)
+    user_id = user.get("id") if isinstance(user, dict) else None
+    if body.get("type") == "view_submission" and user_id:
+        # A submitted modal has no message to answer under: a refusal or an error goes to
+        # the person's DM with csbot, where only they see it.
+        return ReplyTarget(surface="view", user_id=user_id, channel_id=user_id, is_dm=True)
+    return ReplyTarget(surface="none", user_id=user_id)
 
 
 def send_reply(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from bot.slack.blocks.cta_alert import clip, escape_mrkdwn
@@ -126,7 +128,7 @@ def build_digest_blocks(digest: PortfolioDigest) -> tuple[str, list[dict[str, An
                     "type": "button",
                     "text": {"type": "plain_text", "text": label},
                     "action_id": f"{ActionId.DIGEST_DRILL_DOWN.value}:{what}",
-                    "value": f"{what}|{digest.scope_key}",
+                    "value": drill_down_value(what, digest.scope_key, digest.today),
                 }
                 for what, label in DRILL_DOWNS
             ],
@@ -143,6 +145,34 @@ def build_digest_blocks(digest: PortfolioDigest) -> tuple[str, list[dict[str, An
         },
     ]
     return text, blocks
+
+
+def drill_down_value(what: str, scope_key: str, day: date) -> str:
+    """``red|team:mgr|2026-11-18``: the list, the digest's book and the day it was built for.
+
+    The day travels with the button so a click answers for the digest the reader is
+    looking at, not for whatever day it is when they click.
+    """
+    return f"{what}|{scope_key}|{day.isoformat()}"
+
+
+@dataclass(frozen=True, slots=True)
+class DrillDownRef:
+    what: str
+    scope_key: str
+    day: date | None
+    """None for buttons sent before the day was carried: the handler uses today."""
+
+
+def parse_drill_down_value(value: str | None) -> DrillDownRef:
+    """The inverse of :func:`drill_down_value` (a malformed day is treated as absent)."""
+    what, _, rest = str(value or "").partition("|")
+    scope_key, _, day_text = rest.partition("|")
+    try:
+        day = date.fromisoformat(day_text) if day_text else None
+    except ValueError:
+        day = None
+    return DrillDownRef(what=what, scope_key=scope_key, day=day)
 
 
 def build_drill_down_blocks(title: str, lines: list[str]) -> tuple[str, list[dict[str, Any]]]:
