@@ -566,11 +566,12 @@ def invoice_state(invoice: facts_db.InvoiceRow) -> str:
     """``is overdue (due May 1, 2026)``, ``was paid on June 12, 2026``, ``has a failed payment``."""
     due = f" (due {format_date(invoice.due_at)})" if invoice.due_at else ""
     if invoice.status == "paid":
-        return f"was paid on {format_date(invoice.paid_at)}" if invoice.paid_at else "is paid"
+        paid = f"was paid on {format_date(invoice.paid_at)}" if invoice.paid_at else "is paid"
+        return paid + due
     if invoice.status == "failed":
         return f"has a failed payment{due}"
     if invoice.status == "void":
-        return "was voided"
+        return f"was voided{due}"
     if invoice.status in ("open", "overdue"):
         return f"is {invoice.status}{due}"
     return f"has status {invoice.status or 'unknown'}{due}"
