@@ -53,7 +53,7 @@ def agree(count: int, singular: str, plural_form: str) -> str:
 
 
 # Words spelt with a vowel that start with a consonant sound ("a user"), and the reverse.
-_CONSONANT_SOUND = ("uni", "use", "usu", "uti", "eu", "one", "once", "ubiq")
+_CONSONANT_SOUND = ("uni", "usa", "use", "usu", "uti", "eu", "one", "once", "ubiq")
 _VOWEL_SOUND = ("hour", "honest", "honou", "heir")
 # Initialisms read letter by letter: "an SMB", "an NPS survey", "a CSM".
 _VOWEL_SOUND_LETTERS = frozenset("AEFHILMNORSX")

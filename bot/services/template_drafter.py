@@ -410,7 +410,8 @@ def _usage_sentence(pack: FactsPack, *, only_if_not_down: bool = False) -> str |
     recent, prior = usage.recent_avg_active_users, usage.prior_avg_active_users
     sentence = (
         f"Over the 30 days to {format_date(usage.last_date)}, your team averaged "
-        f"{format_count(recent)} daily active users"
+        f"{format_count(recent)} "
+        f"{agree(round_half_up(recent), 'daily active user', 'daily active users')}"
     )
     if prior:
         change = (recent - prior) / prior

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 # "a enterprise", "a SMB" (but "a user"); "an mid-market" (but "an hour", "an SMB").
-_A_BEFORE_VOWEL_CASED = re.compile(r"\ba (?:[aeio]|u(?!s[eu]|ni|ti)|[AEFHILMNORSX][A-Z]{1,4}\b)")
+_A_BEFORE_VOWEL_CASED = re.compile(
+    r"\ba (?:[aei]|o(?!nce|ne)|u(?!s[aeu]|ni|ti)|[AEFHILMNORSX][A-Z]{1,4}\b)"
+)
 _AN_BEFORE_CONSONANT = re.compile(r"\ban (?!hour|honest|[aeiou]|[AEFHILMNORSX][A-Z])[a-z]")
 # "1 open support tickets", "1 days".
 _ONE_PLURAL = re.compile(
