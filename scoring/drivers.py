@@ -254,19 +254,19 @@ _TEXTS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
         "last executive contact (decision maker or QBR)",
         "no executive contact (decision maker or QBR) on record",
     ),
-    "tickets_90d": lambda m: _int(m["tickets_90d"]) + " support tickets in the last 90 days",
+    "tickets_90d": lambda m: _count(m["tickets_90d"], "support ticket", m) + " in the last 90 days",
     "ticket_trend": _ticket_trend_text,
     "csat_avg": lambda m: (
         "average CSAT "
         + _num(m["csat_avg"], 1)
         + " of 5 over "
-        + _int(m["csat_count_90d"])
-        + " rated tickets in the last 90 days"
+        + _count(m["csat_count_90d"], "rated ticket", m)
+        + " in the last 90 days"
     ),
     "escalations_90d": lambda m: (
-        _int(m["escalations_90d"]) + " escalated tickets in the last 90 days"
+        _count(m["escalations_90d"], "escalated ticket", m) + " in the last 90 days"
     ),
-    "open_urgent_tickets": lambda m: _int(m["open_urgent_tickets"]) + " urgent tickets open",
+    "open_urgent_tickets": lambda m: _count(m["open_urgent_tickets"], "urgent ticket", m) + " open",
     "ticket_sentiment": lambda m: (
         "average ticket sentiment "
         + _signed(m["ticket_sentiment"])
@@ -281,6 +281,11 @@ _TEXTS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
 
 def _choose(condition: pd.Series, when_true: str, when_false: str, m: pd.DataFrame) -> pd.Series:
     return pd.Series(np.where(condition, when_true, when_false), index=m.index, dtype=object)
+
+
+def _count(values: pd.Series, noun: str, m: pd.DataFrame) -> pd.Series:
+    """``1 rated ticket`` / ``3 rated tickets``: the noun agrees with the rounded count."""
+    return _int(values) + _choose(values.round() == 1, f" {noun}", f" {noun}s", m)
 
 
 def _int(values: pd.Series) -> pd.Series:

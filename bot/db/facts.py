@@ -128,7 +128,13 @@ class InvoiceRow:
     issued_at: date
     amount: Decimal
     due_at: date | None
+    paid_at: date | None
     status: str
+
+    @property
+    def is_problem(self) -> bool:
+        """Failed or overdue: a risk to raise, not just a billing record."""
+        return self.status in PROBLEM_INVOICE_STATUSES
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,13 +148,38 @@ class OpportunityRow:
 
 # --------------------------------------------------------------------------- commercial
 def problem_invoice_rows(*, session: Session, account_id: str, limit: int = 3) -> list[InvoiceRow]:
+    """The newest failed or overdue invoices."""
     rows = session.scalars(
         select(Invoice)
         .where(Invoice.account_id == account_id, Invoice.status.in_(PROBLEM_INVOICE_STATUSES))
-        .order_by(Invoice.issued_at.desc())
+        .order_by(Invoice.issued_at.desc(), Invoice.invoice_id.desc())
         .limit(limit)
     ).all()
     return [_copy(InvoiceRow, row, status=row.status or "") for row in rows]
+
+
+def invoice_rows(
+    *, session: Session, account_id: str, problems: int = 3, recent: int = 3
+) -> list[InvoiceRow]:
+    """The newest failed or overdue invoices plus the newest invoices of any status.
+
+    A draft may mention the last invoice whatever its state ("paid on June 12"), so
+    the pack states the recent ones too, not only the problems; problems stay in
+    even when older than the recent ones. Newest first, each invoice once.
+    """
+    latest = session.scalars(
+        select(Invoice)
+        .where(Invoice.account_id == account_id)
+        .order_by(Invoice.issued_at.desc(), Invoice.invoice_id.desc())
+        .limit(recent)
+    ).all()
+    chosen = {
+        row.invoice_id: row
+        for row in problem_invoice_rows(session=session, account_id=account_id, limit=problems)
+    }
+    for row in latest:
+        chosen.setdefault(row.invoice_id, _copy(InvoiceRow, row, status=row.status or ""))
+    return sorted(chosen.values(), key=lambda row: (row.issued_at, row.invoice_id), reverse=True)
 
 
 def open_opportunity_rows(

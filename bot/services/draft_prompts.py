@@ -20,6 +20,7 @@ from bot.llm import ChatMessage, PromptPiece, TokenCounter, fit_pieces_to_budget
 from bot.services.draft_types import DraftKind, DraftText, Purpose, Recipient, Tone
 from bot.services.facts import ESSENTIAL, Fact, FactsPack
 from bot.services.grounding import Claim
+from bot.services.room_reading import read_the_room
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +58,17 @@ Use exactly four sections, each a heading line followed by short bullet points:
 Situation, Risks, Opportunities, Next steps.
 "Next steps" should build on the open calls to action and playbook steps in FACTS.
 The subject is "Account brief: {account}". Internal facts may be used freely here."""
+
+ROOM_EMAIL = """\
+Read the room. The customer's concerns, most serious first:
+{concerns}
+Open the email by acknowledging the first concern the customer knows of (their ticket, \
+invoice or survey; never mention health scores) and offer a call. No upsell, no \
+cheerful tone, whatever the purpose."""
+
+ROOM_SUMMARY = """\
+Lead with the risks: put the Risks section first, starting with these concerns:
+{concerns}"""
 
 FACTS_HEADER = """\
 FACTS (one JSON object per line; "source" and "as_of" say where each fact comes from):"""
@@ -184,13 +196,16 @@ def _task(
     tone: Tone | None,
     recipient: Recipient | None,
 ) -> str:
+    room = read_the_room(pack)
+    concerns = "\n".join(f"- {concern.text}" for concern in room.concerns)
     if kind == "summary":
-        return SUMMARY_TASK.format(account=pack.account_name)
+        task = SUMMARY_TASK.format(account=pack.account_name)
+        return f"{task}\n{ROOM_SUMMARY.format(concerns=concerns)}" if room else task
     assert purpose is not None and tone is not None
     sender = pack.csm_name or "the account's CSM"
     who = f"{recipient.name} ({recipient.title})" if recipient and recipient.title else None
     who = who or (recipient.name if recipient else f"the {pack.account_name} team")
-    return EMAIL_TASK.format(
+    task = EMAIL_TASK.format(
         sender=sender,
         recipient=who,
         account=pack.account_name,
@@ -200,6 +215,7 @@ def _task(
         tone_guidance=TONE_GUIDANCE[tone],
         greeting_name=recipient.name if recipient else f"the {pack.account_name} team",
     )
+    return f"{task}\n{ROOM_EMAIL.format(concerns=concerns)}" if room else task
 
 
 # --------------------------------------------------------------------------- replies

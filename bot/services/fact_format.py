@@ -43,8 +43,41 @@ def round_half_up(value: float) -> int:
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    word = singular if count == 1 else (plural_form or f"{singular}s")
-    return f"{count:,} {word}"
+    """``1 open ticket`` / ``3 open tickets``: the count and the noun that agrees with it."""
+    return f"{count:,} {agree(count, singular, plural_form or f'{singular}s')}"
+
+
+def agree(count: int, singular: str, plural_form: str) -> str:
+    """The word (or phrase) that agrees with ``count``: ``agree(n, "it is", "they are")``."""
+    return singular if count == 1 else plural_form
+
+
+# Words spelt with a vowel that start with a consonant sound ("a user"), and the reverse.
+_CONSONANT_SOUND = ("uni", "usa", "use", "usu", "uti", "eu", "one", "once", "ubiq")
+_VOWEL_SOUND = ("hour", "honest", "honou", "heir")
+# Initialisms read letter by letter: "an SMB", "an NPS survey", "a CSM".
+_VOWEL_SOUND_LETTERS = frozenset("AEFHILMNORSX")
+
+
+def with_article(phrase: str) -> str:
+    """``a mid-market customer``, ``an enterprise customer``, ``an SMB customer``."""
+    word = phrase.split(maxsplit=1)[0] if phrase.split() else ""
+    return f"{indefinite_article(word)} {phrase}"
+
+
+def indefinite_article(word: str) -> str:
+    """``a`` or ``an`` for the sound ``word`` starts with (spelling rules plus exceptions)."""
+    if not word:
+        return "a"
+    head = word.split("-", 1)[0]
+    if len(head) > 1 and head.isupper():
+        return "an" if head[0] in _VOWEL_SOUND_LETTERS else "a"
+    lower = word.lower()
+    if lower.startswith(_VOWEL_SOUND):
+        return "an"
+    if lower.startswith(_CONSONANT_SOUND):
+        return "a"
+    return "an" if lower[0] in "aeiou" else "a"
 
 
 def change_words(delta: float, unit: str) -> str:

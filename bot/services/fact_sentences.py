@@ -32,6 +32,7 @@ from bot.services.fact_format import (
     format_percent,
     plural,
     round_half_up,
+    with_article,
 )
 
 # Priorities: 1 is never trimmed before anything else; 5 goes first.
@@ -40,6 +41,8 @@ QUOTE_MAX_CHARS = 320
 # Facts for the team, not the customer: an email may be shaped by them but never quote them.
 INTERNAL_CATEGORIES = frozenset({"health", "ctas", "playbooks", "themes", "opportunities"})
 MAX_PLAYBOOK_STEPS = 3
+# Segments as people write them: "an SMB customer", not "a smb customer".
+_SEGMENT_WORDS = {"smb": "SMB"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,9 +131,10 @@ class FactWriter:
     # --- areas ----------------------------------------------------------------------
     def account(self, account: AccountRecord) -> None:
         profile = [f"The account is {account.name}"]
-        kind = " ".join(part for part in (account.segment, account.industry) if part)
+        segment = _SEGMENT_WORDS.get((account.segment or "").lower(), account.segment)
+        kind = " ".join(part for part in (segment, account.industry) if part)
         if kind:
-            profile.append(f"a {kind} customer")
+            profile.append(with_article(f"{kind} customer"))
         if account.customer_since:
             profile.append(f"a customer since {format_date(account.customer_since)}")
         if account.status != "active":
@@ -425,7 +429,7 @@ class FactWriter:
             if not roles and shown >= 4:
                 continue
             label = " and ".join(roles) if roles else "contact"
-            sentence = f"{contact.name} is a {label}"
+            sentence = f"{contact.name} is {with_article(label)}"
             if contact.title:
                 sentence += f" ({contact.title})"
             if contact.last_contacted_at is not None:
@@ -481,14 +485,23 @@ class FactWriter:
             )
 
     def invoices(self, invoices: list[facts_db.InvoiceRow]) -> None:
+        """Every invoice the pack read: problems (risks) and the recent ones of any status.
+
+        Each states its id, amount in the account's currency, issue and due dates and
+        status, so a draft that mentions "the June 5 invoice" can be checked.
+        """
         for invoice in invoices:
             sentence = (
                 f"Invoice {invoice.invoice_id} for {self.money(invoice.amount)}, issued on "
-                f"{format_date(invoice.issued_at)}, is {invoice.status}"
+                f"{format_date(invoice.issued_at)}, {invoice_state(invoice)}"
             )
-            if invoice.due_at:
-                sentence += f" (due {format_date(invoice.due_at)})"
-            self.add(f"invoice.{invoice.invoice_id}", "invoices", sentence + ".", "invoices", HIGH)
+            self.add(
+                f"invoice.{invoice.invoice_id}",
+                "invoices",
+                sentence + ".",
+                "invoices",
+                HIGH if invoice.is_problem else LOW,
+            )
 
     def opportunities(self, opportunities: list[facts_db.OpportunityRow]) -> None:
         for opportunity in opportunities:
@@ -547,6 +560,21 @@ class FactWriter:
                 as_of=None,
                 names=(step.playbook_title, step.owner, step.channel),
             )
+
+
+def invoice_state(invoice: facts_db.InvoiceRow) -> str:
+    """``is overdue (due May 1, 2026)``, ``was paid on June 12, 2026``, ``has a failed payment``."""
+    due = f" (due {format_date(invoice.due_at)})" if invoice.due_at else ""
+    if invoice.status == "paid":
+        paid = f"was paid on {format_date(invoice.paid_at)}" if invoice.paid_at else "is paid"
+        return paid + due
+    if invoice.status == "failed":
+        return f"has a failed payment{due}"
+    if invoice.status == "void":
+        return f"was voided{due}"
+    if invoice.status in ("open", "overdue"):
+        return f"is {invoice.status}{due}"
+    return f"has status {invoice.status or 'unknown'}{due}"
 
 
 def _open_tickets_clause(count: int) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.db import facts as facts_db
-from bot.db.facts import CtaRow, TicketRow, UsageSummary
+from bot.db.facts import CtaRow, InvoiceRow, TicketRow, UsageSummary
 from bot.db.queries.accounts import account_record
 from bot.db.queries.freshness import source_freshness
 from bot.db.queries.health import active_override, latest_snapshot, snapshot_on_or_before
@@ -77,6 +77,7 @@ class FactsPack:
     usage: UsageSummary | None = None
     open_tickets: tuple[TicketRow, ...] = ()
     open_ticket_count: int = 0
+    invoices: tuple[InvoiceRow, ...] = ()  # failed/overdue ones, then the newest of any status
     ctas: tuple[CtaRow, ...] = ()
     interactions: tuple[facts_db.InteractionRow, ...] = ()
     latest_nps_score: int | None = None
@@ -101,6 +102,10 @@ class FactsPack:
 
     def facts_in(self, category: str) -> list[Fact]:
         return [candidate for candidate in self.facts if candidate.category == category]
+
+    @property
+    def problem_invoices(self) -> list[InvoiceRow]:
+        return [invoice for invoice in self.invoices if invoice.is_problem]
 
     def contact(self, contact_id: str | None) -> ContactRecord | None:
         return next((c for c in self.contacts if c.contact_id == contact_id), None)
@@ -179,7 +184,7 @@ def _build(services: Services, session: Session, account_id: str, today: date) -
     last_qbr = facts_db.last_business_review_at(session=session, account_id=account_id)
     ctas = facts_db.open_cta_rows(session=session, account_id=account_id)
     nps = facts_db.recent_nps_rows(session=session, account_id=account_id)
-    invoices = facts_db.problem_invoice_rows(session=session, account_id=account_id)
+    invoices = facts_db.invoice_rows(session=session, account_id=account_id)
     opportunities = facts_db.open_opportunity_rows(session=session, account_id=account_id)
 
     writer = FactWriter(loads, account.currency)
@@ -209,7 +214,7 @@ def _build(services: Services, session: Session, account_id: str, today: date) -
         counts=counts,
         nps_score=nps[0].score if nps else None,
         contacts=contacts,
-        invoices=len(invoices),
+        invoices=sum(1 for invoice in invoices if invoice.is_problem),
         last_qbr=last_qbr,
     )
     steps = _playbook_steps(services, [cta.playbook_id for cta in ctas], signals)
@@ -226,6 +231,7 @@ def _build(services: Services, session: Session, account_id: str, today: date) -
         usage=usage,
         open_tickets=tuple(tickets),
         open_ticket_count=open_count,
+        invoices=tuple(invoices),
         ctas=tuple(ctas),
         interactions=tuple(interactions),
         latest_nps_score=nps[0].score if nps else None,

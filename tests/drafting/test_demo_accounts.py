@@ -6,6 +6,7 @@ hold what production packs hold (drivers from scoring, CTAs and their playbooks)
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -17,6 +18,7 @@ from bot.services.draft_types import PURPOSES, TONES, choose_recipient
 from bot.services.facts import build_facts_pack
 from bot.services.grounding import GroundingIndex, check_grounding
 from bot.services.template_drafter import template_email, template_summary
+from tests.drafting.grammar import grammar_errors
 from tests.support.cli import invoke as invoke_cli
 
 DEMO_END = date(2026, 5, 15)
@@ -55,6 +57,26 @@ def test_every_demo_account_gets_fully_grounded_template_drafts():
         for label, draft in drafts:
             report = check_grounding([("subject", draft.subject), ("body", draft.body)], index)
             failures += [f"{account_id} {label}: {c.label()}" for c in report.unsupported]
+            failures += [f"{account_id} {label}: grammar: {e}" for e in grammar_errors(draft.body)]
 
     assert failures == []
     assert health_seen >= 30 and playbooks_seen >= 10  # the packs really were rich
+
+    # The same walk through `csbot draft`, as a CSM runs it: a summary and one email each.
+    adapted = 0
+    for number, account_id in enumerate(account_ids):
+        purpose = PURPOSES[number % len(PURPOSES)]
+        for args in (("summary", account_id), ("email", account_id, "--purpose", purpose)):
+            data = json.loads(
+                invoke("draft", *args, "--json", "--as-of", DEMO_END.isoformat()).stdout
+            )
+            label = f"{account_id} {' '.join(args[2:]) or 'summary'}"
+            failures += [f"{label}: {claim}" for claim in data["grounding"]["unsupported"]]
+            failures += [f"{label}: grammar: {e}" for e in grammar_errors(data["body"])]
+            if args[0] == "summary" and data["body"].startswith("*Risks*"):
+                adapted += 1
+            if "[unverified" in data["body"]:
+                failures.append(f"{label}: marked unverified")
+
+    assert failures == []
+    assert adapted >= 10  # accounts with concerns had their brief lead with the risks

@@ -53,7 +53,8 @@ def test_summary_has_the_four_sections_from_the_facts(seeded_sqlite_services):
 
     assert result.verified and result.subject == "Account brief: Acme Robotics Inc"
     sections = [line for line in result.body.splitlines() if line.startswith("*")]
-    assert sections == ["*Situation*", "*Risks*", "*Opportunities*", "*Next steps*"]
+    # Overdue invoice, detractor NPS and red health: the brief leads with its risks.
+    assert sections == ["*Risks*", "*Situation*", "*Opportunities*", "*Next steps*"]
     assert "• Contract ARR is $120,000." in result.body
     assert "• Health driver: Active users down 40% vs the prior 30 days." in result.body
     assert "• Open expansion opportunity of $30,000" in result.body
