@@ -37,7 +37,7 @@ from knowledge.protocols import Embedder
 CHURN_TRAINING_PATH = Path(__file__).resolve().parent / "sentiment_data" / "churn_intent.jsonl"
 CHURN_HELDOUT_PATH = Path(__file__).resolve().parent / "eval" / "churn_intent_heldout.jsonl"
 CLASSIFIER_THRESHOLD = 0.7
-PHRASES_VERSION = "p1"
+PHRASES_VERSION = "p2"
 
 _NOT_CHURN_OBJECT = (
     r"(?:meeting|call|session|training|webinar|invite|demo|appointment|job|export|sync|import|run|"
@@ -192,13 +192,65 @@ class ChurnIntentResult:
     evidence: str | None
 
 
-def match_churn_phrase(text: str) -> ChurnMatch | None:
-    """The first explicit churn phrase in ``text``, with the words that matched."""
+# Customers misspell the words that matter ("cacnel", "acount"); tokens within a small
+# edit distance of these are read as the word before the phrases are tried again.
+_TYPO_VOCABULARY = (
+    "cancel",
+    "cancelling",
+    "canceling",
+    "cancellation",
+    "cancelled",
+    "account",
+    "delete",
+    "deleting",
+    "closing",
+    "terminate",
+    "termination",
+    "charges",
+    "renewing",
+    "subscription",
+    "contract",
+)
+_TOKEN = re.compile(r"[A-Za-z]{5,}")
+
+
+def _fix_typos(text: str) -> str:
+    from difflib import get_close_matches
+
+    def replace(match: re.Match[str]) -> str:
+        token = match.group(0)
+        lower = token.lower()
+        if lower in _TYPO_VOCABULARY:
+            return token
+        # Same first letter and a close spelling: "cacnelling" is cancelling, but
+        # "calling", "chance" and "meeting" stay themselves.
+        vocabulary = [word for word in _TYPO_VOCABULARY if word[0] == lower[0]]
+        close = get_close_matches(lower, vocabulary, n=1, cutoff=0.85)
+        return close[0] if close else token
+
+    fixed = _TOKEN.sub(replace, text)
+    # glued words: "freemiumaccount", "myFreemium"
+    return re.sub(r"(?i)(\w)(account)\b", r"\1 \2", fixed)
+
+
+def _first_match(text: str) -> ChurnMatch | None:
     for phrase in CHURN_PHRASES:
         found = phrase.pattern.search(text)
         if found and not (phrase.unless is not None and phrase.unless.search(text)):
             return ChurnMatch(phrase=phrase.name, evidence=_evidence(text, found.start()))
     return None
+
+
+def match_churn_phrase(text: str) -> ChurnMatch | None:
+    """The first explicit churn phrase in ``text`` (typos forgiven), with its sentence."""
+    found = _first_match(text)
+    if found is not None:
+        return found
+    fixed = _fix_typos(text)
+    if fixed == text:
+        return None
+    found = _first_match(fixed)
+    return None if found is None else ChurnMatch(found.phrase, _evidence(text, 0))
 
 
 def _evidence(text: str, start: int, width: int = 140) -> str:
