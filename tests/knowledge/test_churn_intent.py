@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.importer import import_folder
-from bot.db.models import TextSentiment, TicketChurnIntent
+from bot.db.models import TextSentiment, TicketChurnIntent, TicketThemeAssignment
 from bot.db.session import unit_of_work
 from bot.services import Services
 from bot.services.knowledge import refresh_knowledge, reindex_knowledge
@@ -14,7 +14,7 @@ from bot.services.knowledge_toolkit import KnowledgeToolkit
 from knowledge.churn_intent import match_churn_phrase
 from knowledge.embedding_cache import InMemoryEmbeddingCache
 from knowledge.embeddings import HashingEmbedder
-from tests.knowledge.store import build_knowledge_folder
+from tests.knowledge.store import TICKETS, build_knowledge_folder
 
 CHURN_TICKETS = [
     ("T90", "A2", 1, "How do we cancel?", "What is the process for cancelling our subscription?"),
@@ -94,3 +94,28 @@ def test_reindex_stores_churn_intent_per_ticket_and_churn_is_negative(store: Ser
 
     again = refresh_knowledge(store)
     assert again.sentiment.churn_scored == 0  # nothing changed, nothing re-scored
+
+
+def test_churn_intent_tickets_get_their_own_theme_and_labels_are_subjects(store: Services):
+    from bot.db.knowledge_repo import scope_themes
+    from bot.services.themes import CHURN_THEME, account_scope, rebuild_themes
+
+    reindex_knowledge(store)
+    themes = rebuild_themes(store, account_scope("A2"), max_themes=3)
+    [churn] = [theme for theme in themes if theme.label == CHURN_THEME]
+    assert churn.size == 2
+    with unit_of_work(store.session_factory) as session:
+        stored = scope_themes(session=session, scope=account_scope("A2"))
+        members = {
+            row.ticket_id: row.theme_id
+            for row in session.scalars(
+                select(TicketThemeAssignment).where(TicketThemeAssignment.scope == "account:A2")
+            )
+        }
+    churn_theme = next(theme.id for theme in stored if theme.label == CHURN_THEME)
+    assert members["T90"] == members["T91"] == churn_theme
+    assert all(members[t] != churn_theme for t in members if t not in ("T90", "T91"))
+    subjects = {subject for _, _, _, subject, _ in TICKETS + CHURN_TICKETS}
+    for theme in (theme for theme in themes if theme.label != CHURN_THEME):
+        assert theme.label in subjects  # the customers' own words, not "invoice · we'd · next"
+        assert len(set(theme.examples)) == len(theme.examples)
