@@ -37,11 +37,11 @@ from knowledge.protocols import Embedder
 CHURN_TRAINING_PATH = Path(__file__).resolve().parent / "sentiment_data" / "churn_intent.jsonl"
 CHURN_HELDOUT_PATH = Path(__file__).resolve().parent / "eval" / "churn_intent_heldout.jsonl"
 CLASSIFIER_THRESHOLD = 0.7
-PHRASES_VERSION = "p2"
+PHRASES_VERSION = "p3"
 
 _NOT_CHURN_OBJECT = (
     r"(?:meeting|call|session|training|webinar|invite|demo|appointment|job|export|sync|import|run|"
-    r"report|alert|notification|newsletter|email|duplicate|invoice|order form|workshop)"
+    r"report|alert|notification|newsletter|email|duplicate|invoice|order form|workshop|seat|user)"
 )
 _PLAN_WORDS = r"(?:account|plan|tier|edition|package|version|subscription|licen[cs]e)"
 
