@@ -8,11 +8,15 @@ Prints:
 - playbook retrieval on knowledge/eval/situations.jsonl, train half (used for tuning)
   and test half (never used for tuning): top-1 / top-3;
 - sentiment accuracy and macro-F1, embedding classifier vs VADER, on the situations'
-  test half and on knowledge/eval/nps_comments.jsonl.
+  test half and on knowledge/eval/nps_comments.jsonl;
+- ticket signals on held-out data no rule or classifier was tuned on: churn intent
+  (precision, recall, accuracy, macro-F1) and sentiment (accuracy, macro-F1, recall per
+  class) on the held-out half of Bitext and on knowledge/eval/churn_intent_heldout.jsonl,
+  csbot's detector beside VADER and the sentiment classifier alone.
 
 Embeddings are cached in bench/out/embeddings.sqlite3 so a rerun is quick.
 
-    .venv/bin/python bench/bench_knowledge_eval.py [--datasets ../shared/datasets]
+    .venv/bin/python bench/bench_knowledge_eval.py [--datasets ../shared/datasets] [--only signals]
 """
 
 from __future__ import annotations
@@ -148,9 +152,132 @@ def sentiment(embedder) -> None:
             )
 
 
+# Bitext intents that are churn intent for a subscription business: closing the account,
+# cancelling, asking about the termination fee. switch_account ("switch to the Gold
+# account") is a plan change, not churn, and stays a hard negative; complaint is negative
+# sentiment without churn intent. Every other intent is a neutral request.
+BITEXT_CHURN_INTENTS = frozenset({"delete_account", "cancel_order", "check_cancellation_fee"})
+
+
+def bitext_halves(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(tuning half, held-out half), split by a hash of the utterance (stable across runs).
+
+    The explicit churn phrases were checked against the tuning half only; the held-out
+    half is scored here and nowhere else.
+    """
+    import hashlib
+
+    half = frame["instruction"].map(
+        lambda text: int(hashlib.sha256(text.encode("utf-8")).hexdigest(), 16) % 2
+    )
+    return frame[half == 0], frame[half == 1]
+
+
+def _recalls(truth: list, predicted: list) -> str:
+    labels = sorted(set(truth))
+    parts = []
+    for label in labels:
+        total = sum(1 for t in truth if t == label)
+        hit = sum(1 for t, p in zip(truth, predicted, strict=True) if t == label and p == label)
+        parts.append(f"{str(label)[:3]} {hit / total:.2f}")
+    return "recall " + " ".join(parts)
+
+
+def _classification_line(name: str, truth: list, predicted: list) -> str:
+    from sklearn.metrics import f1_score
+
+    accuracy = np.mean([a == b for a, b in zip(truth, predicted, strict=True)])
+    macro = f1_score(truth, predicted, average="macro", labels=sorted(set(truth)))
+    return (
+        f"  {name:<30} accuracy {accuracy:.3f}  macro-F1 {macro:.3f}  {_recalls(truth, predicted)}"
+    )
+
+
+def _churn_line(name: str, truth: list[bool], predicted: list[bool]) -> str:
+    tp = sum(1 for t, p in zip(truth, predicted, strict=True) if t and p)
+    fp = sum(1 for t, p in zip(truth, predicted, strict=True) if p and not t)
+    fn = sum(1 for t, p in zip(truth, predicted, strict=True) if t and not p)
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    return (
+        f"{_classification_line(name, truth, predicted)}  "
+        f"precision {precision:.3f}  recall {recall:.3f}"
+    )
+
+
+def ticket_signals(embedder, datasets: Path) -> None:
+    from knowledge.churn_intent import (
+        CHURN_HELDOUT_PATH,
+        ChurnIntentDetector,
+        default_churn_examples,
+        match_churn_phrase,
+    )
+    from knowledge.sentiment import (
+        EmbeddingSentimentClassifier,
+        VaderSentimentScorer,
+        default_training_examples,
+        read_jsonl,
+        with_churn_intent,
+    )
+
+    frame = pd.read_csv(
+        datasets / "bitext-customer-support" / "Bitext_Sample_Customer_Support_Training_Dataset.csv"
+    )
+    _, held_out = bitext_halves(frame)
+    written = read_jsonl(CHURN_HELDOUT_PATH)
+    sets = {
+        f"Bitext held-out half (n={len(held_out)})": (
+            held_out["instruction"].tolist(),
+            held_out["intent"].isin(BITEXT_CHURN_INTENTS).tolist(),
+            ["negative" if i == "complaint" else "neutral" for i in held_out["intent"]],
+        ),
+        f"written held-out set (n={len(written)})": (
+            [row["text"] for row in written],
+            [bool(row["churn_intent"]) for row in written],
+            [row["sentiment"] for row in written],
+        ),
+    }
+    sentiment = EmbeddingSentimentClassifier(embedder).fit(default_training_examples())
+    detector = ChurnIntentDetector(embedder).fit(default_churn_examples())
+    vader = VaderSentimentScorer()
+    print(f"\n== Ticket signals on held-out data ({detector.model_id})")
+    for name, (texts, churn_truth, sentiment_truth) in sets.items():
+        current = sentiment.score_texts(texts)
+        lexicon = vader.score_texts(texts)
+        churn = detector.detect(texts)
+        probabilities = detector.probabilities(texts)
+        phrases = [match_churn_phrase(text) is not None for text in texts]
+        print(f"{name}: churn intent ({sum(churn_truth)} positive)")
+        print(_churn_line("csbot phrases + classifier", churn_truth, [c.detected for c in churn]))
+        print(_churn_line("  phrases only", churn_truth, phrases))
+        print(
+            _churn_line(
+                "  classifier only",
+                churn_truth,
+                [bool(p >= detector.threshold) for p in probabilities],
+            )
+        )
+        print(
+            _churn_line(
+                "current classifier: negative",
+                churn_truth,
+                [r.label == "negative" for r in current],
+            )
+        )
+        print(_churn_line("VADER: negative", churn_truth, [r.label == "negative" for r in lexicon]))
+        print(f"{name}: sentiment")
+        combined = [with_churn_intent(r, c).label for r, c in zip(current, churn, strict=True)]
+        print(_classification_line("csbot (classifier + churn)", sentiment_truth, combined))
+        print(
+            _classification_line("current classifier", sentiment_truth, [r.label for r in current])
+        )
+        print(_classification_line("VADER", sentiment_truth, [r.label for r in lexicon]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", type=Path, default=DEFAULT_DATASETS)
+    parser.add_argument("--only", choices=["signals"], help="run one section only")
     args = parser.parse_args()
 
     from bot.db.embedding_cache import SqliteEmbeddingCache
@@ -163,10 +290,12 @@ def main() -> None:
         SentenceTransformerEmbedder(), SqliteEmbeddingCache(out / "embeddings.sqlite3")
     )
     started = time.perf_counter()
-    banking77(embedder, args.datasets)
-    bitext(embedder, args.datasets)
-    situations(embedder)
-    sentiment(embedder)
+    if args.only != "signals":
+        banking77(embedder, args.datasets)
+        bitext(embedder, args.datasets)
+        situations(embedder)
+        sentiment(embedder)
+    ticket_signals(embedder, args.datasets)
     print(
         f"\n(total {time.perf_counter() - started:.0f}s; {embedder.stats.encoded} texts encoded, "
         f"{embedder.stats.cache_hits} from the cache)"

@@ -22,11 +22,14 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from knowledge.models import SENTIMENT_LABELS, SentimentLabel, SentimentResult
+
+if TYPE_CHECKING:
+    from knowledge.churn_intent import ChurnIntentResult
 from knowledge.protocols import Embedder
 
 SENTIMENT_DATA_DIR = Path(__file__).resolve().parent / "sentiment_data"
@@ -154,3 +157,19 @@ class VaderSentimentScorer:
             )
             results.append(SentimentResult(score=compound, label=label))
         return results
+
+
+CHURN_SENTIMENT_CEILING = -0.5
+
+
+def with_churn_intent(result: SentimentResult, churn: ChurnIntentResult) -> SentimentResult:
+    """A ticket that says it is leaving is negative, however politely it is worded.
+
+    "Considering other options, we are evaluating alternatives" reads calm to a
+    sentence model (and upbeat to VADER); a CSM reads it as the worst news in the
+    book. When churn intent is detected the label is negative and the score at most
+    :data:`CHURN_SENTIMENT_CEILING`; otherwise the classifier's result stands.
+    """
+    if not churn.detected:
+        return result
+    return SentimentResult(score=min(result.score, CHURN_SENTIMENT_CEILING), label="negative")

@@ -4,8 +4,10 @@
   of themes is chosen by silhouette score within ``[2, max_themes]``: CSMs read a
   handful of themes per account, not 77 micro-intents, so the cap matters more
   than squeezing out NMI (``bench/knowledge_eval.py`` reports both settings).
-- Labels are class-based TF-IDF (c-TF-IDF, as in BERTopic): terms frequent in one
-  theme and rare in the others, over words and word pairs without stop words.
+- Labels are how a CSM would name the theme: the cluster's most common ticket subject
+  (tone prefixes such as "URGENT:" removed), the customers' own noun phrase. Texts
+  without a subject line fall back to class-based TF-IDF (c-TF-IDF, as in BERTopic)
+  terms, which are also kept as the theme's ``terms``. Examples never repeat.
 - New tickets join the theme with the nearest centroid (``nearest_themes``) without
   re-clustering; a ticket too far from every centroid stays unassigned until the
   next rebuild.
@@ -14,6 +16,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
@@ -135,6 +138,91 @@ def ctfidf_terms(texts_by_cluster: Sequence[Sequence[str]], *, top_n: int = 5) -
     return labels
 
 
+_SUBJECT_PREFIX = re.compile(
+    r"^(?:(?:re|fwd?|fw|urgent|escalation|follow-up|unacceptable|still not fixed|question)"
+    r"\s*:\s*)+",
+    re.IGNORECASE,
+)
+
+
+def ticket_subject(text: str) -> str | None:
+    """The subject line of a ticket text ("subject\\ndescription"), tone prefixes removed."""
+    first, newline, _ = text.partition("\n")
+    if not newline:
+        return None
+    subject = _SUBJECT_PREFIX.sub("", first.strip()).strip(" -:")
+    return subject or None
+
+
+def subject_label(subjects: Sequence[str | None]) -> str | None:
+    """How a CSM would name the theme: its most common subject (given best first).
+
+    Subjects are the customers' own short noun phrases ("Custom fields missing from
+    export"); the most frequent one wins, ties going to the ticket nearest the centroid.
+    """
+    named = [s for s in subjects if s]
+    if not named:
+        return None
+    counts = Counter(s.lower() for s in named)
+    best = max(counts.values())
+    return next(s for s in named if counts[s.lower()] == best)
+
+
+def _distinct_examples(texts: Sequence[str], limit: int) -> tuple[str, ...]:
+    """Up to ``limit`` excerpts, best first, none repeating another's subject or words."""
+    chosen: list[str] = []
+    seen: set[str] = set()
+    for text in texts:
+        subject = (ticket_subject(text) or "").lower()
+        body = re.sub(r"[^a-z ]+", "", " ".join(text.lower().split()))
+        keys = {body} | ({subject} if subject else set())
+        if keys & seen:
+            continue
+        seen |= keys
+        chosen.append(_excerpt(text))
+        if len(chosen) == limit:
+            break
+    return tuple(chosen)
+
+
+def _theme(
+    documents: Sequence[TicketDocument],
+    vectors: np.ndarray,
+    indices: np.ndarray,
+    *,
+    label: str | None,
+    terms: Sequence[str],
+    negative_ids: frozenset[str] | set[str],
+    now: datetime,
+    examples: int,
+) -> Theme:
+    centroid = vectors[indices].mean(axis=0)
+    norm = float(np.linalg.norm(centroid))
+    centroid = centroid / norm if norm > 0 else centroid
+    similarities = vectors[indices] @ centroid
+    order = np.argsort(-similarities)
+    recent = sum(1 for i in indices if documents[i].created_at >= now - TREND_WINDOW)
+    prior = sum(
+        1 for i in indices if now - 2 * TREND_WINDOW <= documents[i].created_at < now - TREND_WINDOW
+    )
+    negative = sum(1 for i in indices if documents[i].ticket_id in negative_ids)
+    ranked = [documents[indices[i]].text for i in order]
+    name = label or subject_label([ticket_subject(text) for text in ranked])
+    return Theme(
+        label=name or " · ".join(terms[:3]) or "miscellaneous",
+        terms=tuple(terms),
+        size=len(indices),
+        negative_share=negative / len(indices),
+        trend=(recent - prior) / max(prior, 1) if (recent or prior) else None,
+        examples=_distinct_examples(ranked, examples),
+        centroid=tuple(float(x) for x in centroid),
+        member_ids=tuple(documents[indices[i]].ticket_id for i in order),
+        member_similarities=tuple(float(similarities[i]) for i in order),
+        recent_count=recent,
+        prior_count=prior,
+    )
+
+
 def build_themes(
     documents: Sequence[TicketDocument],
     vectors: np.ndarray,
@@ -144,48 +232,55 @@ def build_themes(
     k: int | None = None,
     max_themes: int = DEFAULT_MAX_THEMES,
     examples: int = 3,
+    pinned: Mapping[str, Sequence[str]] | None = None,
 ) -> list[Theme]:
-    """Cluster the tickets of one scope into labelled themes, largest first."""
+    """Cluster the tickets of one scope into labelled themes, largest first.
+
+    ``pinned`` maps a label to ticket ids kept out of the clustering and shown as a
+    theme of their own, first (churn-intent tickets must not hide in an export theme).
+    """
     if len(documents) != len(vectors):
         raise ValueError(f"{len(documents)} tickets but {len(vectors)} vectors")
     if not documents:
         return []
-    labels = cluster_embeddings(vectors, k=k, max_themes=max_themes)
+    pinned_ids = {ticket_id for ids in (pinned or {}).values() for ticket_id in ids}
+    position = {document.ticket_id: i for i, document in enumerate(documents)}
+    pinned_themes = [
+        _theme(
+            documents,
+            vectors,
+            np.asarray([position[t] for t in ids if t in position]),
+            label=label,
+            terms=(),
+            negative_ids=negative_ids,
+            now=now,
+            examples=examples,
+        )
+        for label, ids in (pinned or {}).items()
+        if any(t in position for t in ids)
+    ]
+    rest = np.asarray([i for i, d in enumerate(documents) if d.ticket_id not in pinned_ids])
+    if len(rest) == 0:
+        return pinned_themes
+    labels = cluster_embeddings(vectors[rest], k=k, max_themes=max_themes)
     clusters = sorted(set(labels.tolist()))
-    members = {c: np.flatnonzero(labels == c) for c in clusters}
+    members = {c: rest[np.flatnonzero(labels == c)] for c in clusters}
     terms = ctfidf_terms([[documents[i].text for i in members[c]] for c in clusters])
-    themes: list[Theme] = []
-    for cluster, cluster_terms in zip(clusters, terms, strict=True):
-        indices = members[cluster]
-        centroid = vectors[indices].mean(axis=0)
-        norm = float(np.linalg.norm(centroid))
-        centroid = centroid / norm if norm > 0 else centroid
-        similarities = vectors[indices] @ centroid
-        order = np.argsort(-similarities)
-        recent = sum(1 for i in indices if documents[i].created_at >= now - TREND_WINDOW)
-        prior = sum(
-            1
-            for i in indices
-            if now - 2 * TREND_WINDOW <= documents[i].created_at < now - TREND_WINDOW
+    themes = [
+        _theme(
+            documents,
+            vectors,
+            members[cluster],
+            label=None,
+            terms=cluster_terms,
+            negative_ids=negative_ids,
+            now=now,
+            examples=examples,
         )
-        negative = sum(1 for i in indices if documents[i].ticket_id in negative_ids)
-        themes.append(
-            Theme(
-                label=" · ".join(cluster_terms[:3]) or "miscellaneous",
-                terms=tuple(cluster_terms),
-                size=len(indices),
-                negative_share=negative / len(indices),
-                trend=(recent - prior) / max(prior, 1) if (recent or prior) else None,
-                examples=tuple(_excerpt(documents[indices[i]].text) for i in order[:examples]),
-                centroid=tuple(float(x) for x in centroid),
-                member_ids=tuple(documents[indices[i]].ticket_id for i in order),
-                member_similarities=tuple(float(similarities[i]) for i in order),
-                recent_count=recent,
-                prior_count=prior,
-            )
-        )
+        for cluster, cluster_terms in zip(clusters, terms, strict=True)
+    ]
     themes.sort(key=lambda theme: (-theme.size, theme.label))
-    return themes
+    return pinned_themes + themes
 
 
 def nearest_themes(

@@ -272,6 +272,10 @@ _TEXTS: dict[str, Callable[[pd.DataFrame], pd.Series]] = {
         + _signed(m["ticket_sentiment"])
         + " (−1 to +1) over the last 90 days"
     ),
+    "churn_intent_tickets": lambda m: (
+        _int(m["churn_intent_tickets"])
+        + " tickets with churn intent (cancel, not renewing, switching) in the last 90 days"
+    ),
     "invoice_on_time_share": _on_time_text,
     "failed_invoices_180d": _failed_text,
     "contract_growth": _growth_text,

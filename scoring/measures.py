@@ -57,6 +57,10 @@ AGGREGATE_COLUMNS: tuple[str, ...] = (
     "last_executive_touch_at",
 )
 
+#: Knowledge-derived aggregates that exist only once the knowledge jobs scored tickets;
+#: a frame without them (older callers, training fixtures) gets them as unknown.
+OPTIONAL_AGGREGATE_COLUMNS: tuple[str, ...] = ("churn_intent_tickets_90d",)
+
 DATE_COLUMNS: tuple[str, ...] = (
     "as_of",
     "customer_since",
@@ -94,6 +98,10 @@ def normalise_aggregates(raw: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise ValueError(f"aggregates are missing columns: {', '.join(missing)}")
     frame = raw.copy()
+    for column in OPTIONAL_AGGREGATE_COLUMNS:
+        if column not in frame.columns:
+            frame[column] = float("nan")
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
     for column in DATE_COLUMNS:
         frame[column] = _to_naive_day(frame[column])
     numeric = [c for c in AGGREGATE_COLUMNS if c not in DATE_COLUMNS + ("account_id", "segment")]
@@ -193,6 +201,8 @@ def _support_measures(agg: pd.DataFrame, out: pd.DataFrame) -> None:
     out["escalations_90d"] = agg["escalations_90d"].where(has_tickets)
     out["open_urgent_tickets"] = agg["open_urgent_tickets"].where(has_tickets)
     out["ticket_sentiment"] = agg["ticket_sentiment_90d"].where(has_tickets)
+    # Unknown (not 0) until the knowledge jobs assessed the account's tickets.
+    out["churn_intent_tickets"] = agg["churn_intent_tickets_90d"].where(has_tickets)
 
 
 def _financial_measures(agg: pd.DataFrame, out: pd.DataFrame) -> None:

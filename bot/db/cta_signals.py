@@ -27,6 +27,7 @@ from bot.db.models import (
     Invoice,
     NpsResponse,
     Ticket,
+    TicketChurnIntent,
     UsageDaily,
 )
 
@@ -82,6 +83,7 @@ class AccountSignals:
     # champion or decision maker: the account's executive contact
     contracts: list[dict[str, Any]] = field(default_factory=list)
     interactions_since_start: int = 0
+    churn_intent: list[dict[str, Any]] = field(default_factory=list)  # tickets, oldest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +99,7 @@ class SignalWindows:
     renewal_horizon_days: int = 120
     onboarding_days: int = 90
     usage_measure: str = "events"
+    churn_intent_lookback_days: int = 14
 
 
 def day_start_utc(day: date, tz: ZoneInfo) -> datetime:
@@ -115,6 +118,7 @@ def load_account_signals(
     _attach_usage(session, signals, today, windows)
     _attach_nps(session, signals, now, windows)
     _attach_tickets(session, signals, now, windows)
+    _attach_churn_intent(session, signals, now, windows)
     _attach_invoices(session, signals, today)
     _attach_champions(session, signals)
     _attach_contracts(session, signals, today, windows)
@@ -339,6 +343,43 @@ def _attach_tickets(
                     "escalated": bool(row.escalated),
                     "subject": row.subject,
                     "created_at": row.created_at,
+                }
+            )
+
+
+def _attach_churn_intent(
+    session: Session, signals: dict[str, AccountSignals], now: datetime, windows: SignalWindows
+) -> None:
+    """Tickets of the lookback window whose stored churn intent is detected (any status:
+    a "we are not renewing" ticket that support closed is still the account's news)."""
+    since = now - timedelta(days=windows.churn_intent_lookback_days)
+    rows = session.execute(
+        select(
+            Ticket.ticket_id,
+            Ticket.account_id,
+            Ticket.subject,
+            Ticket.created_at,
+            TicketChurnIntent.reason,
+            TicketChurnIntent.evidence,
+        )
+        .join(TicketChurnIntent, TicketChurnIntent.ticket_id == Ticket.ticket_id)
+        .where(
+            TicketChurnIntent.detected.is_(True),
+            Ticket.created_at >= since,
+            Ticket.created_at <= now,
+        )
+        .order_by(Ticket.created_at, Ticket.ticket_id)
+    )
+    for row in rows:
+        account = signals.get(row.account_id)
+        if account is not None:
+            account.churn_intent.append(
+                {
+                    "ticket_id": row.ticket_id,
+                    "subject": row.subject,
+                    "created_at": row.created_at,
+                    "reason": row.reason,
+                    "evidence": row.evidence,
                 }
             )
 

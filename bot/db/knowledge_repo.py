@@ -24,6 +24,7 @@ from bot.db.models import (
     NpsResponse,
     TextSentiment,
     Ticket,
+    TicketChurnIntent,
     TicketTheme,
     TicketThemeAssignment,
     UsageDaily,
@@ -143,6 +144,39 @@ def upsert_text_sentiments(*, session: Session, rows: Sequence[dict[str, Any]]) 
     if rows:
         session.execute(TextSentiment.__table__.insert(), [dict(row) for row in rows])
     return len(rows)
+
+
+def stored_churn_versions(*, session: Session) -> dict[str, tuple[str, str]]:
+    """ticket_id → (content_hash, model) of the stored churn-intent rows."""
+    query = select(
+        TicketChurnIntent.ticket_id, TicketChurnIntent.content_hash, TicketChurnIntent.model
+    )
+    return {
+        ticket_id: (content_hash, model)
+        for ticket_id, content_hash, model in session.execute(query)
+    }
+
+
+def upsert_ticket_churn_intents(*, session: Session, rows: Sequence[dict[str, Any]]) -> int:
+    """Replace the churn-intent rows of these tickets (portable delete + insert)."""
+    for chunk in _chunks([row["ticket_id"] for row in rows]):
+        session.execute(delete(TicketChurnIntent).where(TicketChurnIntent.ticket_id.in_(chunk)))
+    if rows:
+        session.execute(TicketChurnIntent.__table__.insert(), [dict(row) for row in rows])
+    return len(rows)
+
+
+def churn_intent_ticket_ids(
+    *, session: Session, ticket_ids: Sequence[str] | None = None
+) -> set[str]:
+    """The tickets (of ``ticket_ids``, or all) whose stored churn intent is detected."""
+    query = select(TicketChurnIntent.ticket_id).where(TicketChurnIntent.detected.is_(True))
+    if ticket_ids is None:
+        return set(session.scalars(query))
+    found: set[str] = set()
+    for chunk in _chunks(list(ticket_ids)):
+        found.update(session.scalars(query.where(TicketChurnIntent.ticket_id.in_(chunk))))
+    return found
 
 
 def ticket_sentiments(

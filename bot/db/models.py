@@ -55,9 +55,7 @@ class Account(Base):
 
     account_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(String(300))
-    parent_account_id: Mapped[str | None] = mapped_column(
-        String(64), _fk("accounts.account_id")
-    )
+    parent_account_id: Mapped[str | None] = mapped_column(String(64), _fk("accounts.account_id"))
     domain: Mapped[str | None] = mapped_column(String(255))
     industry: Mapped[str | None] = mapped_column(String(120))
     segment: Mapped[str | None] = mapped_column(String(16))
@@ -395,6 +393,27 @@ class TextSentiment(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     score: Mapped[float] = mapped_column(Float)
     label: Mapped[str] = mapped_column(String(16))
+    model: Mapped[str] = mapped_column(String(64))
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TicketChurnIntent(Base):
+    """Whether a ticket shows churn intent ("how do we cancel?"), once per text version.
+
+    A signal of its own, not a sentiment: the 360 card, the health score's support
+    component and the cancellation-save CTA read it. ``reason`` is the explicit
+    phrase that matched or ``classifier``; ``evidence`` the sentence it was found in.
+    """
+
+    __tablename__ = "ticket_churn_intent"
+
+    ticket_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(64), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    detected: Mapped[bool] = mapped_column(Boolean)
+    score: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str | None] = mapped_column(String(32))
+    evidence: Mapped[str | None] = mapped_column(String(200))
     model: Mapped[str] = mapped_column(String(64))
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -51,6 +51,7 @@ from bot.db.models import (
     NpsResponse,
     TextSentiment,
     Ticket,
+    TicketChurnIntent,
     UsageDaily,
 )
 
@@ -63,6 +64,7 @@ _accounts = Account.__table__
 _usage = UsageDaily.__table__
 _tickets = Ticket.__table__
 _sentiment = TextSentiment.__table__
+_churn = TicketChurnIntent.__table__
 _invoices = Invoice.__table__
 _contracts = Contract.__table__
 _nps = NpsResponse.__table__
@@ -296,6 +298,26 @@ def _ticket_sentiment_query(scope: _Scope) -> Select[Any]:
     )
 
 
+def _churn_intent_query(scope: _Scope) -> Select[Any]:
+    """Last 90 days' tickets with churn intent, over tickets the knowledge side assessed.
+
+    Accounts with no assessed ticket get no row, so the measure stays unknown rather
+    than a reassuring 0 before the knowledge jobs ran.
+    """
+    t = _tickets.c
+    c = _churn.c
+    source = scope.source(_tickets).join(_churn, c.ticket_id == t.ticket_id)
+    return (
+        select(
+            scope.key(_tickets).label("key"),
+            _count_if(c.detected.is_(True)).label("churn_intent_tickets_90d"),
+        )
+        .select_from(source)
+        .where(t.created_at >= scope.instant(90), t.created_at < scope.instant(0))
+        .group_by(scope.key(_tickets))
+    )
+
+
 def _invoice_query(scope: _Scope) -> Select[Any]:
     i = _invoices.c
     counted = or_(i.status.is_(None), i.status != "void")
@@ -414,6 +436,7 @@ _PART_QUERIES = (
     _ticket_history_query,
     _open_urgent_query,
     _ticket_sentiment_query,
+    _churn_intent_query,
     _invoice_query,
     _contract_query,
     _nps_query,
@@ -657,6 +680,7 @@ _PART_COLUMNS: tuple[str, ...] = (
     "escalations_90d",
     "open_urgent_tickets",
     "ticket_sentiment_90d",
+    "churn_intent_tickets_90d",
     "invoices_ever",
     "invoices_due_365d",
     "invoices_on_time_365d",

@@ -19,7 +19,12 @@ from bot.db.queries.nps import account_nps
 from bot.db.queries.records import AccountRecord, HealthSnapshot
 from bot.db.queries.renewals import next_renewal
 from bot.db.queries.scope import AccountScope
-from bot.db.queries.tickets import open_tickets, recent_tickets, ticket_counts
+from bot.db.queries.tickets import (
+    churn_intent_tickets,
+    open_tickets,
+    recent_tickets,
+    ticket_counts,
+)
 from bot.db.queries.usage import latest_usage_date, usage_window
 from bot.services.answer_context import AnswerContext, Reply
 from bot.slack.blocks.account_answer import (
@@ -50,6 +55,7 @@ logger = logging.getLogger(__name__)
 
 USAGE_WINDOW_DAYS = 30
 RECENT_TICKET_DAYS = 30
+CHURN_INTENT_DAYS = 90  # how far back the 360 card looks for churn-intent tickets
 BASELINE_SLACK_DAYS = 3  # a "7-day" baseline may be up to 10 days old, no older
 PLAYBOOK_STEPS_SHOWN = 3
 SUGGESTIONS = 2
@@ -93,6 +99,11 @@ def health_view(ctx: AnswerContext, account_id: str) -> HealthView:
 def answer_overview(ctx: AnswerContext, account: AccountRecord) -> Reply:
     session, account_id = ctx.session, account.account_id
     health = health_view(ctx, account_id)
+    churn, churn_total = churn_intent_tickets(
+        session=session,
+        account_id=account_id,
+        since=_start_of(ctx.today - timedelta(days=CHURN_INTENT_DAYS)),
+    )
     view = AccountOverviewView(
         account=account,
         health=health,
@@ -106,6 +117,9 @@ def answer_overview(ctx: AnswerContext, account: AccountRecord) -> Reply:
         last_interaction=last_interaction(session=session, account_id=account_id),
         last_contacted_at=last_contacted_at(session=session, account_id=account_id),
         today=ctx.today,
+        churn_intent=churn,
+        churn_intent_total=churn_total,
+        churn_intent_days=CHURN_INTENT_DAYS,
     )
     return Reply(
         blocks=build_account_overview_blocks(view),

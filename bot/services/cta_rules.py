@@ -72,7 +72,9 @@ class RulesConfig(BaseModel):
         renewal = self.rules.get("renewal")
         onboarding = self.rules.get("onboarding_late")
         no_logins = self.rules.get("no_logins")
+        churn = self.rules.get("cancellation_save")
         return SignalWindows(
+            churn_intent_lookback_days=int(churn.number("lookback_days", 14)) if churn else 14,
             usage_days=int(usage.number("window_days", 30)) if usage else 30,
             usage_measure=str(usage.extra("measure", "events")) if usage else "events",
             login_lookback_days=max(60, int(no_logins.number("days", 21)) * 2) if no_logins else 60,
@@ -341,6 +343,39 @@ def support_escalation(
         )
 
 
+def cancellation_save(
+    account: AccountSignals, rule: RuleSettings, context: RuleContext
+) -> Iterator[CtaCandidate]:
+    """A ticket with churn intent ("how do we cancel?", "not renewing", "switch to X").
+
+    One CTA per account: keyed by the oldest such ticket in the window, and the
+    ``repeat_after_days`` suppression keeps later tickets of the same account quiet
+    while it is open or was raised recently.
+    """
+    if not account.churn_intent:
+        return
+    first = account.churn_intent[0]
+    subject = (first.get("subject") or "").strip()
+    more = len(account.churn_intent) - 1
+    yield _candidate(
+        account,
+        "cancellation_save",
+        rule,
+        context,
+        reason=(
+            f"Churn intent in ticket {first['ticket_id']} on "
+            f"{first['created_at'].date().isoformat()}"
+            + (f": {subject[:160]}" if subject else "")
+            + (f" (+{more} more)" if more > 0 else "")
+        ),
+        period=str(first["ticket_id"]),
+        details={
+            "ticket_ids": [ticket["ticket_id"] for ticket in account.churn_intent],
+            "phrase": first.get("reason"),
+        },
+    )
+
+
 def payment_failure(
     account: AccountSignals, rule: RuleSettings, context: RuleContext
 ) -> Iterator[CtaCandidate]:
@@ -562,6 +597,7 @@ RULES: dict[str, RuleFunction] = {
     "no_logins": no_logins,
     "nps_detractor": nps_detractor,
     "support_escalation": support_escalation,
+    "cancellation_save": cancellation_save,
     "payment_failure": payment_failure,
     "champion_inactive": champion_inactive,
     "expansion": expansion,

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from bot.settings import Settings
 
 if TYPE_CHECKING:
+    from knowledge.churn_intent import ChurnIntentDetector
     from knowledge.embedding_cache import CachedEmbedder
     from knowledge.models import Playbook
     from knowledge.protocols import Embedder, EmbeddingCache
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
 
 class KnowledgeToolkit:
-    """Embedder (with its cache), vector store, playbooks, retriever, sentiment classifier."""
+    """Embedder (with its cache), vector store, playbooks, retriever, sentiment, churn intent."""
 
     def __init__(
         self,
@@ -88,3 +89,11 @@ class KnowledgeToolkit:
 
         with self._lock:
             return EmbeddingSentimentClassifier(self.embedder).fit(default_training_examples())
+
+    @cached_property
+    def churn_intent(self) -> ChurnIntentDetector:
+        """Explicit churn phrases plus a classifier trained on the shipped tuning set."""
+        from knowledge.churn_intent import ChurnIntentDetector, default_churn_examples
+
+        with self._lock:
+            return ChurnIntentDetector(self.embedder).fit(default_churn_examples())

@@ -18,6 +18,7 @@ from bot.db.knowledge_repo import (
     ThemeRecord,
     add_theme_assignments,
     assigned_ticket_ids,
+    churn_intent_ticket_ids,
     replace_scope_themes,
     scope_themes,
     theme_scopes,
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 PORTFOLIO = "portfolio"
+CHURN_THEME = "Churn intent: cancelling, not renewing, switching"
 
 
 def account_scope(account_id: str) -> str:
@@ -98,10 +100,20 @@ def rebuild_themes(
     score_text_sentiment(services)
     with unit_of_work(services.session_factory) as session:
         sentiments = ticket_sentiments(session=session, ticket_ids=[d.ticket_id for d in documents])
+        churn = churn_intent_ticket_ids(
+            session=session, ticket_ids=[d.ticket_id for d in documents]
+        )
     negative = {ticket_id for ticket_id, (_, label) in sentiments.items() if label == "negative"}
     vectors = services.knowledge.embedder.embed([d.text for d in documents])
     limit = max_themes or (12 if scope == PORTFOLIO else DEFAULT_MAX_THEMES)
-    themes = build_themes(documents, vectors, negative_ids=negative, now=moment, max_themes=limit)
+    themes = build_themes(
+        documents,
+        vectors,
+        negative_ids=negative,
+        now=moment,
+        max_themes=limit,
+        pinned={CHURN_THEME: sorted(churn)} if churn else None,
+    )
     records = [
         ThemeRecord(
             label=theme.label,

@@ -144,3 +144,45 @@ def test_ask_path_imports_no_heavy_libraries(sqlite_world: Engine) -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_account_card_names_churn_intent_tickets(sqlite_world: Engine, time_machine) -> None:
+    from datetime import timedelta
+
+    from bot.db.models import Ticket, TicketChurnIntent
+    from tests.services.qa_world import NOW
+
+    with Session(sqlite_world) as session:
+        session.add(
+            Ticket(
+                ticket_id="T-120",
+                account_id="acc_acme",
+                created_at=NOW - timedelta(days=3),
+                status="open",
+                priority="normal",
+                subject="How do we cancel?",
+            )
+        )
+        session.add(
+            TicketChurnIntent(
+                ticket_id="T-120",
+                account_id="acc_acme",
+                content_hash="x",
+                detected=True,
+                score=0.97,
+                reason="cancel",
+                evidence="How do we cancel?",
+                model="churn-test",
+                computed_at=NOW,
+            )
+        )
+        session.commit()
+    time_machine.move_to(NOW, tick=False)
+
+    result = invoke("ask", "how is acme doing?", "--as", ALICE)
+
+    assert result.exit_code == 0, result.output
+    assert "Churn intent" in result.stdout and "T-120" in result.stdout
+    assert "How do we cancel?" in result.stdout
+    other = invoke("ask", "how is globex doing?", "--as", ADMIN)
+    assert "Churn intent" not in other.stdout

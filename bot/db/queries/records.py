@@ -146,6 +146,17 @@ class TicketCounts:
 
 
 @dataclass(frozen=True, slots=True)
+class ChurnIntentTicket:
+    """A ticket whose stored churn intent is detected (``reason``: the phrase, or classifier)."""
+
+    ticket_id: str
+    created_at: datetime
+    subject: str | None
+    reason: str | None
+    status: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class ContactRecord:
     contact_id: str
     name: str

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import Account, Ticket
-from bot.db.queries.records import Page, TicketCounts, TicketRecord
+from bot.db.models import Account, Ticket, TicketChurnIntent
+from bot.db.queries.records import ChurnIntentTicket, Page, TicketCounts, TicketRecord
 from bot.db.queries.scope import AccountScope, apply_account_scope
 
 OPEN_STATUSES = ("open", "pending")
@@ -116,3 +116,37 @@ def accounts_by_open_tickets(
     total = int(session.scalar(select(func.count()).select_from(statement.subquery())) or 0)
     items = [(a, n, int(o), int(u)) for a, n, o, u in rows]
     return Page(items=items, total=total, page=page, page_size=page_size)
+
+
+def churn_intent_tickets(
+    *, session: Session, account_id: str, since: datetime, limit: int = 3
+) -> tuple[list[ChurnIntentTicket], int]:
+    """The newest tickets since ``since`` with churn intent, and how many there are in all."""
+    where = (
+        Ticket.account_id == account_id,
+        Ticket.created_at >= since,
+        TicketChurnIntent.detected.is_(True),
+    )
+    joined = select(Ticket, TicketChurnIntent.reason).join(
+        TicketChurnIntent, TicketChurnIntent.ticket_id == Ticket.ticket_id
+    )
+    rows = session.execute(
+        joined.where(*where).order_by(Ticket.created_at.desc(), Ticket.ticket_id).limit(limit)
+    ).all()
+    total = session.scalar(
+        select(func.count())
+        .select_from(Ticket)
+        .join(TicketChurnIntent, TicketChurnIntent.ticket_id == Ticket.ticket_id)
+        .where(*where)
+    )
+    items = [
+        ChurnIntentTicket(
+            ticket_id=ticket.ticket_id,
+            created_at=ticket.created_at,
+            subject=ticket.subject,
+            reason=reason,
+            status=ticket.status,
+        )
+        for ticket, reason in rows
+    ]
+    return items, int(total or 0)

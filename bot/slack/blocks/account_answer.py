@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.db.queries.records import (
     AccountRecord,
+    ChurnIntentTicket,
     ContactRecord,
     ContractRecord,
     CtaRecord,
@@ -62,6 +63,9 @@ class AccountOverviewView:
     last_interaction: InteractionRecord | None
     last_contacted_at: datetime | None
     today: date
+    churn_intent: list[ChurnIntentTicket] = field(default_factory=list)
+    churn_intent_total: int = 0
+    churn_intent_days: int = 90
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,12 +232,34 @@ def churn_line(account: AccountRecord) -> str | None:
     return f"⚫ *Churned*{when}{why}"
 
 
+def churn_intent_line(view: AccountOverviewView) -> str | None:
+    """Tickets that say the customer may leave, named before the health score."""
+    if not view.churn_intent_total:
+        return None
+    count = view.churn_intent_total
+    tickets = "ticket" if count == 1 else "tickets"
+    shown = "; ".join(
+        f"{escape_mrkdwn(ticket.ticket_id)} {fmt.day(ticket.created_at)}"
+        + (f" “{escape_mrkdwn(truncate(ticket.subject, 80))}”" if ticket.subject else "")
+        for ticket in view.churn_intent
+    )
+    more = count - len(view.churn_intent)
+    tail = f" and {more} more" if more > 0 else ""
+    return (
+        f"🚩 *Churn intent* in {count} {tickets} (last {view.churn_intent_days} days): "
+        f"{shown}{tail}"
+    )
+
+
 def build_account_overview_blocks(view: AccountOverviewView) -> Blocks:
     account = view.account
     blocks: Blocks = [title(account.name)]
     churned = churn_line(account)
     if churned:
         blocks += paragraph(churned)
+    intent = churn_intent_line(view)
+    if intent:
+        blocks += paragraph(intent)
     blocks += paragraph(_health_line(view.health))
     override = _override_line(view.health)
     if override:
