@@ -12,12 +12,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from scoring.config import HealthConfig
 from scoring.features import CATEGORICAL_FEATURES, model_feature_frame, numeric_feature_names
 
 CANDIDATES: tuple[str, ...] = ("logistic_regression", "gradient_boosting")
+#: Where ``churn_risk`` comes from: the learned model, or the calibrated health score.
+RISK_SOURCES: tuple[str, ...] = ("model", "health")
 
 
 def build_churn_pipeline(kind: str, config: HealthConfig, *, random_state: int = 0) -> Any:
@@ -60,16 +63,58 @@ def build_churn_pipeline(kind: str, config: HealthConfig, *, random_state: int =
 
 
 @dataclass(frozen=True)
+class HealthCalibration:
+    """churn probability = sigmoid(intercept + slope x health / 100), fitted on outcomes.
+
+    Monotone in health, so it ranks accounts exactly as the health score does; it is
+    what ``churn_risk`` shows when the learned model did not beat it on the back-test.
+    """
+
+    intercept: float
+    slope: float
+
+    def probability(self, health: pd.Series) -> pd.Series:
+        logits = self.intercept + self.slope * health.astype("float64") / 100.0
+        values = 1.0 / (1.0 + np.exp(-logits.clip(-50, 50)))
+        return pd.Series(values, index=health.index, dtype="float64")
+
+
+@dataclass(frozen=True)
 class ChurnModel:
-    """A fitted, calibrated churn model plus what is needed to trust and reuse it."""
+    """A fitted, calibrated churn model plus what is needed to trust and reuse it.
+
+    ``source`` says which probability ``churn_risk`` is: the model's, or (when the model
+    did not rank next-renewal churners better than the health score on the point-in-time
+    back-test) the calibrated health score's.
+    """
 
     estimator: Any
     config_version: str
     feature_columns: tuple[str, ...]
     metadata: dict[str, Any] = field(default_factory=dict)
+    source: str = "model"
+    health_calibration: HealthCalibration | None = None
 
-    def predict_risk(self, measures: pd.DataFrame, config: HealthConfig) -> pd.Series:
-        """Probability of churn at the next renewal, per row of ``measures``."""
+    def predict_risk(
+        self, measures: pd.DataFrame, config: HealthConfig, *, health: pd.Series | None = None
+    ) -> pd.Series:
+        """Probability of churn at the next renewal, per row of ``measures``.
+
+        ``health`` (the rows' health scores) saves recomputing it when the source is health.
+        """
+        if measures.empty:
+            return pd.Series(dtype="float64", index=measures.index)
+        if self.source == "health" and self.health_calibration is not None:
+            if health is None:
+                from scoring.health import component_scores, overall_health, score_measures
+
+                components = component_scores(score_measures(measures, config), config)
+                health = overall_health(components, config)["health"]
+            return self.health_calibration.probability(health).round(4)
+        return self.model_risk(measures, config)
+
+    def model_risk(self, measures: pd.DataFrame, config: HealthConfig) -> pd.Series:
+        """The learned model's probability, whatever ``source`` says (back-test, report)."""
         if measures.empty:
             return pd.Series(dtype="float64", index=measures.index)
         from threadpoolctl import threadpool_limits
@@ -80,3 +125,18 @@ class ChurnModel:
         with threadpool_limits(limits=1):
             probabilities = self.estimator.predict_proba(features)[:, 1]
         return pd.Series(probabilities, index=measures.index, dtype="float64").round(4)
+
+    def with_source(self, source: str, **metadata: Any) -> ChurnModel:
+        """A copy whose ``churn_risk`` comes from ``source``, with extra metadata."""
+        if source not in RISK_SOURCES:
+            raise ValueError(f"unknown risk source {source!r}; expected one of {RISK_SOURCES}")
+        if source == "health" and self.health_calibration is None:
+            raise ValueError("no health calibration to take churn risk from")
+        return ChurnModel(
+            self.estimator,
+            self.config_version,
+            self.feature_columns,
+            {**self.metadata, **metadata, "risk_source": source},
+            source,
+            self.health_calibration,
+        )

@@ -14,8 +14,8 @@ import math
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -43,6 +43,7 @@ from scoring.snapshots import snapshot_frame
 
 if TYPE_CHECKING:
     from bot.services import Services
+    from scoring.backtest import BacktestReport
     from scoring.churn_model import ChurnModel
     from scoring.training import TrainingResult
 
@@ -253,7 +254,8 @@ def churn_model_for_scoring(
         return (
             model,
             f"churn model {model.metadata.get('kind')} trained "
-            f"{(model.metadata.get('report') or {}).get('trained_at', 'at an unknown time')}",
+            f"{(model.metadata.get('report') or {}).get('trained_at', 'at an unknown time')}"
+            f"{_source_note(model.source)}",
         )
     if not train_if_missing:
         return None, "no churn model trained; churn_risk left empty (run `csbot model train`)"
@@ -263,7 +265,16 @@ def churn_model_for_scoring(
         result = train_churn_model(services, as_of=as_of, config=config)
     except InsufficientHistory as exc:
         return None, f"no churn model: {exc}; churn_risk left empty"
-    return result.model, f"churn model {result.report.chosen} trained just now"
+    return (
+        result.model,
+        f"churn model {result.report.chosen} trained just now{_source_note(result.model.source)}",
+    )
+
+
+def _source_note(source: str) -> str:
+    if source == "health":
+        return "; churn_risk from the calibrated health score (the model did not beat it)"
+    return "; churn_risk from the model"
 
 
 def train_churn_model(
@@ -273,32 +284,54 @@ def train_churn_model(
     config: HealthConfig | None = None,
     actor: str = "system",
 ) -> TrainingResult:
-    """Train on every renewal outcome before ``as_of`` and save the model with metadata.
+    """Train on every renewal outcome before ``as_of``, back-test, and save with metadata.
+
+    Every outcome gives one sample per lead time in ``churn_model.lead_days``; after the
+    time-ordered fit, the point-in-time back-test (:func:`backtest_churn_risk`) decides
+    whether ``churn_risk`` comes from the model or from the calibrated health score.
 
     Raises:
         InsufficientHistory: too few outcomes, or a time slice with one class only.
     """
     from scoring.artifacts import save_churn_model
+    from scoring.backtest import choose_risk_source
     from scoring.measures import derive_measures
-    from scoring.training import TrainingSet
+    from scoring.training import TrainingResult, TrainingSet
     from scoring.training import train_churn_model as fit
 
     config = config or load_health_config()
     day = as_of or today_for(services)
     with unit_of_work(services.session_factory) as session:
         outcomes = outcome_aggregates(
-            session=session, before=day, horizon_days=config.churn_model.horizon_days
+            session=session, before=day, lead_days=config.churn_model.lead_days
         )
     training = TrainingSet(
         measures=derive_measures(outcomes.aggregates),
         labels=outcomes.labels,
         outcome_dates=outcomes.outcome_dates,
+        outcome_ids=outcomes.contract_ids,
+        groups=outcomes.account_ids,
+        lead_days=outcomes.lead_days,
     )
-    result = fit(training, config)
+    fitted = fit(training, config)
+    backtest = backtest_churn_risk(services, fitted, config=config, before=day)
+    source, reason = choose_risk_source(
+        backtest, slice_auc=(fitted.report.model_test.auc, fitted.report.rule_test.auc)
+    )
+    report = replace(
+        fitted.report,
+        backtest=backtest.to_dict() if backtest is not None else {},
+        risk_source=source,
+        risk_source_reason=reason,
+    )
+    samples = int(len(outcomes.labels))
+    distinct = int(outcomes.contract_ids.nunique())
+    model = fitted.model.with_source(source, report=report.to_dict())
+    result = TrainingResult(model=model, report=report, test_outcome_ids=fitted.test_outcome_ids)
     path = save_churn_model(
         result.model,
         services.settings.models_dir,
-        extra={"data_as_of": day.isoformat(), "outcomes": int(len(outcomes.labels))},
+        extra={"data_as_of": day.isoformat(), "outcomes": distinct, "samples": samples},
     )
     with unit_of_work(services.session_factory) as session:
         record_audit(
@@ -307,14 +340,96 @@ def train_churn_model(
             action="model.train",
             target=str(path),
             detail={
-                "chosen": result.report.chosen,
-                "test_auc": result.report.model_test.auc,
-                "rule_test_auc": result.report.rule_test.auc,
-                "outcomes": int(len(outcomes.labels)),
+                "chosen": report.chosen,
+                "risk_source": source,
+                "test_auc": report.model_test.auc,
+                "rule_test_auc": report.rule_test.auc,
+                "outcomes": distinct,
+                "samples": samples,
             },
         )
-    logger.info("churn model trained", extra={"path": str(path), "kind": result.report.chosen})
+    logger.info(
+        "churn model trained",
+        extra={"path": str(path), "kind": report.chosen, "risk_source": source},
+    )
     return result
+
+
+def backtest_churn_risk(
+    services: Services, fitted: TrainingResult, *, config: HealthConfig, before: date
+) -> BacktestReport | None:
+    """Score every account on past days as ``csbot score --as-of D`` would, and compare.
+
+    Days D run every ``backtest_step_days`` over the year before the test slice's
+    renewals; each D is scored with only the data before it (the very aggregates the
+    daily score reads), and so is D + 1 for the day-to-day stability figures. Labels
+    are the test slice's outcomes only (never fitted or calibrated on). None when no
+    day has a labelled next renewal.
+    """
+    from bot.db.scoring_features import (
+        MIN_HISTORY_DAYS,
+        account_aggregates,
+        renewal_outcomes,
+        usage_history_start,
+    )
+    from scoring.backtest import (
+        backtest_report,
+        label_next_renewals,
+        pooled_stability,
+        stability,
+    )
+    from scoring.measures import derive_measures
+    from scoring.training import rule_based_health
+
+    rules = config.churn_model
+    model = fitted.model
+    calibration = model.health_calibration
+    with unit_of_work(services.session_factory) as session:
+        outcomes = renewal_outcomes(session=session, before=before)
+        first_usage = usage_history_start(session=session)
+    labelled = outcomes[outcomes["contract_id"].isin(fitted.test_outcome_ids)]
+    if labelled.empty or first_usage is None or calibration is None:
+        return None
+    first = labelled["end_date"].min().date() - timedelta(days=rules.backtest_max_lead_days)
+    start = max(first, first_usage + timedelta(days=MIN_HISTORY_DAYS))
+    last = min(labelled["end_date"].max().date(), before - timedelta(days=1))
+    days: list[date] = []
+    day = start
+    while day <= last:
+        days.append(day)
+        day += timedelta(days=rules.backtest_step_days)
+
+    def scored(session: Any, on: date) -> pd.DataFrame:
+        measures = derive_measures(account_aggregates(session=session, as_of=on))
+        health = rule_based_health(measures, config)["health"]
+        return measures.assign(
+            health=health,
+            model_risk=model.model_risk(measures, config),
+            health_risk=calibration.probability(health).round(4),
+        )
+
+    rows: list[pd.DataFrame] = []
+    model_flips, health_flips = [], []
+    with unit_of_work(services.session_factory) as session:
+        for on in days:
+            today = scored(session, on)
+            labels = label_next_renewals(today, labelled)
+            rows.append(today.loc[labels.index].assign(**labels))
+            if on + timedelta(days=1) < before:
+                tomorrow = scored(session, on + timedelta(days=1)).set_index("account_id")
+                today_by_account = today.set_index("account_id")
+                for column, sink in (("model_risk", model_flips), ("health_risk", health_flips)):
+                    sink.append(stability(today_by_account[column], tomorrow[column], config))
+    table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+    if table.empty:
+        return None
+    limit = rules.max_daily_change
+    return backtest_report(
+        table[["account_id", "label", "lead_days", "model_risk", "health", "health_risk"]],
+        days=[on.isoformat() for on in days],
+        model_stability=pooled_stability(model_flips, limit),
+        health_stability=pooled_stability(health_flips, limit),
+    )
 
 
 def saved_model_summary(services: Services) -> dict[str, Any] | None:
@@ -333,6 +448,8 @@ def saved_model_summary(services: Services) -> dict[str, Any] | None:
         "outcomes": metadata.get("outcomes"),
         "test_auc": (report.get("model_test") or {}).get("auc"),
         "rule_test_auc": (report.get("rule_test") or {}).get("auc"),
+        "risk_source": metadata.get("risk_source", "model"),
+        "risk_source_reason": report.get("risk_source_reason"),
     }
 
 
@@ -345,7 +462,7 @@ def training_outcome_counts(
     config = config or load_health_config()
     with unit_of_work(services.session_factory) as session:
         outcomes = trainable_outcomes(
-            session=session, before=as_of, horizon_days=config.churn_model.horizon_days
+            session=session, before=as_of, horizon_days=min(config.churn_model.lead_days)
         )
     return {
         "outcomes": int(len(outcomes)),
