@@ -228,6 +228,29 @@ def choose_risk_source(
     )
 
 
+def compare_health_configs(rows: pd.DataFrame) -> list[dict[str, Any]]:
+    """Per lead-time bucket (and pooled): AUC and precision@10% of two health scores.
+
+    ``rows`` holds ``label``, ``lead_days``, ``health`` (current) and ``proposed_health``.
+    """
+    buckets = bucket_of(rows["lead_days"])
+    table = []
+    for name in [bucket[0] for bucket in BUCKETS] + [ALL]:
+        part = rows if name == ALL else rows[buckets == name]
+        labels = part["label"].to_numpy(dtype=int)
+        entry: dict[str, Any] = {
+            "bucket": name,
+            "count": int(len(part)),
+            "churned": int(labels.sum()),
+        }
+        for key, column in (("current", "health"), ("proposed", "proposed_health")):
+            risk = 100.0 - part[column].to_numpy(dtype=float)
+            entry[f"{key}_auc"] = roc_auc(labels, risk) if len(part) else math.nan
+            entry[f"{key}_precision_at_top_10pct"] = precision_at_top(labels, risk)
+        table.append(_json_safe(entry))
+    return table
+
+
 def _figures(
     labels: np.ndarray, probabilities: np.ndarray, ranking: np.ndarray | None = None
 ) -> RankFigures:

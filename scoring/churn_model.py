@@ -126,6 +126,62 @@ class ChurnModel:
             probabilities = self.estimator.predict_proba(features)[:, 1]
         return pd.Series(probabilities, index=measures.index, dtype="float64").round(4)
 
+    def risk_drivers(
+        self, measures: pd.DataFrame, config: HealthConfig, *, top_n: int = 3
+    ) -> pd.DataFrame:
+        """Per-account drivers of the model's risk, each with the account's real number.
+
+        A feature's contribution is how much the model's probability falls when that one
+        feature is set to the typical training value (median; the most common segment),
+        all else kept: occlusion, which reads a linear model's coefficients and a tree
+        ensemble's thresholds alike. Positive raises risk. Returns a long frame
+        (``row``, ``rank``, ``feature``, ``value``, ``typical``, ``contribution``, ``text``)
+        of the ``top_n`` risk-raising features per row; empty without a reference.
+        """
+        columns = ["row", "rank", "feature", "value", "typical", "contribution", "text"]
+        reference: dict[str, Any] = self.metadata.get("reference_features") or {}
+        if measures.empty or not reference:
+            return pd.DataFrame(columns=columns)
+        from threadpoolctl import threadpool_limits
+
+        features = model_feature_frame(measures, config)[list(self.feature_columns)]
+        parts = []
+        with threadpool_limits(limits=1):
+            base = self.estimator.predict_proba(features)[:, 1]
+            for name in self.feature_columns:
+                if name not in reference:
+                    continue
+                swapped = features.copy()
+                swapped[name] = reference[name]
+                delta = base - self.estimator.predict_proba(swapped)[:, 1]
+                parts.append(
+                    pd.DataFrame(
+                        {
+                            "row": np.arange(len(features)),
+                            "feature": name,
+                            "value": features[name].to_numpy(dtype=object),
+                            "typical": reference[name],
+                            "contribution": delta,
+                        }
+                    )
+                )
+        if not parts:
+            return pd.DataFrame(columns=columns)
+        long = pd.concat(parts, ignore_index=True)
+        long = long[long["contribution"] > 0.005]
+        long = long.sort_values(["row", "contribution"], ascending=[True, False], kind="stable")
+        long["rank"] = long.groupby("row").cumcount() + 1
+        long = long[long["rank"] <= top_n].copy()
+        long["text"] = [
+            f"{_label(name)} {_number(value)} (typical {_number(typical)}): "
+            f"+{contribution * 100:.1f} pts churn risk"
+            for name, value, typical, contribution in zip(
+                long["feature"], long["value"], long["typical"], long["contribution"], strict=True
+            )
+        ]
+        long["row"] = measures.index.to_numpy()[long["row"].to_numpy(dtype=int)]
+        return long[columns].reset_index(drop=True)
+
     def with_source(self, source: str, **metadata: Any) -> ChurnModel:
         """A copy whose ``churn_risk`` comes from ``source``, with extra metadata."""
         if source not in RISK_SOURCES:
@@ -140,3 +196,34 @@ class ChurnModel:
             source,
             self.health_calibration,
         )
+
+
+def reference_features(features: pd.DataFrame) -> dict[str, Any]:
+    """The typical training row: numeric medians, the most common category."""
+    reference: dict[str, Any] = {}
+    for name in features.columns:
+        column = features[name]
+        if name in CATEGORICAL_FEATURES:
+            mode = column.dropna().mode()
+            if len(mode):
+                reference[name] = str(mode.iloc[0])
+        else:
+            median = pd.to_numeric(column, errors="coerce").median()
+            if pd.notna(median):
+                reference[name] = float(median)
+    return reference
+
+
+def _label(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def _number(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return "none on record"
+    number = float(value)
+    if abs(number) >= 100 or number.is_integer():
+        return f"{number:.0f}"
+    return f"{number:.2f}"

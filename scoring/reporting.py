@@ -125,6 +125,36 @@ def format_backtest(backtest: dict[str, Any]) -> list[str]:
     return lines
 
 
+def format_weights_review(
+    *,
+    current: dict[str, float],
+    proposed: dict[str, float],
+    comparison: list[dict[str, Any]],
+) -> str:
+    """``csbot model apply-weights``: the weights and their back-test, side by side."""
+    total_current, total_proposed = sum(current.values()), sum(proposed.values())
+    lines = ["Component weights (share of 100):"]
+    for name in COMPONENTS:
+        lines.append(
+            f"  {name:<14}{current[name] / total_current * 100:>6.0f} -> "
+            f"{proposed[name] / total_proposed * 100:>4.0f}"
+        )
+    lines += [
+        "",
+        "Point-in-time back-test of the health score (test-slice renewals), current vs proposed:",
+        f"  {'days to renewal':<16}{'n (churned)':>14}{'AUC current':>13}{'proposed':>10}"
+        f"{'prec@10% current':>18}{'proposed':>10}",
+    ]
+    for row in comparison:
+        lines.append(
+            f"  {row['bucket']:<16}{row['count']:>8} ({row['churned']:>3})"
+            f"{_fmt(row['current_auc'], '{:.3f}'):>13}{_fmt(row['proposed_auc'], '{:.3f}'):>10}"
+            f"{_fmt(row['current_precision_at_top_10pct'], '{:.3f}'):>18}"
+            f"{_fmt(row['proposed_precision_at_top_10pct'], '{:.3f}'):>10}"
+        )
+    return "\n".join(lines)
+
+
 def format_health_overview(
     *,
     account_id: str,
@@ -142,6 +172,8 @@ def format_health_overview(
     delta_7d: float | None,
     delta_30d: float | None,
     override: dict[str, Any] | None,
+    risk_source: str | None = None,
+    risk_drivers: list[str] | None = None,
 ) -> str:
     """One account's health as shown by ``csbot health show``; an override sits beside the score."""
     trend = ", ".join(
@@ -163,7 +195,13 @@ def format_health_overview(
         )
     risk = "n/a" if churn_risk is None else f"{churn_risk:.0%}"
     shown_expansion = "n/a" if expansion is None else f"{expansion:.1f}"
-    lines.append(f"  churn risk {risk}; expansion {shown_expansion}; stage {stage}")
+    source = {"model": " (churn model)", "health": " (calibrated health score)"}.get(
+        risk_source or "", ""
+    )
+    lines.append(f"  churn risk {risk}{source}; expansion {shown_expansion}; stage {stage}")
+    if risk_drivers:
+        lines.append("  churn risk drivers (vs a typical account):")
+        lines.extend(f"    - {text}" for text in risk_drivers)
     lines.append("  components:")
     for name in COMPONENTS:
         component = components.get(name) or {}

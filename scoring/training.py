@@ -22,7 +22,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoring.churn_model import CANDIDATES, ChurnModel, HealthCalibration, build_churn_pipeline
+from scoring.churn_model import (
+    CANDIDATES,
+    ChurnModel,
+    HealthCalibration,
+    build_churn_pipeline,
+    reference_features,
+)
 from scoring.config import COMPONENTS, HealthConfig
 from scoring.evaluation import (
     RiskMetrics,
@@ -188,7 +194,12 @@ def train_churn_model(
         estimator=estimator,
         config_version=config.version,
         feature_columns=feature_columns,
-        metadata={"kind": chosen.name, "threshold": threshold, "report": report.to_dict()},
+        metadata={
+            "kind": chosen.name,
+            "threshold": threshold,
+            "report": report.to_dict(),
+            "reference_features": reference_features(features.iloc[train]),
+        },
         health_calibration=health_calibration,
     )
     return TrainingResult(

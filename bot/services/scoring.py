@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -82,6 +83,24 @@ class HealthOverview:
     delta_7d: float | None
     delta_30d: float | None
     override: HealthOverride | None
+    risk_drivers: tuple[str, ...] = ()  # what raises the model's churn risk, with numbers
+    risk_source: str | None = None  # "model" or "health": where churn_risk comes from
+
+
+def health_config(services: Services) -> HealthConfig:
+    """The health config in force: CSBOT_HEALTH_CONFIG (or applied weights), else packaged.
+
+    Raises:
+        ConfigurationError: the file became unreadable or invalid since start-up.
+    """
+    from bot.errors import ConfigurationError
+    from scoring.config import HealthConfigError
+
+    path = services.settings.health_config_path
+    try:
+        return load_health_config(path)
+    except HealthConfigError as exc:
+        raise ConfigurationError(f"CSBOT_HEALTH_CONFIG: {exc}") from None
 
 
 def today_for(services: Services) -> date:
@@ -109,7 +128,7 @@ def score_portfolio(
         config: health config (default: the packaged current version).
         actor: who asked, for the audit log.
     """
-    config = config or load_health_config()
+    config = config or health_config(services)
     day = as_of or today_for(services)
     clock = _StageClock()
     model, model_status = churn_model_for_scoring(
@@ -299,7 +318,7 @@ def train_churn_model(
     from scoring.training import TrainingResult, TrainingSet
     from scoring.training import train_churn_model as fit
 
-    config = config or load_health_config()
+    config = config or health_config(services)
     day = as_of or today_for(services)
     with unit_of_work(services.session_factory) as session:
         outcomes = outcome_aggregates(
@@ -331,7 +350,12 @@ def train_churn_model(
     path = save_churn_model(
         result.model,
         services.settings.models_dir,
-        extra={"data_as_of": day.isoformat(), "outcomes": distinct, "samples": samples},
+        extra={
+            "data_as_of": day.isoformat(),
+            "outcomes": distinct,
+            "samples": samples,
+            "test_outcome_ids": sorted(str(i) for i in fitted.test_outcome_ids),
+        },
     )
     with unit_of_work(services.session_factory) as session:
         record_audit(
@@ -366,29 +390,76 @@ def backtest_churn_risk(
     are the test slice's outcomes only (never fitted or calibrated on). None when no
     day has a labelled next renewal.
     """
+    from scoring.backtest import backtest_report, pooled_stability, stability
+    from scoring.training import rule_based_health
+
+    model = fitted.model
+    calibration = model.health_calibration
+    if calibration is None:
+        return None
+
+    def score(measures: pd.DataFrame) -> pd.DataFrame:
+        health = rule_based_health(measures, config)["health"]
+        return pd.DataFrame(
+            {
+                "health": health,
+                "model_risk": model.model_risk(measures, config),
+                "health_risk": calibration.probability(health).round(4),
+            },
+            index=measures.index,
+        )
+
+    found = _point_in_time(
+        services, fitted.test_outcome_ids, config=config, before=before, score=score, pairs=True
+    )
+    if found is None:
+        return None
+    days, table, pairs = found
+    limit = config.churn_model.max_daily_change
+    flips = {
+        column: pooled_stability(
+            [stability(today[column], tomorrow[column], config) for today, tomorrow in pairs],
+            limit,
+        )
+        for column in ("model_risk", "health_risk")
+    }
+    return backtest_report(
+        table[["account_id", "label", "lead_days", "model_risk", "health", "health_risk"]],
+        days=[on.isoformat() for on in days],
+        model_stability=flips["model_risk"],
+        health_stability=flips["health_risk"],
+    )
+
+
+def _point_in_time(
+    services: Services,
+    outcome_ids: frozenset[Any] | set[Any],
+    *,
+    config: HealthConfig,
+    before: date,
+    score: Any,
+    pairs: bool,
+) -> tuple[list[date], pd.DataFrame, list[tuple[pd.DataFrame, pd.DataFrame]]] | None:
+    """Back-test days, their labelled scored rows, and (optionally) D / D+1 score pairs.
+
+    ``score`` maps one day's measures to score columns (same index). Rows are the
+    accounts whose contract running on D ends in one of ``outcome_ids``.
+    """
     from bot.db.scoring_features import (
         MIN_HISTORY_DAYS,
         account_aggregates,
         renewal_outcomes,
         usage_history_start,
     )
-    from scoring.backtest import (
-        backtest_report,
-        label_next_renewals,
-        pooled_stability,
-        stability,
-    )
+    from scoring.backtest import label_next_renewals
     from scoring.measures import derive_measures
-    from scoring.training import rule_based_health
 
     rules = config.churn_model
-    model = fitted.model
-    calibration = model.health_calibration
     with unit_of_work(services.session_factory) as session:
         outcomes = renewal_outcomes(session=session, before=before)
         first_usage = usage_history_start(session=session)
-    labelled = outcomes[outcomes["contract_id"].isin(fitted.test_outcome_ids)]
-    if labelled.empty or first_usage is None or calibration is None:
+    labelled = outcomes[outcomes["contract_id"].isin(list(outcome_ids))]
+    if labelled.empty or first_usage is None:
         return None
     first = labelled["end_date"].min().date() - timedelta(days=rules.backtest_max_lead_days)
     start = max(first, first_usage + timedelta(days=MIN_HISTORY_DAYS))
@@ -401,35 +472,110 @@ def backtest_churn_risk(
 
     def scored(session: Any, on: date) -> pd.DataFrame:
         measures = derive_measures(account_aggregates(session=session, as_of=on))
-        health = rule_based_health(measures, config)["health"]
-        return measures.assign(
-            health=health,
-            model_risk=model.model_risk(measures, config),
-            health_risk=calibration.probability(health).round(4),
-        )
+        return pd.concat([measures, score(measures)], axis=1)
 
     rows: list[pd.DataFrame] = []
-    model_flips, health_flips = [], []
+    day_pairs: list[tuple[pd.DataFrame, pd.DataFrame]] = []
     with unit_of_work(services.session_factory) as session:
         for on in days:
             today = scored(session, on)
             labels = label_next_renewals(today, labelled)
             rows.append(today.loc[labels.index].assign(**labels))
-            if on + timedelta(days=1) < before:
-                tomorrow = scored(session, on + timedelta(days=1)).set_index("account_id")
-                today_by_account = today.set_index("account_id")
-                for column, sink in (("model_risk", model_flips), ("health_risk", health_flips)):
-                    sink.append(stability(today_by_account[column], tomorrow[column], config))
+            if pairs and on + timedelta(days=1) < before:
+                tomorrow = scored(session, on + timedelta(days=1))
+                day_pairs.append((today.set_index("account_id"), tomorrow.set_index("account_id")))
     table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
     if table.empty:
         return None
-    limit = rules.max_daily_change
-    return backtest_report(
-        table[["account_id", "label", "lead_days", "model_risk", "health", "health_risk"]],
-        days=[on.isoformat() for on in days],
-        model_stability=pooled_stability(model_flips, limit),
-        health_stability=pooled_stability(health_flips, limit),
+    return days, table, day_pairs
+
+
+@dataclass(frozen=True)
+class WeightsReview:
+    """Current vs proposed component weights, each back-tested point in time."""
+
+    current: HealthConfig
+    proposed: HealthConfig
+    comparison: list[dict[str, Any]]  # per lead-time bucket: AUC and precision, both configs
+    applied_to: Path | None
+
+
+def review_health_weights(
+    services: Services, *, apply: bool, today: date | None = None, actor: str = "system"
+) -> WeightsReview:
+    """Back-test the saved model's proposed weights beside the current ones; apply if asked.
+
+    Applying writes the proposed config (a new version name, so stored snapshots keep
+    saying which weights scored them) to CSBOT_HEALTH_CONFIG, or to
+    ``<data dir>/health_config.yaml`` when that is unset, and is audited. The churn model,
+    trained for the old version, is retrained at the next score.
+
+    Raises:
+        UserFacingError: no trained model (nothing proposed) or no back-test possible.
+    """
+    import yaml
+
+    from scoring.artifacts import read_model_metadata
+    from scoring.backtest import compare_health_configs
+    from scoring.training import rule_based_health
+
+    metadata = read_model_metadata(services.settings.models_dir)
+    report = (metadata or {}).get("report") or {}
+    proposed_weights = report.get("proposed_weights")
+    test_ids = set((metadata or {}).get("test_outcome_ids") or ())
+    if not proposed_weights or not test_ids:
+        raise UserFacingError("no proposed weights yet; run `csbot model train` first")
+    current = health_config(services)
+    day = today or today_for(services)
+    proposed = current.with_component_weights(proposed_weights).model_copy(
+        update={"version": f"{current.version.split('+')[0]}+weights-{day.isoformat()}"}
     )
+
+    def score(measures: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "health": rule_based_health(measures, current)["health"],
+                "proposed_health": rule_based_health(measures, proposed)["health"],
+            },
+            index=measures.index,
+        )
+
+    before = date.fromisoformat(metadata["data_as_of"]) if metadata.get("data_as_of") else day
+    found = _point_in_time(
+        services, test_ids, config=current, before=before, score=score, pairs=False
+    )
+    if found is None:
+        raise UserFacingError("no back-test day has a known next renewal to compare weights on")
+    _days, table, _pairs = found
+    comparison = compare_health_configs(table)
+    target: Path | None = None
+    if apply:
+        target = services.settings.health_config_file or (
+            services.settings.data_dir / "health_config.yaml"
+        )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(target.name + ".tmp")
+        temporary.write_text(
+            "# Written by `csbot model apply-weights`: the packaged config with component\n"
+            "# weights fitted to renewal outcomes (see `csbot model report`).\n"
+            + yaml.safe_dump(proposed.model_dump(mode="json"), sort_keys=False),
+            encoding="utf-8",
+        )
+        load_health_config(temporary)  # never write a file that would not load
+        temporary.replace(target)
+        with unit_of_work(services.session_factory) as session:
+            record_audit(
+                session=session,
+                actor=actor,
+                action="health.apply_weights",
+                target=str(target),
+                detail={
+                    "from": current.version,
+                    "to": proposed.version,
+                    "weights": proposed.component_weights,
+                },
+            )
+    return WeightsReview(current, proposed, comparison, target)
 
 
 def saved_model_summary(services: Services) -> dict[str, Any] | None:
@@ -459,7 +605,7 @@ def training_outcome_counts(
     """How many past renewals (and churns) a model trained on ``as_of`` would learn from."""
     from bot.db.scoring_features import trainable_outcomes
 
-    config = config or load_health_config()
+    config = config or health_config(services)
     with unit_of_work(services.session_factory) as session:
         outcomes = trainable_outcomes(
             session=session, before=as_of, horizon_days=min(config.churn_model.lead_days)
@@ -547,6 +693,7 @@ def health_overview(
             raise UserFacingError(f"{name} has not been scored yet; run `csbot score`")
         deltas = snapshot_deltas(session=session, as_of=snapshot.as_of, account_ids=[account_id])
         override = active_health_override(session=session, account_id=account_id, on=day)
+        source, risk_drivers = _risk_drivers(services, session, account_id, snapshot.as_of)
     row = deltas.iloc[0] if not deltas.empty else None
     return HealthOverview(
         account_id=account_id,
@@ -555,7 +702,35 @@ def health_overview(
         delta_7d=_optional_float(row["delta_7d"]) if row is not None else None,
         delta_30d=_optional_float(row["delta_30d"]) if row is not None else None,
         override=override,
+        risk_drivers=risk_drivers,
+        risk_source=source,
     )
+
+
+def _risk_drivers(
+    services: Services, session: Any, account_id: str, day: date
+) -> tuple[str | None, tuple[str, ...]]:
+    """The saved model's drivers of one account's churn risk on ``day`` (recomputed).
+
+    When ``churn_risk`` comes from the health score, its drivers are the health drivers
+    already on the snapshot, so none are added. A missing or stale model gives none.
+    """
+    from bot.db.scoring_features import account_aggregates
+    from scoring.artifacts import ModelArtifactError, load_churn_model
+    from scoring.measures import derive_measures
+
+    config = health_config(services)
+    try:
+        model = load_churn_model(services.settings.models_dir, config_version=config.version)
+    except ModelArtifactError:
+        return None, ()
+    if model is None:
+        return None, ()
+    if model.source != "model":
+        return model.source, ()
+    aggregates = account_aggregates(session=session, as_of=day, account_ids=[account_id])
+    drivers = model.risk_drivers(derive_measures(aggregates), config)
+    return model.source, tuple(drivers["text"].tolist())
 
 
 def health_changes(services: Services, account: str, *, start: date, end: date) -> SnapshotChange:
