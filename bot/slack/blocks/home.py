@@ -46,8 +46,8 @@ class HomeView:
     mover_days: int
     ctas: Page[CtaRecord]
     freshness_line: str
-    churn_risk_source: str | None = None  # "model" / "health": said, never silently swapped
     today: date
+    churn_risk_source: str | None = None  # "model" / "health": said, never silently swapped
 
 
 def _more(page: Page[Any]) -> str:
