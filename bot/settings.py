@@ -95,11 +95,27 @@ class Settings(BaseSettings):
     quiet_hours: str | None = Field("20:00-08:00", validation_alias="CSBOT_QUIET_HOURS")
     csm_daily_alert_budget: int = Field(5, ge=1, validation_alias="CSBOT_CSM_DAILY_ALERT_BUDGET")
     cta_rules_file: Path | None = Field(None, validation_alias="CSBOT_CTA_RULES")
+    health_config_file: Path | None = Field(None, validation_alias="CSBOT_HEALTH_CONFIG")
+    """A team's own health configuration (a copy of scoring/config/health_v2.yaml with its
+    weights, bounds and bands, under a version name of its own)."""
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", validation_alias=AliasChoices("CSBOT_LOG_LEVEL", "LOG_LEVEL")
     )
     log_json: bool = Field(False, validation_alias="CSBOT_LOG_JSON")
+
+    @field_validator("health_config_file")
+    @classmethod
+    def _health_config_valid(cls, value: Path | None) -> Path | None:
+        """Read and validate the file at start-up, so a typo fails now, not as odd scores."""
+        if value is not None:
+            from scoring.config import HealthConfigError, load_health_config
+
+            try:
+                load_health_config(value)
+            except HealthConfigError as exc:
+                raise ValueError(str(exc)) from None
+        return value
 
     @field_validator("slack_bot_token")
     @classmethod
@@ -193,6 +209,14 @@ class Settings(BaseSettings):
     @property
     def models_dir(self) -> Path:
         return self.data_dir / "models"
+
+    @property
+    def health_config_path(self) -> Path | None:
+        """CSBOT_HEALTH_CONFIG, else the file ``csbot model apply-weights`` wrote (if any)."""
+        if self.health_config_file is not None:
+            return self.health_config_file
+        applied = self.data_dir / "health_config.yaml"
+        return applied if applied.is_file() else None
 
     @property
     def tz(self) -> ZoneInfo:

@@ -42,11 +42,13 @@ def run_model_train(context: JobContext) -> dict[str, Any]:
             "current_model": previous,
         }
     report = result.report
+    saved = saved_model_summary(services) or {}
     return {
         "as_of": day.isoformat(),
         "trained": True,
         "chosen": report.chosen,
-        "outcomes": sum(split.count for split in report.splits),
+        "risk_source": report.risk_source,
+        "outcomes": saved.get("outcomes"),
         "test_auc": report.model_test.auc,
         "rule_test_auc": report.rule_test.auc,
         "previous_model": previous,

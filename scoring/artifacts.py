@@ -41,7 +41,14 @@ def save_churn_model(model: ChurnModel, models_dir: Path, *, extra: dict[str, An
     model_path = models_dir / MODEL_FILENAME
     temporary = model_path.with_suffix(".joblib.tmp")
     joblib.dump(
-        ChurnModel(model.estimator, model.config_version, model.feature_columns, metadata),
+        ChurnModel(
+            model.estimator,
+            model.config_version,
+            model.feature_columns,
+            metadata,
+            model.source,
+            model.health_calibration,
+        ),
         temporary,
     )
     os.replace(temporary, model_path)

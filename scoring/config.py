@@ -82,11 +82,41 @@ class StageRule(_Frozen):
     growth_min_expansion: float = Field(ge=0, le=100)
 
 
+class RiskBandRule(_Frozen):
+    """Churn risk bands (low / medium / high), used to measure how often a risk flips."""
+
+    medium_from: float = Field(0.2, gt=0, lt=1)
+    high_from: float = Field(0.5, gt=0, lt=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RiskBandRule:
+        if not self.medium_from < self.high_from:
+            raise ValueError("medium_from must be below high_from")
+        return self
+
+
 class ChurnModelRule(_Frozen):
     horizon_days: int = Field(gt=0)
+    """The lead time quoted when one number is needed (the CSM's warning)."""
+    lead_days: tuple[int, ...] = (15, 30, 60, 90, 120, 180)
+    """Training samples per outcome: features this many days before it (each only from
+    data before that day), so the model sees every distance from renewal it is used at."""
     calibration_fraction: float = Field(gt=0, lt=0.5)
     test_fraction: float = Field(gt=0, lt=0.5)
     min_outcomes: int = Field(ge=10)
+    backtest_step_days: int = Field(14, ge=1, le=90)
+    """Point-in-time back-test: score every account every this many days (and the day
+    after, for the day-to-day flip rate)."""
+    backtest_max_lead_days: int = Field(365, ge=30)
+    risk_bands: RiskBandRule = Field(default_factory=RiskBandRule)
+    max_daily_change: float = Field(0.10, gt=0, le=1)
+    """A stable risk moves less than this from one day to the next (reported, not forced)."""
+
+    @model_validator(mode="after")
+    def _leads(self) -> ChurnModelRule:
+        if not self.lead_days or min(self.lead_days) <= 0:
+            raise ValueError("lead_days must be positive days before the outcome")
+        return self
 
 
 class HealthConfig(_Frozen):

@@ -14,7 +14,7 @@ from scoring.config import HealthConfig
 
 DAYS_CAP = 400.0
 CATEGORICAL_FEATURES: tuple[str, ...] = ("segment",)
-EXTRA_NUMERIC_FEATURES: tuple[str, ...] = ("log_arr", "tenure_days")
+EXTRA_NUMERIC_FEATURES: tuple[str, ...] = ("log_arr", "tenure_days", "days_to_renewal")
 
 
 def numeric_feature_names(config: HealthConfig) -> tuple[str, ...]:
@@ -22,7 +22,7 @@ def numeric_feature_names(config: HealthConfig) -> tuple[str, ...]:
 
 
 def model_feature_frame(measures: pd.DataFrame, config: HealthConfig) -> pd.DataFrame:
-    """One row per measures row: every health measure, log ARR, tenure and segment."""
+    """One row per measures row: every health measure, log ARR, tenure, lead time, segment."""
     frame = pd.DataFrame(index=measures.index)
     for name in config.measure_rules():
         values = measures[name].astype("float64")
@@ -31,5 +31,7 @@ def model_feature_frame(measures: pd.DataFrame, config: HealthConfig) -> pd.Data
         frame[name] = values
     frame["log_arr"] = np.log1p(measures["account_arr"].astype("float64").clip(lower=0))
     frame["tenure_days"] = measures["tenure_days"].astype("float64").clip(lower=0, upper=3650)
+    # Lead time: the same usage dip means more 20 days before a renewal than 300 days.
+    frame["days_to_renewal"] = measures["days_to_renewal"].astype("float64").clip(0, DAYS_CAP)
     frame["segment"] = measures["segment"].fillna("unknown").astype(str)
     return frame

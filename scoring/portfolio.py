@@ -86,7 +86,7 @@ def score_accounts(
     band = apply_hysteresis(overall["health"], overall["computed_band"], previous, config)
 
     if churn_model is not None:
-        churn_risk = churn_model.predict_risk(measures, config)
+        churn_risk = churn_model.predict_risk(measures, config, health=overall["health"])
     else:
         churn_risk = pd.Series(np.nan, index=measures.index, dtype="float64")
     expansion = expansion_propensity(measures, measure_scores, overall["health"], config)

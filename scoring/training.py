@@ -1,10 +1,15 @@
 """Train and evaluate the churn model on the store's own renewal history.
 
-Validation is time-ordered: outcomes are sorted by date; the oldest train the
-candidates, the next slice picks the winner, calibrates its probabilities and chooses
-the decision threshold, and the newest slice — never seen by any of those steps — is
-where every reported figure comes from. The rule-based health is scored on the same
-held-out slice, so the comparison is like for like.
+Each outcome gives several samples, one per lead time (features as of 15, 30, ... 180
+days before it), so the model learns every distance from renewal it is scored at.
+Validation is time-ordered and group-aware: outcomes are sorted by date; the oldest
+train the candidates, the next slice picks the winner, calibrates its probabilities and
+chooses the decision threshold, and the newest slice — never seen by any of those steps —
+is where every reported figure comes from. An account with an outcome in a later slice
+is purged from the earlier ones, so one account's snapshots never sit on both sides of
+a split. The rule-based health is scored on the same held-out rows, so the comparison is
+like for like; the point-in-time back-test (``scoring.backtest``) then decides whether
+``churn_risk`` comes from the model or from the calibrated health score.
 """
 
 from __future__ import annotations
@@ -17,7 +22,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from scoring.churn_model import CANDIDATES, ChurnModel, build_churn_pipeline
+from scoring.churn_model import (
+    CANDIDATES,
+    ChurnModel,
+    HealthCalibration,
+    build_churn_pipeline,
+    reference_features,
+)
 from scoring.config import COMPONENTS, HealthConfig
 from scoring.evaluation import (
     RiskMetrics,
@@ -36,20 +47,31 @@ class InsufficientHistory(ValueError):
 
 @dataclass(frozen=True)
 class TrainingSet:
-    """Measures as of ``horizon`` before each outcome, with the outcome and its date."""
+    """Measures as of each lead time before each outcome, with the outcome and its date.
+
+    ``outcome_ids`` group the samples of one outcome (default: one sample per outcome),
+    ``groups`` the samples of one account (default: ``measures.account_id``), and
+    ``lead_days`` say how far before the outcome each sample was taken.
+    """
 
     measures: pd.DataFrame
     labels: pd.Series  # 1 = churned, 0 = renewed
     outcome_dates: pd.Series
+    outcome_ids: pd.Series | None = None
+    groups: pd.Series | None = None
+    lead_days: pd.Series | None = None
 
 
 @dataclass(frozen=True)
 class SplitSummary:
     name: str
-    count: int
-    churned: int
+    count: int  # samples (outcome x lead time)
+    churned: int  # churned samples
     first_outcome: str
     last_outcome: str
+    outcomes: int = 0
+    accounts: int = 0
+    purged: int = 0  # samples dropped because their account has an outcome in a later slice
 
 
 @dataclass(frozen=True)
@@ -75,6 +97,11 @@ class ModelReport:
     proposed_weights: dict[str, float]
     proposed_weights_test_auc: float
     notes: tuple[str, ...] = field(default_factory=tuple)
+    lead_days: tuple[int, ...] = ()
+    health_calibration: dict[str, float] = field(default_factory=dict)
+    backtest: dict[str, Any] = field(default_factory=dict)  # scoring.backtest.BacktestReport
+    risk_source: str = "model"
+    risk_source_reason: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return _json_safe(asdict(self))
@@ -84,6 +111,9 @@ class ModelReport:
 class TrainingResult:
     model: ChurnModel
     report: ModelReport
+    test_outcome_ids: frozenset[Any] = frozenset()
+    """The outcomes of the test slice: the back-test judges the model on these only."""
+    test_first_outcome: str = ""
 
 
 def train_churn_model(
@@ -98,7 +128,10 @@ def train_churn_model(
     measures = training.measures.loc[order].reset_index(drop=True)
     labels = training.labels.loc[order].astype(int).to_numpy()
     dates = pd.to_datetime(training.outcome_dates.loc[order]).reset_index(drop=True)
-    train, calib, test = _split(len(labels), labels, config)
+    outcome_ids = _column(training.outcome_ids, order, pd.Series(order, index=order))
+    groups = _column(training.groups, order, training.measures["account_id"].astype(str))
+    leads = _column(training.lead_days, order, training.measures["days_to_renewal"])
+    train, calib, test, purged = _split(outcome_ids, groups, labels, config)
 
     features = model_feature_frame(measures, config)
     feature_columns = tuple(features.columns)
@@ -121,7 +154,8 @@ def train_churn_model(
     chosen = max(candidates, key=lambda c: (_finite(c.selection_auc), c.name == CANDIDATES[0]))
 
     health = rule_based_health(measures, config)
-    rule_test = _rule_metrics(health["health"], labels, calib, test)
+    health_calibration = fit_health_calibration(health["health"], labels, calib)
+    rule_test = _rule_metrics(health["health"], labels, calib, test, health_calibration)
     proposed = propose_component_weights(health, labels, np.concatenate([train, calib]), config)
     proposed_health = rule_based_health(measures, config.with_component_weights(proposed))
     proposed_auc = roc_auc(labels[test], 100.0 - proposed_health["health"].to_numpy()[test])
@@ -132,7 +166,7 @@ def train_churn_model(
         config_version=config.version,
         horizon_days=config.churn_model.horizon_days,
         splits=tuple(
-            _summary(name, rows, labels, dates)
+            _summary(name, rows, labels, dates, outcome_ids, groups, purged.get(name, 0))
             for name, rows in (("train", train), ("calibration", calib), ("test", test))
         ),
         candidates=tuple(candidates),
@@ -143,20 +177,56 @@ def train_churn_model(
         proposed_weights=proposed,
         proposed_weights_test_auc=proposed_auc,
         notes=(
-            "All figures are on the test slice: the newest outcomes, unseen by fitting, "
-            "model choice, calibration and threshold choice.",
+            "Slice figures are on the test slice: the newest outcomes (one sample per lead "
+            "time), unseen by fitting, model choice, calibration and threshold choice; "
+            "accounts with a later outcome are purged from earlier slices.",
             "The rule-based probability is a one-feature logistic fit of health on the "
             "calibration slice; its AUC and precision use the health ranking itself.",
         ),
+        lead_days=tuple(sorted({int(lead) for lead in leads.dropna()})),
+        health_calibration={
+            "intercept": health_calibration.intercept,
+            "slope": health_calibration.slope,
+        },
     )
     estimator, threshold = calibrated[chosen.name]
     model = ChurnModel(
         estimator=estimator,
         config_version=config.version,
         feature_columns=feature_columns,
-        metadata={"kind": chosen.name, "threshold": threshold, "report": report.to_dict()},
+        metadata={
+            "kind": chosen.name,
+            "threshold": threshold,
+            "report": report.to_dict(),
+            "reference_features": reference_features(features.iloc[train]),
+        },
+        health_calibration=health_calibration,
     )
-    return TrainingResult(model=model, report=report)
+    return TrainingResult(
+        model=model,
+        report=report,
+        test_outcome_ids=frozenset(outcome_ids.iloc[test].tolist()),
+        test_first_outcome=dates.iloc[test].min().date().isoformat(),
+    )
+
+
+def fit_health_calibration(
+    health: pd.Series, labels: np.ndarray, rows: np.ndarray
+) -> HealthCalibration:
+    """Platt scaling of health on ``rows`` (the calibration slice): P(churn | health)."""
+    from sklearn.linear_model import LogisticRegression
+
+    values = health.to_numpy(dtype=float)[rows]
+    known = np.isfinite(values)
+    outcome = labels[rows][known]
+    if len(np.unique(outcome)) < 2:
+        rate = float(np.clip(outcome.mean() if len(outcome) else 0.5, 1e-3, 1 - 1e-3))
+        return HealthCalibration(intercept=float(np.log(rate / (1 - rate))), slope=0.0)
+    platt = LogisticRegression(C=100.0)
+    platt.fit(values[known].reshape(-1, 1) / 100.0, outcome)
+    slope = float(platt.coef_[0][0])
+    # Lower health must never mean lower risk: a flat or inverted fit keeps the ranking.
+    return HealthCalibration(intercept=float(platt.intercept_[0]), slope=min(slope, -1e-3))
 
 
 def rule_based_health(measures: pd.DataFrame, config: HealthConfig) -> pd.DataFrame:
@@ -201,23 +271,19 @@ def propose_component_weights(
 
 
 def _rule_metrics(
-    health: pd.Series, labels: np.ndarray, calib: np.ndarray, test: np.ndarray
+    health: pd.Series,
+    labels: np.ndarray,
+    calib: np.ndarray,
+    test: np.ndarray,
+    calibration: HealthCalibration,
 ) -> RiskMetrics:
-    from sklearn.linear_model import LogisticRegression
-
-    values = health.to_numpy(dtype=float).reshape(-1, 1) / 100.0
-    platt = LogisticRegression(C=100.0)
-    if len(np.unique(labels[calib])) < 2:
-        calib_probs = np.full(len(calib), labels[calib].mean())
-        test_probs = np.full(len(test), labels[calib].mean())
-    else:
-        platt.fit(values[calib], labels[calib])
-        calib_probs = platt.predict_proba(values[calib])[:, 1]
-        test_probs = platt.predict_proba(values[test])[:, 1]
+    values = health.to_numpy(dtype=float)
+    calib_probs = calibration.probability(pd.Series(values[calib])).to_numpy()
+    test_probs = calibration.probability(pd.Series(values[test])).to_numpy()
     threshold = best_f1_threshold(labels[calib], calib_probs)
     metrics = risk_metrics(labels[test], test_probs, threshold=threshold)
     # The ranking is the health itself (lower = riskier), whatever Platt's slope says.
-    risk = 100.0 - values[test, 0]
+    risk = 100.0 - values[test]
     return replace(
         metrics,
         auc=roc_auc(labels[test], risk),
@@ -235,18 +301,35 @@ def calibrate_on_slice(pipeline: Any, features: pd.DataFrame, labels: np.ndarray
 
 
 def _time_order(training: TrainingSet) -> pd.Index:
+    outcome = training.outcome_ids if training.outcome_ids is not None else None
     keys = pd.DataFrame(
         {
             "date": pd.to_datetime(training.outcome_dates),
             "account": training.measures["account_id"].astype(str),
+            "outcome": (outcome.astype(str) if outcome is not None else ""),
         },
         index=training.measures.index,
     )
-    return keys.sort_values(["date", "account"], kind="stable").index
+    return keys.sort_values(["date", "account", "outcome"], kind="stable").index
 
 
-def _split(count: int, labels: np.ndarray, config: HealthConfig) -> tuple[np.ndarray, ...]:
+def _column(values: pd.Series | None, order: pd.Index, default: pd.Series) -> pd.Series:
+    source = default if values is None else values
+    return source.loc[order].reset_index(drop=True)
+
+
+def _split(
+    outcome_ids: pd.Series, groups: pd.Series, labels: np.ndarray, config: HealthConfig
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, int]]:
+    """Time-ordered train / calibration / test rows by outcome, purged by account.
+
+    Rows arrive in time order. Outcomes (all samples of one renewal stay together) are
+    cut into the three slices by count; then any sample whose account has an outcome in
+    a later slice is dropped from the earlier one, so no account is on both sides.
+    """
     rules = config.churn_model
+    ordered = pd.unique(outcome_ids.to_numpy())
+    count = len(ordered)
     if count < rules.min_outcomes:
         raise InsufficientHistory(
             f"only {count} past renewal outcomes (renewed or churned contracts); "
@@ -255,23 +338,38 @@ def _split(count: int, labels: np.ndarray, config: HealthConfig) -> tuple[np.nda
     test_size = max(1, math.ceil(count * rules.test_fraction))
     calib_size = max(1, math.ceil(count * rules.calibration_fraction))
     train_end = count - test_size - calib_size
-    rows = np.arange(count)
-    train, calib, test = (
-        rows[:train_end],
-        rows[train_end : train_end + calib_size],
-        rows[-test_size:],
-    )
+    slice_of = {outcome: 0 for outcome in ordered[:train_end]}
+    slice_of.update({outcome: 1 for outcome in ordered[train_end : train_end + calib_size]})
+    slice_of.update({outcome: 2 for outcome in ordered[train_end + calib_size :]})
+    position = outcome_ids.map(slice_of).to_numpy(dtype=int)
+    latest = pd.Series(position).groupby(groups.to_numpy()).transform("max").to_numpy()
+    rows = np.arange(len(position))
+    purged = {
+        "train": int(((position == 0) & (latest > 0)).sum()),
+        "calibration": int(((position == 1) & (latest > 1)).sum()),
+    }
+    train = rows[(position == 0) & (latest == 0)]
+    calib = rows[(position == 1) & (latest == 1)]
+    test = rows[position == 2]
     for name, part in (("training", train), ("calibration", calib), ("test", test)):
         if len(np.unique(labels[part])) < 2:
             raise InsufficientHistory(
                 f"the {name} slice of the renewal history has only "
-                f"{'churned' if labels[part].all() else 'renewed'} outcomes; "
+                f"{'churned' if len(part) and labels[part].all() else 'renewed'} outcomes; "
                 "both are needed to train and evaluate a churn model"
             )
-    return train, calib, test
+    return train, calib, test, purged
 
 
-def _summary(name: str, rows: np.ndarray, labels: np.ndarray, dates: pd.Series) -> SplitSummary:
+def _summary(
+    name: str,
+    rows: np.ndarray,
+    labels: np.ndarray,
+    dates: pd.Series,
+    outcome_ids: pd.Series,
+    groups: pd.Series,
+    purged: int,
+) -> SplitSummary:
     part = dates.iloc[rows]
     return SplitSummary(
         name=name,
@@ -279,6 +377,9 @@ def _summary(name: str, rows: np.ndarray, labels: np.ndarray, dates: pd.Series) 
         churned=int(labels[rows].sum()),
         first_outcome=part.min().date().isoformat(),
         last_outcome=part.max().date().isoformat(),
+        outcomes=int(outcome_ids.iloc[rows].nunique()),
+        accounts=int(groups.iloc[rows].nunique()),
+        purged=purged,
     )
 
 

@@ -19,6 +19,7 @@ def register(app: typer.Typer) -> None:
     )
     model.command("train")(model_train_command)
     model.command("report")(model_report_command)
+    model.command("apply-weights")(model_apply_weights_command)
     app.add_typer(model, name="model")
     health = typer.Typer(
         help="One account's health: show, override, what changed.", no_args_is_help=True
@@ -106,6 +107,37 @@ def model_report_command(
     typer.echo(format_model_report(report))
 
 
+def model_apply_weights_command(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the back-test only; change nothing.")
+    ] = False,
+) -> None:
+    """Back-test the proposed component weights beside the current ones, then apply them."""
+    from bot.errors import UserFacingError
+    from bot.services.scoring import review_health_weights
+    from scoring.reporting import format_weights_review
+
+    services = cli_services()
+    try:
+        review = review_health_weights(services, apply=not dry_run, actor=cli_actor())
+    except UserFacingError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(
+        format_weights_review(
+            current=review.current.component_weights,
+            proposed=review.proposed.component_weights,
+            comparison=review.comparison,
+        )
+    )
+    if review.applied_to is None:
+        typer.echo("dry run: nothing changed (run without --dry-run to apply)")
+    else:
+        typer.echo(
+            f"applied: health config {review.proposed.version} written to {review.applied_to}; "
+            "the churn model is retrained for it at the next score"
+        )
+
+
 def health_show_command(
     account: Annotated[str, typer.Argument(help="Account id or exact name.")],
 ) -> None:
@@ -144,6 +176,8 @@ def health_show_command(
                 "until": override.until.isoformat(),
                 "by": override.created_by,
             },
+            risk_source=overview.risk_source,
+            risk_drivers=list(overview.risk_drivers),
         )
     )
 

@@ -548,12 +548,19 @@ def _account_base_query(as_of: date, account_ids: Sequence[str] | None = None) -
 
 @dataclass(frozen=True)
 class OutcomeAggregates:
-    """Point-in-time aggregates for each past renewal outcome, with its label."""
+    """Point-in-time aggregates for past renewal outcomes, one row per (outcome, lead time).
 
-    aggregates: pd.DataFrame  # AGGREGATE_COLUMNS, ``as_of`` = outcome date - horizon
+    The same outcome appears once per lead time (days before its end date) whose cutoff
+    falls inside the contract and after enough usage history; ``contract_ids`` group the
+    rows of one outcome and ``account_ids`` the rows of one account.
+    """
+
+    aggregates: pd.DataFrame  # AGGREGATE_COLUMNS, ``as_of`` = outcome date - lead
     labels: pd.Series  # 1 churned, 0 renewed
     outcome_dates: pd.Series
     contract_ids: pd.Series
+    lead_days: pd.Series
+    account_ids: pd.Series
 
 
 #: Days of usage history a cutoff needs behind it (the two 30-day trend windows).
@@ -572,13 +579,14 @@ def renewal_outcomes(
     """Past contracts that renewed or churned, ending in (``ended_after``, ``before``)."""
     c = _contracts.c
     query = (
-        select(c.contract_id, c.account_id, c.end_date, c.status)
+        select(c.contract_id, c.account_id, c.start_date, c.end_date, c.status)
         .where(c.status.in_(OUTCOME_STATUSES), c.end_date < before)
         .order_by(c.end_date, c.contract_id)
     )
     if ended_after is not None:
         query = query.where(c.end_date > ended_after)
     frame = _frame(session, query)
+    frame["start_date"] = pd.to_datetime(frame["start_date"])
     frame["end_date"] = pd.to_datetime(frame["end_date"])
     return frame
 
@@ -593,17 +601,42 @@ def trainable_outcomes(*, session: Session, before: date, horizon_days: int) -> 
     return renewal_outcomes(session=session, before=before, ended_after=ended_after)
 
 
-def outcome_aggregates(*, session: Session, before: date, horizon_days: int) -> OutcomeAggregates:
-    """Aggregates as of ``horizon_days`` before every renewal outcome ending before ``before``.
+def outcome_aggregates(
+    *,
+    session: Session,
+    before: date,
+    horizon_days: int | None = None,
+    lead_days: Sequence[int] | None = None,
+) -> OutcomeAggregates:
+    """Aggregates as of each lead time before every renewal outcome ending before ``before``.
 
-    Each outcome becomes one sample row; a temporary cutoff table carries its boundary
-    dates so every grouped query runs once for all samples. Outcomes whose cutoff falls
-    before the store has ``MIN_HISTORY_DAYS`` of usage are left out: their features would
-    be empty for lack of history, not for lack of use, and a model would learn "no data
-    means renewal" from them.
+    Each (outcome, lead) pair becomes one sample row whose ``as_of`` is the outcome date
+    minus the lead, so only data from before that day is read; a temporary cutoff table
+    carries each sample's boundary dates so every grouped query runs once for all
+    samples. ``horizon_days`` alone is one lead time. A sample is left out when its cutoff
+    falls before the store has ``MIN_HISTORY_DAYS`` of usage (its features would be empty
+    for lack of history, not for lack of use, and a model would learn "no data means
+    renewal") or before the contract started (the renewal ahead would be another one).
     """
-    outcomes = trainable_outcomes(session=session, before=before, horizon_days=horizon_days)
-    cutoff_dates = (outcomes["end_date"] - pd.Timedelta(days=horizon_days)).dt.date
+    leads = sorted(set(lead_days or ())) or [horizon_days or 60]
+    outcomes = renewal_outcomes(session=session, before=before)
+    first_usage = usage_history_start(session=session)
+    earliest = (
+        pd.Timestamp(first_usage + timedelta(days=MIN_HISTORY_DAYS - 1))
+        if first_usage is not None
+        else None
+    )
+    samples = []
+    for lead in leads:
+        cutoff = outcomes["end_date"] - pd.Timedelta(days=lead)
+        keep = cutoff > outcomes["start_date"]
+        if earliest is not None:
+            keep &= cutoff > earliest
+        samples.append(outcomes[keep].assign(lead_days=lead, cutoff=cutoff[keep]))
+    picked = pd.concat(samples, ignore_index=True) if samples else outcomes.iloc[:0]
+    picked = picked.sort_values(["end_date", "contract_id", "lead_days"], kind="stable")
+    picked = picked.reset_index(drop=True)
+    cutoff_dates = picked["cutoff"].dt.date if len(picked) else pd.Series(dtype="object")
     cutoffs = _cutoff_table()
     connection = session.connection()
     cutoffs.drop(connection, checkfirst=True)
@@ -612,7 +645,7 @@ def outcome_aggregates(*, session: Session, before: date, horizon_days: int) -> 
         rows = [
             _cutoff_row(sample_id, account_id, cutoff)
             for sample_id, (account_id, cutoff) in enumerate(
-                zip(outcomes["account_id"], cutoff_dates, strict=True)
+                zip(picked["account_id"], cutoff_dates, strict=True)
             )
         ]
         if rows:
@@ -636,13 +669,16 @@ def outcome_aggregates(*, session: Session, before: date, horizon_days: int) -> 
         frame = _attach_parts(session, base, scope) if not base.empty else _with_part_columns(base)
     finally:
         cutoffs.drop(connection, checkfirst=True)
-    frame = frame.set_index("sample_id").sort_index()
-    outcomes = outcomes.loc[frame.index]
+    if "sample_id" in frame.columns:
+        frame = frame.set_index("sample_id").sort_index()
+        picked = picked.loc[frame.index]
     return OutcomeAggregates(
         aggregates=frame.reset_index(drop=True),
-        labels=(outcomes["status"] == "churned").astype(int).reset_index(drop=True),
-        outcome_dates=outcomes["end_date"].reset_index(drop=True),
-        contract_ids=outcomes["contract_id"].reset_index(drop=True),
+        labels=(picked["status"] == "churned").astype(int).reset_index(drop=True),
+        outcome_dates=picked["end_date"].reset_index(drop=True),
+        contract_ids=picked["contract_id"].reset_index(drop=True),
+        lead_days=picked["lead_days"].astype(int).reset_index(drop=True),
+        account_ids=picked["account_id"].reset_index(drop=True),
     )
 
 

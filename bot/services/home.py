@@ -55,6 +55,7 @@ def build_home_view(
             page_size=HOME_LIST_SIZE,
         )
         view = HomeView(
+            churn_risk_source=_churn_risk_source(services),
             viewer_name=viewer.name,
             scope_label={
                 "me": "your accounts",
@@ -92,3 +93,15 @@ def build_home_view(
             today=today,
         )
     return {"type": "home", "blocks": build_home_blocks(view)}
+
+
+def _churn_risk_source(services: Services) -> str | None:
+    """Where churn_risk comes from (the saved model's back-test choice); None: no model."""
+    from bot.services.scoring import saved_model_summary
+    from scoring.artifacts import ModelArtifactError
+
+    try:
+        summary = saved_model_summary(services)
+    except ModelArtifactError:
+        return None
+    return None if summary is None else str(summary.get("risk_source") or "model")

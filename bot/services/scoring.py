@@ -14,8 +14,9 @@ import math
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -43,6 +44,7 @@ from scoring.snapshots import snapshot_frame
 
 if TYPE_CHECKING:
     from bot.services import Services
+    from scoring.backtest import BacktestReport
     from scoring.churn_model import ChurnModel
     from scoring.training import TrainingResult
 
@@ -81,6 +83,24 @@ class HealthOverview:
     delta_7d: float | None
     delta_30d: float | None
     override: HealthOverride | None
+    risk_drivers: tuple[str, ...] = ()  # what raises the model's churn risk, with numbers
+    risk_source: str | None = None  # "model" or "health": where churn_risk comes from
+
+
+def health_config(services: Services) -> HealthConfig:
+    """The health config in force: CSBOT_HEALTH_CONFIG (or applied weights), else packaged.
+
+    Raises:
+        ConfigurationError: the file became unreadable or invalid since start-up.
+    """
+    from bot.errors import ConfigurationError
+    from scoring.config import HealthConfigError
+
+    path = services.settings.health_config_path
+    try:
+        return load_health_config(path)
+    except HealthConfigError as exc:
+        raise ConfigurationError(f"CSBOT_HEALTH_CONFIG: {exc}") from None
 
 
 def today_for(services: Services) -> date:
@@ -108,7 +128,7 @@ def score_portfolio(
         config: health config (default: the packaged current version).
         actor: who asked, for the audit log.
     """
-    config = config or load_health_config()
+    config = config or health_config(services)
     day = as_of or today_for(services)
     clock = _StageClock()
     model, model_status = churn_model_for_scoring(
@@ -253,7 +273,8 @@ def churn_model_for_scoring(
         return (
             model,
             f"churn model {model.metadata.get('kind')} trained "
-            f"{(model.metadata.get('report') or {}).get('trained_at', 'at an unknown time')}",
+            f"{(model.metadata.get('report') or {}).get('trained_at', 'at an unknown time')}"
+            f"{_source_note(model.source)}",
         )
     if not train_if_missing:
         return None, "no churn model trained; churn_risk left empty (run `csbot model train`)"
@@ -263,7 +284,16 @@ def churn_model_for_scoring(
         result = train_churn_model(services, as_of=as_of, config=config)
     except InsufficientHistory as exc:
         return None, f"no churn model: {exc}; churn_risk left empty"
-    return result.model, f"churn model {result.report.chosen} trained just now"
+    return (
+        result.model,
+        f"churn model {result.report.chosen} trained just now{_source_note(result.model.source)}",
+    )
+
+
+def _source_note(source: str) -> str:
+    if source == "health":
+        return "; churn_risk from the calibrated health score (the model did not beat it)"
+    return "; churn_risk from the model"
 
 
 def train_churn_model(
@@ -273,32 +303,59 @@ def train_churn_model(
     config: HealthConfig | None = None,
     actor: str = "system",
 ) -> TrainingResult:
-    """Train on every renewal outcome before ``as_of`` and save the model with metadata.
+    """Train on every renewal outcome before ``as_of``, back-test, and save with metadata.
+
+    Every outcome gives one sample per lead time in ``churn_model.lead_days``; after the
+    time-ordered fit, the point-in-time back-test (:func:`backtest_churn_risk`) decides
+    whether ``churn_risk`` comes from the model or from the calibrated health score.
 
     Raises:
         InsufficientHistory: too few outcomes, or a time slice with one class only.
     """
     from scoring.artifacts import save_churn_model
+    from scoring.backtest import choose_risk_source
     from scoring.measures import derive_measures
-    from scoring.training import TrainingSet
+    from scoring.training import TrainingResult, TrainingSet
     from scoring.training import train_churn_model as fit
 
-    config = config or load_health_config()
+    config = config or health_config(services)
     day = as_of or today_for(services)
     with unit_of_work(services.session_factory) as session:
         outcomes = outcome_aggregates(
-            session=session, before=day, horizon_days=config.churn_model.horizon_days
+            session=session, before=day, lead_days=config.churn_model.lead_days
         )
     training = TrainingSet(
         measures=derive_measures(outcomes.aggregates),
         labels=outcomes.labels,
         outcome_dates=outcomes.outcome_dates,
+        outcome_ids=outcomes.contract_ids,
+        groups=outcomes.account_ids,
+        lead_days=outcomes.lead_days,
     )
-    result = fit(training, config)
+    fitted = fit(training, config)
+    backtest = backtest_churn_risk(services, fitted, config=config, before=day)
+    source, reason = choose_risk_source(
+        backtest, slice_auc=(fitted.report.model_test.auc, fitted.report.rule_test.auc)
+    )
+    report = replace(
+        fitted.report,
+        backtest=backtest.to_dict() if backtest is not None else {},
+        risk_source=source,
+        risk_source_reason=reason,
+    )
+    samples = int(len(outcomes.labels))
+    distinct = int(outcomes.contract_ids.nunique())
+    model = fitted.model.with_source(source, report=report.to_dict())
+    result = TrainingResult(model=model, report=report, test_outcome_ids=fitted.test_outcome_ids)
     path = save_churn_model(
         result.model,
         services.settings.models_dir,
-        extra={"data_as_of": day.isoformat(), "outcomes": int(len(outcomes.labels))},
+        extra={
+            "data_as_of": day.isoformat(),
+            "outcomes": distinct,
+            "samples": samples,
+            "test_outcome_ids": sorted(str(i) for i in fitted.test_outcome_ids),
+        },
     )
     with unit_of_work(services.session_factory) as session:
         record_audit(
@@ -307,14 +364,218 @@ def train_churn_model(
             action="model.train",
             target=str(path),
             detail={
-                "chosen": result.report.chosen,
-                "test_auc": result.report.model_test.auc,
-                "rule_test_auc": result.report.rule_test.auc,
-                "outcomes": int(len(outcomes.labels)),
+                "chosen": report.chosen,
+                "risk_source": source,
+                "test_auc": report.model_test.auc,
+                "rule_test_auc": report.rule_test.auc,
+                "outcomes": distinct,
+                "samples": samples,
             },
         )
-    logger.info("churn model trained", extra={"path": str(path), "kind": result.report.chosen})
+    logger.info(
+        "churn model trained",
+        extra={"path": str(path), "kind": report.chosen, "risk_source": source},
+    )
     return result
+
+
+def backtest_churn_risk(
+    services: Services, fitted: TrainingResult, *, config: HealthConfig, before: date
+) -> BacktestReport | None:
+    """Score every account on past days as ``csbot score --as-of D`` would, and compare.
+
+    Days D run every ``backtest_step_days`` over the year before the test slice's
+    renewals; each D is scored with only the data before it (the very aggregates the
+    daily score reads), and so is D + 1 for the day-to-day stability figures. Labels
+    are the test slice's outcomes only (never fitted or calibrated on). None when no
+    day has a labelled next renewal.
+    """
+    from scoring.backtest import backtest_report, pooled_stability, stability
+    from scoring.training import rule_based_health
+
+    model = fitted.model
+    calibration = model.health_calibration
+    if calibration is None:
+        return None
+
+    def score(measures: pd.DataFrame) -> pd.DataFrame:
+        health = rule_based_health(measures, config)["health"]
+        return pd.DataFrame(
+            {
+                "health": health,
+                "model_risk": model.model_risk(measures, config),
+                "health_risk": calibration.probability(health).round(4),
+            },
+            index=measures.index,
+        )
+
+    found = _point_in_time(
+        services, fitted.test_outcome_ids, config=config, before=before, score=score, pairs=True
+    )
+    if found is None:
+        return None
+    days, table, pairs = found
+    limit = config.churn_model.max_daily_change
+    flips = {
+        column: pooled_stability(
+            [stability(today[column], tomorrow[column], config) for today, tomorrow in pairs],
+            limit,
+        )
+        for column in ("model_risk", "health_risk")
+    }
+    return backtest_report(
+        table[["account_id", "label", "lead_days", "model_risk", "health", "health_risk"]],
+        days=[on.isoformat() for on in days],
+        model_stability=flips["model_risk"],
+        health_stability=flips["health_risk"],
+    )
+
+
+def _point_in_time(
+    services: Services,
+    outcome_ids: frozenset[Any] | set[Any],
+    *,
+    config: HealthConfig,
+    before: date,
+    score: Any,
+    pairs: bool,
+) -> tuple[list[date], pd.DataFrame, list[tuple[pd.DataFrame, pd.DataFrame]]] | None:
+    """Back-test days, their labelled scored rows, and (optionally) D / D+1 score pairs.
+
+    ``score`` maps one day's measures to score columns (same index). Rows are the
+    accounts whose contract running on D ends in one of ``outcome_ids``.
+    """
+    from bot.db.scoring_features import (
+        MIN_HISTORY_DAYS,
+        account_aggregates,
+        renewal_outcomes,
+        usage_history_start,
+    )
+    from scoring.backtest import label_next_renewals
+    from scoring.measures import derive_measures
+
+    rules = config.churn_model
+    with unit_of_work(services.session_factory) as session:
+        outcomes = renewal_outcomes(session=session, before=before)
+        first_usage = usage_history_start(session=session)
+    labelled = outcomes[outcomes["contract_id"].isin(list(outcome_ids))]
+    if labelled.empty or first_usage is None:
+        return None
+    first = labelled["end_date"].min().date() - timedelta(days=rules.backtest_max_lead_days)
+    start = max(first, first_usage + timedelta(days=MIN_HISTORY_DAYS))
+    last = min(labelled["end_date"].max().date(), before - timedelta(days=1))
+    days: list[date] = []
+    day = start
+    while day <= last:
+        days.append(day)
+        day += timedelta(days=rules.backtest_step_days)
+
+    def scored(session: Any, on: date) -> pd.DataFrame:
+        measures = derive_measures(account_aggregates(session=session, as_of=on))
+        return pd.concat([measures, score(measures)], axis=1)
+
+    rows: list[pd.DataFrame] = []
+    day_pairs: list[tuple[pd.DataFrame, pd.DataFrame]] = []
+    with unit_of_work(services.session_factory) as session:
+        for on in days:
+            today = scored(session, on)
+            labels = label_next_renewals(today, labelled)
+            rows.append(today.loc[labels.index].assign(**labels))
+            if pairs and on + timedelta(days=1) < before:
+                tomorrow = scored(session, on + timedelta(days=1))
+                day_pairs.append((today.set_index("account_id"), tomorrow.set_index("account_id")))
+    table = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+    if table.empty:
+        return None
+    return days, table, day_pairs
+
+
+@dataclass(frozen=True)
+class WeightsReview:
+    """Current vs proposed component weights, each back-tested point in time."""
+
+    current: HealthConfig
+    proposed: HealthConfig
+    comparison: list[dict[str, Any]]  # per lead-time bucket: AUC and precision, both configs
+    applied_to: Path | None
+
+
+def review_health_weights(
+    services: Services, *, apply: bool, today: date | None = None, actor: str = "system"
+) -> WeightsReview:
+    """Back-test the saved model's proposed weights beside the current ones; apply if asked.
+
+    Applying writes the proposed config (a new version name, so stored snapshots keep
+    saying which weights scored them) to CSBOT_HEALTH_CONFIG, or to
+    ``<data dir>/health_config.yaml`` when that is unset, and is audited. The churn model,
+    trained for the old version, is retrained at the next score.
+
+    Raises:
+        UserFacingError: no trained model (nothing proposed) or no back-test possible.
+    """
+    import yaml
+
+    from scoring.artifacts import read_model_metadata
+    from scoring.backtest import compare_health_configs
+    from scoring.training import rule_based_health
+
+    metadata = read_model_metadata(services.settings.models_dir)
+    report = (metadata or {}).get("report") or {}
+    proposed_weights = report.get("proposed_weights")
+    test_ids = set((metadata or {}).get("test_outcome_ids") or ())
+    if not proposed_weights or not test_ids:
+        raise UserFacingError("no proposed weights yet; run `csbot model train` first")
+    current = health_config(services)
+    day = today or today_for(services)
+    proposed = current.with_component_weights(proposed_weights).model_copy(
+        update={"version": f"{current.version.split('+')[0]}+weights-{day.isoformat()}"}
+    )
+
+    def score(measures: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "health": rule_based_health(measures, current)["health"],
+                "proposed_health": rule_based_health(measures, proposed)["health"],
+            },
+            index=measures.index,
+        )
+
+    before = date.fromisoformat(metadata["data_as_of"]) if metadata.get("data_as_of") else day
+    found = _point_in_time(
+        services, test_ids, config=current, before=before, score=score, pairs=False
+    )
+    if found is None:
+        raise UserFacingError("no back-test day has a known next renewal to compare weights on")
+    _days, table, _pairs = found
+    comparison = compare_health_configs(table)
+    target: Path | None = None
+    if apply:
+        target = services.settings.health_config_file or (
+            services.settings.data_dir / "health_config.yaml"
+        )
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(target.name + ".tmp")
+        temporary.write_text(
+            "# Written by `csbot model apply-weights`: the packaged config with component\n"
+            "# weights fitted to renewal outcomes (see `csbot model report`).\n"
+            + yaml.safe_dump(proposed.model_dump(mode="json"), sort_keys=False),
+            encoding="utf-8",
+        )
+        load_health_config(temporary)  # never write a file that would not load
+        temporary.replace(target)
+        with unit_of_work(services.session_factory) as session:
+            record_audit(
+                session=session,
+                actor=actor,
+                action="health.apply_weights",
+                target=str(target),
+                detail={
+                    "from": current.version,
+                    "to": proposed.version,
+                    "weights": proposed.component_weights,
+                },
+            )
+    return WeightsReview(current, proposed, comparison, target)
 
 
 def saved_model_summary(services: Services) -> dict[str, Any] | None:
@@ -333,6 +594,8 @@ def saved_model_summary(services: Services) -> dict[str, Any] | None:
         "outcomes": metadata.get("outcomes"),
         "test_auc": (report.get("model_test") or {}).get("auc"),
         "rule_test_auc": (report.get("rule_test") or {}).get("auc"),
+        "risk_source": metadata.get("risk_source", "model"),
+        "risk_source_reason": report.get("risk_source_reason"),
     }
 
 
@@ -342,10 +605,10 @@ def training_outcome_counts(
     """How many past renewals (and churns) a model trained on ``as_of`` would learn from."""
     from bot.db.scoring_features import trainable_outcomes
 
-    config = config or load_health_config()
+    config = config or health_config(services)
     with unit_of_work(services.session_factory) as session:
         outcomes = trainable_outcomes(
-            session=session, before=as_of, horizon_days=config.churn_model.horizon_days
+            session=session, before=as_of, horizon_days=min(config.churn_model.lead_days)
         )
     return {
         "outcomes": int(len(outcomes)),
@@ -430,6 +693,7 @@ def health_overview(
             raise UserFacingError(f"{name} has not been scored yet; run `csbot score`")
         deltas = snapshot_deltas(session=session, as_of=snapshot.as_of, account_ids=[account_id])
         override = active_health_override(session=session, account_id=account_id, on=day)
+        source, risk_drivers = _risk_drivers(services, session, account_id, snapshot.as_of)
     row = deltas.iloc[0] if not deltas.empty else None
     return HealthOverview(
         account_id=account_id,
@@ -438,7 +702,35 @@ def health_overview(
         delta_7d=_optional_float(row["delta_7d"]) if row is not None else None,
         delta_30d=_optional_float(row["delta_30d"]) if row is not None else None,
         override=override,
+        risk_drivers=risk_drivers,
+        risk_source=source,
     )
+
+
+def _risk_drivers(
+    services: Services, session: Any, account_id: str, day: date
+) -> tuple[str | None, tuple[str, ...]]:
+    """The saved model's drivers of one account's churn risk on ``day`` (recomputed).
+
+    When ``churn_risk`` comes from the health score, its drivers are the health drivers
+    already on the snapshot, so none are added. A missing or stale model gives none.
+    """
+    from bot.db.scoring_features import account_aggregates
+    from scoring.artifacts import ModelArtifactError, load_churn_model
+    from scoring.measures import derive_measures
+
+    config = health_config(services)
+    try:
+        model = load_churn_model(services.settings.models_dir, config_version=config.version)
+    except ModelArtifactError:
+        return None, ()
+    if model is None:
+        return None, ()
+    if model.source != "model":
+        return model.source, ()
+    aggregates = account_aggregates(session=session, as_of=day, account_ids=[account_id])
+    drivers = model.risk_drivers(derive_measures(aggregates), config)
+    return model.source, tuple(drivers["text"].tolist())
 
 
 def health_changes(services: Services, account: str, *, start: date, end: date) -> SnapshotChange:

@@ -47,6 +47,7 @@ class HomeView:
     ctas: Page[CtaRecord]
     freshness_line: str
     today: date
+    churn_risk_source: str | None = None  # "model" / "health": said, never silently swapped
 
 
 def _more(page: Page[Any]) -> str:
@@ -91,8 +92,17 @@ def build_home_blocks(view: HomeView) -> Blocks:
         [cta_line(cta, view.today, with_account=True) for cta in view.ctas.items],
         "No open CTAs.",
     )
+    if view.churn_risk_source is not None:
+        blocks.append(freshness(_CHURN_RISK_SOURCES.get(view.churn_risk_source, "")))
     blocks.append(freshness(view.freshness_line))
     return blocks
+
+
+_CHURN_RISK_SOURCES = {
+    "model": "Churn risk: from the churn model (it beat the health score on the back-test).",
+    "health": "Churn risk: from the health score (the churn model did not beat it on the "
+    "back-test).",
+}
 
 
 def _section(heading: str, lines: list[str], empty: str) -> Blocks:
