@@ -96,6 +96,7 @@ def test_owner_acknowledges_and_the_message_updates_in_place(harness, fake_slack
     assert any(m.ts == ts and "Acknowledged" in json.dumps(m.blocks) for m in stored)
 
 
+@pytest.mark.any_date
 def test_manager_snoozes_for_a_week_with_a_reason(harness, fake_slack):
     cta_id, channel, ts = _sent_cta(harness)
     trigger = fake_slack.issue_trigger_id()

@@ -89,6 +89,7 @@ def harness(make_harness):
     return harness
 
 
+@pytest.mark.any_date
 def test_manager_digest_reports_the_team_with_a_chart_once(harness, fake_slack):
     result = run_job("manager_digest", run_manager_digest, harness.services, now=NOW)
     assert result.ok and result.summary == {"digests_queued": 2}
@@ -118,6 +119,7 @@ def test_manager_digest_reports_the_team_with_a_chart_once(harness, fake_slack):
     assert len(fake_slack.messages("DU_MGR")) == 2
 
 
+@pytest.mark.any_date
 def test_digest_drill_down_is_for_the_manager_only(harness, fake_slack):
     run_job("manager_digest", run_manager_digest, harness.services, now=NOW)
     digest = fake_slack.messages("DU_MGR")[0]

@@ -97,6 +97,7 @@ def test_modal_is_prefilled_and_validates_fields(harness):
         assert session.scalars(select(Escalation)).all() == []
 
 
+@pytest.mark.any_date
 def test_submission_posts_in_the_channel_with_a_thread_and_the_owner_acts(harness, fake_slack):
     view = _open_form(harness)
     response = _submit(harness, view["private_metadata"], _form_values())
@@ -141,6 +142,7 @@ def test_submission_posts_in_the_channel_with_a_thread_and_the_owner_acts(harnes
         assert session.get(Escalation, escalation.id).status == "resolved"
 
 
+@pytest.mark.any_date
 def test_sla_job_repings_then_escalates_to_the_manager_once(harness, fake_slack):
     view = _open_form(harness)
     _submit(harness, view["private_metadata"], _form_values(severity="critical"))
