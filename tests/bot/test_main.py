@@ -83,6 +83,7 @@ def _serve_env(fake: FakeSlackApi, database_url: str, tmp_path: Path) -> dict[st
     return env
 
 
+@pytest.mark.real_clock
 def test_csbot_serve_http_answers_and_stops_cleanly(
     fake_slack: FakeSlackApi, tmp_path: Path, sqlite_engine: Engine
 ) -> None:

@@ -50,11 +50,24 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "any_date: the test ran differently on different days; run it on several frozen days",
     )
+    config.addinivalue_line(
+        "markers",
+        "real_clock: signs requests for a server in another process, whose clock cannot travel",
+    )
     today = config.getoption("--today")
     if today:
         global _session_travel
         _session_travel = time_machine.travel(_session_instant(today), tick=True)
         _session_travel.start()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not config.getoption("--today"):
+        return
+    skip = pytest.mark.skip(reason="--today moves this process's clock, not the server's")
+    for item in items:
+        if item.get_closest_marker("real_clock") is not None:
+            item.add_marker(skip)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
