@@ -93,11 +93,15 @@ def evaluate(name: str, workdir: Path, contracts_csv: Path, scored_on: date) -> 
     health_auc = roc_auc(labels, 100.0 - known["health"].astype(float).to_numpy())
 
     backtest = report["backtest"]
-    print(f"\n== {name}: trained and scored as of {scored_on} ({time.perf_counter() - started:.0f}s)")
+    print(
+        f"\n== {name}: trained and scored as of {scored_on} ({time.perf_counter() - started:.0f}s)"
+    )
     if backtest:
         days = backtest["days"]
         print(f"back-test: {len(days)} days {days[0]} .. {days[-1]}")
-        print(f"  {'lead days':<9} {'n (churned)':>13} {'accounts':>8}  {'AUC model':>9} {'rules':>6}")
+        print(
+            f"  {'lead days':<9} {'n (churned)':>13} {'accounts':>8}  {'AUC model':>9} {'rules':>6}"
+        )
         for row in backtest["buckets"]:
             print(
                 f"  {row['bucket']:<9} {row['count']:>6} ({row['churned']:>4}) {row['accounts']:>8}"
@@ -157,7 +161,9 @@ def main() -> None:
             )
             contracts = workdir / "var" / "demo" / "contracts.csv"
             results.append(
-                evaluate(f"demo seed {seed}, {args.accounts} accounts", workdir, contracts, scored_on)
+                evaluate(
+                    f"demo seed {seed}, {args.accounts} accounts", workdir, contracts, scored_on
+                )
             )
     if not args.no_ravenstack:
         workdir = args.workdir / "ravenstack"
