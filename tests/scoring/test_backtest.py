@@ -135,3 +135,46 @@ def test_buckets_labels_and_day_to_day_flips():
     moved = stability(today, tomorrow, CONFIG)
     assert moved.pairs == 3 and moved.band_flip_rate == pytest.approx(1 / 3)
     assert moved.jump_rate == pytest.approx(0.0)
+
+
+def _rows(labels: list[int], health: list[float], model: list[float]) -> pd.DataFrame:
+    count = len(labels)
+    return pd.DataFrame(
+        {
+            "account_id": [f"A{i:03d}" for i in range(count)],
+            "label": labels,
+            "lead_days": [45] * count,
+            "model_risk": model,
+            "health": health,
+            "health_risk": [(100.0 - h) / 100.0 for h in health],
+        }
+    )
+
+
+def _report(rows: pd.DataFrame):  # type: ignore[no-untyped-def]
+    still = stability(pd.Series([0.1]), pd.Series([0.1]), CONFIG)
+    return backtest_report(rows, days=["2026-06-01"], model_stability=still, health_stability=still)
+
+
+def test_a_model_that_leads_only_by_noise_is_not_used():
+    # Health ranks ten accounts perfectly but for one swapped pair; the model has them all.
+    labels = [1, 0] * 5
+    health = [10.0, 90.0, 20.0, 80.0, 30.0, 70.0, 40.0, 60.0, 55.0, 50.0]
+    model = [0.9, 0.1, 0.8, 0.2, 0.7, 0.3, 0.6, 0.4, 0.55, 0.45]
+    report = _report(_rows(labels, health, model))
+    pooled = report.bucket("all")
+    assert pooled.model.auc > pooled.health.auc  # the model does lead ...
+    assert report.model_win_share is not None and report.model_win_share < 0.9
+    source, why = choose_risk_source(report, slice_auc=(0.9, 0.8))
+    assert source == "health"  # ... but not by enough to trust on ten accounts
+    assert "resamples" in why
+
+
+def test_a_model_that_leads_clearly_is_used():
+    rng = np.random.default_rng(3)
+    labels = [int(i % 3 == 0) for i in range(90)]
+    health = rng.uniform(0, 100, 90).tolist()  # health knows nothing here
+    model = [0.8 if label else 0.2 for label in labels]
+    report = _report(_rows(labels, health, model))
+    assert report.model_win_share == 1.0
+    assert choose_risk_source(report, slice_auc=(0.9, 0.8))[0] == "model"
