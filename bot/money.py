@@ -24,7 +24,9 @@ from babel import Locale, UnknownLocaleError
 from babel.numbers import NumberPattern, format_currency
 
 DEFAULT_LOCALE = "en_US"
-_CODE_NEXT_TO_DIGIT = re.compile(r"(?<=[A-Za-z])(?=[-\d])|(?<=\d)(?=[A-Za-z])")
+# An ISO code used as the symbol ("CHF1,200") is spaced from the digits, as CLDR's
+# currency spacing asks; compact suffixes ("140K") are left alone.
+_CODE_NEXT_TO_DIGIT = re.compile(r"(?<=\b[A-Z]{3})(?=[-\d])|(?<=\d)(?=[A-Z]{3}\b)")
 
 _locale = DEFAULT_LOCALE
 
@@ -101,3 +103,15 @@ def format_totals(
     """
     parts = [format_money(amount, currency, locale=locale) for currency, amount in totals]
     return " + ".join(parts) if parts else format_money(0, empty_currency, locale=locale)
+
+
+def format_compact_money(
+    amount: Decimal | float | int, currency: str = "USD", *, locale: str | None = None
+) -> str:
+    """Short amounts for chart axes: ``$140K``, ``$1.2M`` (CLDR's compact currency format)."""
+    from babel.numbers import format_compact_currency
+
+    code = (currency or "USD").upper()
+    loc = parse_locale(locale or _locale)
+    text = format_compact_currency(Decimal(str(amount)), code, locale=loc, fraction_digits=1)
+    return _CODE_NEXT_TO_DIGIT.sub(" ", text)
