@@ -144,3 +144,11 @@ def test_ask_path_imports_no_heavy_libraries(sqlite_world: Engine) -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_chat_keeps_info_logs_out_of_the_answers(sqlite_world: Engine, monkeypatch) -> None:
+    monkeypatch.setenv("CSBOT_LOG_LEVEL", "INFO")
+    result = invoke("chat", "--as", ADMIN, input="how is acme doing?\nquit\n")
+    assert result.exit_code == 0, result.output
+    assert "Acme" in result.stdout
+    assert "info " not in result.output and "bot.services.answers" not in result.output
