@@ -85,3 +85,11 @@ def configure_logging(level: str = "INFO", *, json_lines: bool = False) -> None:
     root.setLevel(level)
     for noisy in ("httpx", "urllib3", "chromadb", "sentence_transformers", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+
+
+def quiet_console_for_chat() -> None:
+    """The interactive chat shares the terminal with answers: only warnings and errors
+    reach it, so ``info`` lines never land in the middle of an answer."""
+    root = logging.getLogger()
+    for handler in root.handlers:
+        handler.setLevel(max(logging.WARNING, handler.level))

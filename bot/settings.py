@@ -90,6 +90,7 @@ class Settings(BaseSettings):
 
     # --- time and scheduling ------------------------------------------------------
     timezone: str = Field("UTC", validation_alias="CSBOT_TIMEZONE")
+    locale: str = Field("en_US", validation_alias="CSBOT_LOCALE")
     digest_time: str = Field("08:30", validation_alias="CSBOT_DIGEST_TIME")
     score_time: str = Field("06:00", validation_alias="CSBOT_SCORE_TIME")
     quiet_hours: str | None = Field("20:00-08:00", validation_alias="CSBOT_QUIET_HOURS")
@@ -166,6 +167,13 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        from bot.money import parse_locale
+
+        return str(parse_locale(value))
 
     @field_validator("digest_time", "score_time")
     @classmethod

@@ -80,6 +80,9 @@ def chat_command(as_user: AsUser = None) -> None:
     with contextlib.suppress(ImportError):  # not on every platform
         import readline  # noqa: F401 - line editing and history for input()
     services = _question_services()
+    from bot.log_config import quiet_console_for_chat
+
+    quiet_console_for_chat()
     user = _viewer_slack_id(services, as_user)
     typer.echo(f"csbot chat as {user} — ask about your accounts ('help', 'more', 'quit').")
     session = ChatSession(services=services, slack_user_id=user)

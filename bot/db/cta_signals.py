@@ -79,6 +79,7 @@ class AccountSignals:
     tickets: list[dict[str, Any]] = field(default_factory=list)
     invoices: list[dict[str, Any]] = field(default_factory=list)
     champions: list[dict[str, Any]] = field(default_factory=list)
+    currency: str = "USD"  # the account's; its ARR, contracts and invoices are in it
     sponsor_last_contacted_at: datetime | None = None  # newest contact with an active
     # champion or decision maker: the account's executive contact
     contracts: list[dict[str, Any]] = field(default_factory=list)
@@ -136,6 +137,7 @@ def _load_accounts(session: Session) -> dict[str, AccountSignals]:
             Account.licensed_seats,
             Account.customer_since,
             Account.segment,
+            func.coalesce(Account.currency, "USD").label("currency"),
         ).where(Account.status == "active")
     )
     return {
@@ -147,6 +149,7 @@ def _load_accounts(session: Session) -> dict[str, AccountSignals]:
             licensed_seats=row.licensed_seats,
             customer_since=row.customer_since,
             segment=row.segment,
+            currency=row.currency,
         )
         for row in rows
     }

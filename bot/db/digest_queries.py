@@ -10,6 +10,10 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Account, Contract, Csm, Cta, Escalation, HealthScore
+from bot.db.queries.accounts import DEFAULT_CURRENCY
+
+# The account's currency; accounts without one are in the default (as in Q&A totals).
+_CURRENCY = func.coalesce(Account.currency, DEFAULT_CURRENCY)
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +24,7 @@ class AccountBand:
     arr: float
     score: float
     band: str
+    currency: str = DEFAULT_CURRENCY
 
 
 def _scope(query, csm_ids: Sequence[str] | None):  # type: ignore[no-untyped-def]
@@ -44,6 +49,7 @@ def bands_as_of(
             Account.name,
             Account.csm_id,
             Account.arr,
+            _CURRENCY.label("currency"),
             HealthScore.score,
             HealthScore.band,
         )
@@ -59,18 +65,49 @@ def bands_as_of(
     rows = session.execute(_scope(query, csm_ids))
     return {
         row.account_id: AccountBand(
-            row.account_id, row.name, row.csm_id, float(row.arr or 0), float(row.score), row.band
+            row.account_id,
+            row.name,
+            row.csm_id,
+            float(row.arr or 0),
+            float(row.score),
+            row.band,
+            row.currency,
         )
         for row in rows
     }
 
 
+def _as_date(value: date | str) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def scored_days_between(
+    *, session: Session, start: date, end: date, csm_ids: Sequence[str] | None
+) -> list[date]:
+    """Days in [start, end] with at least one stored snapshot of an active account in scope.
+
+    A day nobody scored has no ARR-at-risk figure at all: it is not a day with $0 at risk.
+    """
+    query = (
+        select(HealthScore.as_of)
+        .join(Account, Account.account_id == HealthScore.account_id)
+        .where(HealthScore.as_of >= start, HealthScore.as_of <= end, Account.status == "active")
+        .group_by(HealthScore.as_of)
+        .order_by(HealthScore.as_of)
+    )
+    return [_as_date(day) for (day,) in session.execute(_scope(query, csm_ids))]
+
+
 def red_arr_by_day(
     *, session: Session, start: date, end: date, csm_ids: Sequence[str] | None
-) -> dict[date, float]:
-    """ARR of accounts whose snapshot that day was red, per day in [start, end]."""
+) -> dict[date, dict[str, float]]:
+    """ARR of accounts whose snapshot that day was red, per day in [start, end] and currency.
+
+    Only days with a red snapshot appear; see :func:`scored_days_between` for the days
+    that were scored at all.
+    """
     query = (
-        select(HealthScore.as_of, func.sum(Account.arr))
+        select(HealthScore.as_of, _CURRENCY, func.sum(Account.arr))
         .join(Account, Account.account_id == HealthScore.account_id)
         .where(
             HealthScore.as_of >= start,
@@ -78,13 +115,11 @@ def red_arr_by_day(
             HealthScore.band == "red",
             Account.status == "active",
         )
-        .group_by(HealthScore.as_of)
+        .group_by(HealthScore.as_of, _CURRENCY)
     )
-    result: dict[date, float] = {}
-    for as_of, total in session.execute(_scope(query, csm_ids)):
-        if isinstance(as_of, str):
-            as_of = date.fromisoformat(as_of)
-        result[as_of] = float(total or 0)
+    result: dict[date, dict[str, float]] = {}
+    for as_of, currency, total in session.execute(_scope(query, csm_ids)):
+        result.setdefault(_as_date(as_of), {})[currency] = float(total or 0)
     return result
 
 
@@ -94,13 +129,20 @@ class RenewalRow:
     name: str
     end_date: date
     arr: float
+    currency: str = DEFAULT_CURRENCY
 
 
 def renewals_between(
     *, session: Session, start: date, end: date, csm_ids: Sequence[str] | None
 ) -> list[RenewalRow]:
     query = (
-        select(Account.account_id, Account.name, Contract.end_date, Contract.arr)
+        select(
+            Account.account_id,
+            Account.name,
+            Contract.end_date,
+            Contract.arr,
+            _CURRENCY.label("currency"),
+        )
         .join(Account, Account.account_id == Contract.account_id)
         .where(
             Contract.status == "active",
@@ -111,7 +153,7 @@ def renewals_between(
         .order_by(Contract.end_date)
     )
     return [
-        RenewalRow(r.account_id, r.name, r.end_date, float(r.arr))
+        RenewalRow(r.account_id, r.name, r.end_date, float(r.arr), r.currency)
         for r in session.execute(_scope(query, csm_ids))
     ]
 

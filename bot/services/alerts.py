@@ -192,6 +192,7 @@ def render_cta_message(
             days_left=int(details["days_left"]),
             end_date=date.fromisoformat(details["end_date"]),
             arr=details.get("arr"),
+            currency=details.get("currency") or "USD",
             health=health_text,
         )
     return build_cta_alert_blocks(view)

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.db.cta_signals import AccountSignals, SignalWindows
 from bot.errors import ConfigurationError
+from bot.money import format_money
 
 DEFAULT_RULES_FILE = Path(__file__).with_name("cta_rules.yaml")
 PRIORITY_ORDER = {"urgent": 0, "high": 1, "medium": 2, "low": 3}
@@ -183,10 +184,11 @@ def _candidate(
     )
 
 
-def _money(value: Decimal | float | None) -> str:
+def _money(value: Decimal | float | None, currency: str) -> str:
+    """The shared formatter (``bot.money``), in the account's currency."""
     if value is None:
         return "n/a"
-    return f"${float(value):,.0f}"
+    return format_money(value, currency)
 
 
 def health_risk(
@@ -400,7 +402,11 @@ def payment_failure(
     due = invoice.get("due_at")
     late = f", {days_late} days past due" if due and days_late > 0 else ""
     total = sum(float(item["amount"]) for item, _ in unpaid)
-    more = f"; {len(unpaid) - 1} more unpaid ({_money(total)} in all)" if len(unpaid) > 1 else ""
+    more = (
+        f"; {len(unpaid) - 1} more unpaid ({_money(total, account.currency)} in all)"
+        if len(unpaid) > 1
+        else ""
+    )
     yield _candidate(
         account,
         "payment_failure",
@@ -408,7 +414,7 @@ def payment_failure(
         context,
         reason=(
             f"Invoice {invoice['invoice_id']} {invoice['status']}: "
-            f"{_money(invoice['amount'])}"
+            f"{_money(invoice['amount'], account.currency)}"
             + (f" (due {due.isoformat()}{late})" if due else "")
             + more
         ),
@@ -538,7 +544,8 @@ def renewal(
             context,
             reason=(
                 f"Renewal in {days_left} days: contract {contract['contract_id']} ends "
-                f"{contract['end_date'].isoformat()}, ARR {_money(contract['arr'])}{health_text}"
+                f"{contract['end_date'].isoformat()}, "
+                f"ARR {_money(contract['arr'], account.currency)}{health_text}"
             ),
             period=f"{contract['contract_id']}-{milestone}",
             priority="high" if days_left <= high_within else rule.priority,
@@ -549,6 +556,7 @@ def renewal(
                 "days_left": days_left,
                 "end_date": contract["end_date"].isoformat(),
                 "arr": float(contract["arr"]),
+                "currency": account.currency,
             },
         )
 

@@ -2,7 +2,13 @@
 
 Both compare today's bands with an earlier day (yesterday for the daily digest,
 a week ago for the weekly summary), so "turned red" and "recovered" always mean a
-real band change between two stored snapshots.
+real band change between two stored snapshots. When no earlier snapshot exists (the
+first digest) there is nothing to compare, and the digest says so instead of showing
+every account as a change.
+
+Money stays per currency (accounts carry their own), exactly as Q&A totals do: ARR in
+euros is never added to ARR in dollars. The 30-day chart plots scored days only: a day
+without snapshots has no figure, which is not the same as $0 at risk.
 """
 
 from __future__ import annotations
@@ -16,10 +22,28 @@ from sqlalchemy.orm import Session
 
 from bot.db import digest_queries as q
 from bot.errors import UserFacingError
+from bot.money import current_locale, format_money
 from bot.services.permissions import digest_scope, viewer_for
 from bot.services.viewers import Visibility
 
 BANDS = ("red", "yellow", "green")
+CHART_DAYS = 30
+
+MoneyTotals = list[tuple[str, float]]  # (currency, amount), largest first
+
+
+def _totals(accounts: list[q.AccountBand]) -> MoneyTotals:
+    sums: dict[str, float] = {}
+    for account in accounts:
+        sums[account.currency] = sums.get(account.currency, 0.0) + account.arr
+    return sorted(sums.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _changes(now: MoneyTotals, before: MoneyTotals) -> MoneyTotals:
+    """Change per currency (every currency in either total; ±0 kept so nothing hides)."""
+    then = dict(before)
+    changes = [(currency, amount - then.pop(currency, 0.0)) for currency, amount in now]
+    return changes + [(currency, -amount) for currency, amount in then.items()]
 
 
 @dataclass
@@ -31,8 +55,8 @@ class PortfolioDigest:
     accounts: int
     band_counts: dict[str, int]
     band_change: dict[str, int]
-    arr_at_risk: float
-    arr_at_risk_change: float
+    arr_at_risk: MoneyTotals
+    arr_at_risk_change: MoneyTotals
     turned_red: list[q.AccountBand]
     recovered: list[q.AccountBand]
     renewals_30: list[tuple[q.RenewalRow, q.AccountBand | None]]
@@ -43,19 +67,36 @@ class PortfolioDigest:
     open_ctas: int
     escalations_past_sla: list[tuple[int, str, str, datetime]]
     scores: list[float] = field(default_factory=list)
-    red_arr_series: list[tuple[date, float]] = field(default_factory=list)
+    # Per currency: (day, red ARR) for scored days only, oldest first.
+    red_arr_series: dict[str, list[tuple[date, float]]] = field(default_factory=dict)
     scope_key: str = "all"
+    has_comparison: bool = True  # False on the first digest: no earlier snapshot exists
 
     @property
     def completion_rate(self) -> float | None:
         return self.completed_ctas / self.raised_ctas if self.raised_ctas else None
 
+    @property
+    def chart_start(self) -> date:
+        return self.today - timedelta(days=CHART_DAYS - 1)
+
     def chart_spec(self) -> dict[str, Any]:
-        """JSON-safe data the chart renderer draws (stored on the outbox row)."""
+        """JSON-safe data the chart renderer draws (stored on the outbox row).
+
+        ``red_arr`` maps currency → [[day, ARR]] for scored days only; ``window`` is the
+        30-day span the x axis covers, so unscored days show as gaps, never as zeros.
+        """
+        scored = {d for series in self.red_arr_series.values() for d, _ in series}
         return {
             "title": self.title,
             "scores": [round(s, 1) for s in self.scores],
-            "red_arr": [[d.isoformat(), v] for d, v in self.red_arr_series],
+            "window": [self.chart_start.isoformat(), self.today.isoformat()],
+            "scored_days": len(scored),
+            "red_arr": {
+                currency: [[d.isoformat(), v] for d, v in series]
+                for currency, series in self.red_arr_series.items()
+            },
+            "locale": current_locale(),
         }
 
 
@@ -91,8 +132,8 @@ def build_portfolio_digest(
         ),
         key=lambda a: -a.arr,
     )
-    arr_at_risk = sum(a.arr for a in current.values() if a.band == "red")
-    arr_before = sum(a.arr for a in earlier.values() if a.band == "red")
+    arr_at_risk = _totals([a for a in current.values() if a.band == "red"])
+    arr_before = _totals([a for a in earlier.values() if a.band == "red"])
     renewals = q.renewals_between(
         session=session, start=today, end=today + timedelta(days=90), csm_ids=csm_ids
     )
@@ -100,13 +141,7 @@ def build_portfolio_digest(
     completed, raised = q.cta_completion(
         session=session, since=now - timedelta(days=30), csm_ids=csm_ids
     )
-    series_map = q.red_arr_by_day(
-        session=session, start=today - timedelta(days=29), end=today, csm_ids=csm_ids
-    )
-    series = [
-        (today - timedelta(days=n), series_map.get(today - timedelta(days=n), 0.0))
-        for n in range(29, -1, -1)
-    ]
+    series = _red_arr_series(session, today=today, csm_ids=csm_ids, current=current)
     return PortfolioDigest(
         title=title,
         scope_label=scope_label,
@@ -117,7 +152,8 @@ def build_portfolio_digest(
         band_counts={band: counts.get(band, 0) for band in BANDS},
         band_change={band: counts.get(band, 0) - before.get(band, 0) for band in BANDS},
         arr_at_risk=arr_at_risk,
-        arr_at_risk_change=arr_at_risk - arr_before,
+        arr_at_risk_change=_changes(arr_at_risk, arr_before),
+        has_comparison=bool(earlier),
         turned_red=turned_red,
         recovered=recovered,
         renewals_30=[(r, h) for r, h in with_health if r.end_date <= today + timedelta(days=30)],
@@ -130,6 +166,27 @@ def build_portfolio_digest(
         scores=[a.score for a in current.values()],
         red_arr_series=series,
     )
+
+
+def _red_arr_series(
+    session: Session,
+    *,
+    today: date,
+    csm_ids: list[str] | None,
+    current: dict[str, q.AccountBand],
+) -> dict[str, list[tuple[date, float]]]:
+    """Red ARR per currency on each scored day of the chart window (a scored day with no
+    red account is a real 0; a day nobody scored is left out)."""
+    start = today - timedelta(days=CHART_DAYS - 1)
+    days = q.scored_days_between(session=session, start=start, end=today, csm_ids=csm_ids)
+    red = q.red_arr_by_day(session=session, start=start, end=today, csm_ids=csm_ids)
+    currencies = sorted({c for by_currency in red.values() for c in by_currency}) or sorted(
+        {a.currency for a in current.values()}
+    )
+    return {
+        currency: [(day, red.get(day, {}).get(currency, 0.0)) for day in days]
+        for currency in currencies
+    }
 
 
 def drill_down(
@@ -152,7 +209,9 @@ def drill_down(
     if what == "red":
         bands = q.bands_as_of(session=session, day=day, csm_ids=csm_ids)
         red = sorted((a for a in bands.values() if a.band == "red"), key=lambda a: -a.arr)
-        return "Red accounts", [f"• {a.name} — {a.score:.0f}, ARR ${a.arr:,.0f}" for a in red]
+        return "Red accounts", [
+            f"• {a.name} — {a.score:.0f}, ARR {format_money(a.arr, a.currency)}" for a in red
+        ]
     if what == "renewals":
         current = q.bands_as_of(session=session, day=day, csm_ids=csm_ids)
         rows = q.renewals_between(
@@ -162,7 +221,8 @@ def drill_down(
         for r in rows:
             health = current.get(r.account_id)
             state = f"{health.band} {health.score:.0f}" if health else "not scored"
-            lines.append(f"• {r.name} — ends {r.end_date:%d %b}, ${r.arr:,.0f}, {state}")
+            money = format_money(r.arr, r.currency)
+            lines.append(f"• {r.name} — ends {r.end_date:%d %b}, {money}, {state}")
         return "Renewals in 30 days", lines
     if what == "overdue":
         rows = q.overdue_ctas_by_owner(session=session, today=day, csm_ids=csm_ids)

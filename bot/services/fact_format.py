@@ -10,16 +10,16 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
+from bot.money import format_money as money_text
 
 
 def format_money(amount: Decimal | float | int, currency: str = "USD") -> str:
-    """Whole units with thousands separators; cents only when there are some."""
-    value = Decimal(str(amount))
-    whole = value == value.to_integral_value()
-    text = f"{value:,.0f}" if whole else f"{value:,.2f}"
-    symbol = CURRENCY_SYMBOLS.get(currency.upper())
-    return f"{symbol}{text}" if symbol else f"{text} {currency.upper()}"
+    """Whole units with thousands separators; cents only when there are some.
+
+    The one formatter in ``bot.money``: drafts, the facts pack and the grounding check
+    write money exactly as Slack answers and the digest do.
+    """
+    return money_text(amount, currency)
 
 
 def format_date(day: date) -> str:

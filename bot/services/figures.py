@@ -7,25 +7,19 @@ answers against the store all print a number the same way.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "AUD": "A$", "CAD": "C$"}
+from bot.money import format_money
+
 BAND_EMOJI = {"red": "🔴", "yellow": "🟡", "green": "🟢"}
 MINUS = "−"
 
 
 def money(amount: Decimal | float | int | None, currency: str = "USD") -> str:
-    """``$120,000`` (cents only when there are any); other currencies by code or symbol."""
+    """``$120,000`` (cents only when there are any), in the team's locale (``bot.money``)."""
     if amount is None:
         return "not recorded"
-    value = Decimal(str(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    sign = "-" if value < 0 else ""
-    value = abs(value)
-    digits = f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,.2f}"
-    symbol = CURRENCY_SYMBOLS.get(currency.upper())
-    if symbol:
-        return f"{sign}{symbol}{digits}"
-    return f"{sign}{currency.upper()} {digits}"
+    return format_money(amount, currency)
 
 
 def score(value: float | None) -> str:

@@ -45,11 +45,17 @@ def test_dotenv_file_is_read(tmp_path):
         ("CSBOT_TIMEZONE", "Mars/Base", "CSBOT_TIMEZONE: unknown time zone 'Mars/Base'"),
         ("CSBOT_DIGEST_TIME", "25:00", "CSBOT_DIGEST_TIME: expected HH:MM, got '25:00'"),
         ("SLACK_BOT_TOKEN", "abc", "SLACK_BOT_TOKEN: a bot token starts with xoxb-"),
-        ("CSBOT_STALE_AFTER_HOURS", "soon", "CSBOT_STALE_AFTER_HOURS: Input should be a valid number"),
+        (
+            "CSBOT_STALE_AFTER_HOURS",
+            "soon",
+            "CSBOT_STALE_AFTER_HOURS: Input should be a valid number",
+        ),
         ("SLACK_API_URL", "slack.local", "SLACK_API_URL: must start with http:// or https://"),
     ],
 )
-def test_malformed_setting_fails_with_one_line_naming_the_variable(monkeypatch, variable, value, expected):
+def test_malformed_setting_fails_with_one_line_naming_the_variable(
+    monkeypatch, variable, value, expected
+):
     monkeypatch.setenv(variable, value)
     with pytest.raises(ConfigurationError) as caught:
         load_settings(_env_file=None)
@@ -68,3 +74,11 @@ def test_cli_start_up_reports_a_bad_setting_and_exits_2(monkeypatch):
     result = CliRunner().invoke(app, ["status"])
     assert result.exit_code == 2
     assert "CSBOT_VISIBILITY" in result.output
+
+
+def test_locale_is_validated_and_normalised(monkeypatch):
+    monkeypatch.setenv("CSBOT_LOCALE", "de-DE")
+    assert load_settings(_env_file=None).locale == "de_DE"
+    monkeypatch.setenv("CSBOT_LOCALE", "xx_nowhere")
+    with pytest.raises(ConfigurationError, match="CSBOT_LOCALE: unknown locale 'xx_nowhere'"):
+        load_settings(_env_file=None)

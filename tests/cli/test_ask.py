@@ -186,3 +186,11 @@ def test_account_card_names_churn_intent_tickets(sqlite_world: Engine, time_mach
     assert "How do we cancel?" in result.stdout
     other = invoke("ask", "how is globex doing?", "--as", ADMIN)
     assert "Churn intent" not in other.stdout
+
+
+def test_chat_keeps_info_logs_out_of_the_answers(sqlite_world: Engine, monkeypatch) -> None:
+    monkeypatch.setenv("CSBOT_LOG_LEVEL", "INFO")
+    result = invoke("chat", "--as", ADMIN, input="how is acme doing?\nquit\n")
+    assert result.exit_code == 0, result.output
+    assert "Acme" in result.stdout
+    assert "info " not in result.output and "bot.services.answers" not in result.output

@@ -1,4 +1,8 @@
-"""Block Kit for the manager digest and the CSM weekly summary, with drill-down buttons."""
+"""Block Kit for the manager digest and the CSM weekly summary, with drill-down buttons.
+
+Money goes through ``bot.money`` (one formatter, the team's locale), one total per
+currency; the first digest, with no earlier snapshot, shows no changes at all.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from bot.money import format_money, format_signed_money, format_totals
 from bot.slack.blocks.cta_alert import clip, escape_mrkdwn
 from bot.slack.ids import ActionId
 
@@ -20,10 +25,22 @@ DRILL_DOWNS = (
 )
 
 
-def _signed(n: float, money: bool = False) -> str:
-    if money:
-        return f"{'+' if n >= 0 else '−'}${abs(n):,.0f}"
+FIRST_DIGEST = "first digest — no comparison yet"
+
+
+def _signed(n: float) -> str:
     return f"{'+' if n >= 0 else '−'}{abs(int(n))}"
+
+
+def _arr_at_risk(digest: PortfolioDigest) -> str:
+    """``$140,000 (+$40,000)``; per currency; no change shown without an earlier snapshot."""
+    total = format_totals(digest.arr_at_risk)
+    if not digest.has_comparison:
+        return total
+    changes = ", ".join(
+        format_signed_money(amount, currency) for currency, amount in digest.arr_at_risk_change
+    )
+    return f"{total} ({changes or format_signed_money(0)})"
 
 
 def _names(items: list[Any], limit: int = 8) -> str:
@@ -35,8 +52,10 @@ def _names(items: list[Any], limit: int = 8) -> str:
 
 def build_digest_blocks(digest: PortfolioDigest) -> tuple[str, list[dict[str, Any]]]:
     since = "yesterday" if (digest.today - digest.compare_day).days == 1 else "last week"
+    change_line = f"change since {since}" if digest.has_comparison else FIRST_DIGEST
     bands = "   ".join(
-        f"{BAND_EMOJI[b]} *{digest.band_counts[b]}* {b} ({_signed(digest.band_change[b])})"
+        f"{BAND_EMOJI[b]} *{digest.band_counts[b]}* {b}"
+        + (f" ({_signed(digest.band_change[b])})" if digest.has_comparison else "")
         for b in ("red", "yellow", "green")
     )
     rate = digest.completion_rate
@@ -47,7 +66,7 @@ def build_digest_blocks(digest: PortfolioDigest) -> tuple[str, list[dict[str, An
     )
     renewals30 = (
         "\n".join(
-            f"• {escape_mrkdwn(r.name)} — {r.end_date:%d %b}, ${r.arr:,.0f}, "
+            f"• {escape_mrkdwn(r.name)} — {r.end_date:%d %b}, {format_money(r.arr, r.currency)}, "
             + (f"{BAND_EMOJI.get(h.band, '')} {h.score:.0f}" if h else "not scored")
             for r, h in digest.renewals_30[:8]
         )
@@ -68,7 +87,8 @@ def build_digest_blocks(digest: PortfolioDigest) -> tuple[str, list[dict[str, An
         or "none"
     )
     text = (
-        f"{digest.title}: {digest.band_counts['red']} red, ARR at risk ${digest.arr_at_risk:,.0f}"
+        f"{digest.title}: {digest.band_counts['red']} red, "
+        f"ARR at risk {format_totals(digest.arr_at_risk)}"
     )
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": clip(digest.title, 150)}},
@@ -78,7 +98,7 @@ def build_digest_blocks(digest: PortfolioDigest) -> tuple[str, list[dict[str, An
                 "type": "mrkdwn",
                 "text": clip(
                     f"*{escape_mrkdwn(digest.scope_label)}* · {digest.accounts} accounts · "
-                    f"change since {since}\n{bands}",
+                    f"{change_line}\n{bands}",
                     3000,
                 ),
             },
@@ -88,8 +108,7 @@ def build_digest_blocks(digest: PortfolioDigest) -> tuple[str, list[dict[str, An
             "fields": [
                 {
                     "type": "mrkdwn",
-                    "text": f"*ARR at risk*\n${digest.arr_at_risk:,.0f} "
-                    f"({_signed(digest.arr_at_risk_change, money=True)})",
+                    "text": f"*ARR at risk*\n{_arr_at_risk(digest)}",
                 },
                 {"type": "mrkdwn", "text": f"*CTA completion (30 d)*\n{rate_text}"},
                 {
@@ -138,8 +157,12 @@ def build_digest_blocks(digest: PortfolioDigest) -> tuple[str, list[dict[str, An
             "elements": [
                 {
                     "type": "mrkdwn",
-                    "text": f"Health as of {digest.today.isoformat()} · compared with "
-                    f"{digest.compare_day.isoformat()}",
+                    "text": f"Health as of {digest.today.isoformat()} · "
+                    + (
+                        f"compared with {digest.compare_day.isoformat()}"
+                        if digest.has_comparison
+                        else FIRST_DIGEST
+                    ),
                 }
             ],
         },

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from bot.money import format_money
 from bot.slack.blocks.cta_alert import CtaAlertView, build_cta_alert_blocks, clip, escape_mrkdwn
 
 
@@ -16,11 +17,12 @@ def build_renewal_alert_blocks(
     end_date: date,
     arr: float | None,
     health: str | None,
+    currency: str = "USD",
 ) -> tuple[str, list[dict[str, Any]]]:
     """A renewal CTA: header says how far away it is, fields carry date, ARR and health."""
     facts = (
         ("Contract ends", end_date.strftime("%a %d %b %Y")),
-        ("ARR", f"${arr:,.0f}" if arr is not None else "n/a"),
+        ("ARR", format_money(arr, currency) if arr is not None else "n/a"),
         ("Health", health or "not scored yet"),
         ("Days left", str(days_left)),
     )
