@@ -26,6 +26,7 @@ from bot.app import create_app
 from bot.errors import ConfigurationError
 from bot.http_gate import slack_events_endpoint
 from bot.services import Services
+from bot.services.knowledge import start_knowledge_warmup
 from bot.services.slack_deliveries import purge_old_claims
 from bot.settings import Settings
 
@@ -104,7 +105,9 @@ def asgi_app_from_environment() -> Starlette:
     configure_logging(settings.log_level, json_lines=settings.log_json)
     require_slack_settings(settings, mode="http")
     services = build_services(settings)
-    return build_asgi_app(build_slack_app(settings, services), settings)
+    asgi = build_asgi_app(build_slack_app(settings, services), settings)
+    start_knowledge_warmup(services)  # each worker process keeps its own model warm
+    return asgi
 
 
 def serve_http(
@@ -126,6 +129,7 @@ def serve_http(
         )
         return
     asgi = build_asgi_app(build_slack_app(settings, services), settings)
+    start_knowledge_warmup(services)
     logger.info("serving Slack over HTTP", extra={"host": host, "port": port})
     uvicorn.run(asgi, host=host, port=port, log_level=log_level)
 
@@ -155,6 +159,7 @@ def serve_socket_mode(settings: Settings, services: Services) -> None:
     signal.signal(signal.SIGINT, _request_stop)
     logger.info("connecting to Slack over Socket Mode")
     handler.connect()
+    start_knowledge_warmup(services)  # after connecting: envelopes are acked meanwhile
     try:
         while not stop.wait(1.0):
             pass

@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(None, validation_alias="CSBOT_CHROMA_URL")
     playbooks_dir: Path | None = Field(None, validation_alias="CSBOT_PLAYBOOKS_DIR")
     stale_after_hours: float = Field(48.0, gt=0, validation_alias="CSBOT_STALE_AFTER_HOURS")
+    embedder: Literal["minilm", "hashing"] = Field("minilm", validation_alias="CSBOT_EMBEDDER")
+    """``minilm``: the bundled sentence model (production). ``hashing``: a model-free word
+    hashing embedder for offline development and the end-to-end tests, which must not
+    pay MiniLM's load time; themes and sentiment are coarser with it."""
 
     # --- Slack ---------------------------------------------------------------------
     slack_bot_token: SecretStr | None = Field(None, validation_alias="SLACK_BOT_TOKEN")

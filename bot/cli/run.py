@@ -51,6 +51,9 @@ def run_command(
         if not demo:
             raise fail("the store is empty: import a contract folder (csbot import DIR) first")
         _load_demo(settings.data_dir / "demo")
+    # Ticket signals (issue 15): sentiment and churn intent before scoring, which reads them.
+    if _ticket_themes_missing(services):
+        _build_ticket_signals(services)
     with unit_of_work(services.session_factory) as session:
         already_scored = scored_days(session=session)
     if not already_scored:
@@ -90,6 +93,29 @@ def _score_history(services: Services) -> None:
         day = today - timedelta(days=days_ago)
         run = score_portfolio(services, day, actor=cli_actor())
         typer.echo(f"scored {len(run.table)} accounts as of {day}")
+
+
+def _ticket_themes_missing(services: Services) -> bool:
+    from bot.db.bootstrap import needs_ticket_themes
+    from bot.db.session import unit_of_work
+
+    with unit_of_work(services.session_factory) as session:
+        return needs_ticket_themes(session=session)
+
+
+def _build_ticket_signals(services: Services) -> None:
+    """Run the nightly knowledge refresh and the weekly theme rebuild once, as the scheduler
+    would, so the first "what are X's users complaining about?" reads stored themes."""
+    from jobs.registry import JOBS
+    from jobs.runner import run_job
+
+    typer.echo("building ticket sentiment, churn intent and themes…")
+    for name in ("knowledge_refresh", "themes_rebuild"):
+        result = run_job(name, JOBS[name].function, services, now=services.now(), deliver=False)
+        if not result.ok:  # the question path still groups on demand
+            typer.echo(f"{name} failed ({result.error}); themes will be built when first asked")
+            return
+        typer.echo(f"{name}: done in {result.seconds:.1f}s")
 
 
 def _print_status() -> None:

@@ -1,4 +1,5 @@
-"""What a first start needs to know about the store: is it empty, has it ever been scored."""
+"""What a first start needs to know about the store: is it empty, has it ever been scored,
+are there ticket themes to answer from."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import Account, HealthScore
+from bot.db.models import Account, HealthScore, Ticket, TicketTheme
 
 
 def store_has_accounts(*, session: Session) -> bool:
@@ -21,3 +22,13 @@ def scored_days(*, session: Session) -> set[date]:
 
 def latest_scored_day(*, session: Session) -> date | None:
     return session.execute(select(func.max(HealthScore.as_of))).scalar_one_or_none()
+
+
+def needs_ticket_themes(*, session: Session) -> bool:
+    """Tickets with text exist but no themes were ever stored (a first start, an upgrade)."""
+    if session.execute(select(TicketTheme.id).limit(1)).first() is not None:
+        return False
+    has_text = (func.coalesce(Ticket.subject, "") != "") | (
+        func.coalesce(Ticket.description, "") != ""
+    )
+    return session.execute(select(Ticket.ticket_id).where(has_text).limit(1)).first() is not None

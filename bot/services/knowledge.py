@@ -5,6 +5,9 @@
   truth and the embedding cache means nothing already seen is re-encoded.
 - ``refresh_knowledge``: the incremental version for the scheduler: index tickets
   that are new or changed, score new texts, attach new tickets to existing themes.
+- ``start_knowledge_warmup``: load the embedding model and the playbook index in a
+  background thread when a Slack app starts, so the first themes or playbook
+  question pays no model load and no ack ever waits for it.
 - ``score_text_sentiment``: sentiment for every ticket and NPS comment whose text
   or classifier changed since it was last scored, and churn intent for every such
   ticket (stored in ``ticket_churn_intent``; a ticket with churn intent is negative).
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -273,3 +277,36 @@ def score_text_sentiment(services: Services, *, rescore: bool = False) -> Sentim
     report.churn_scored = len(churn_rows)
     report.churn_detected = sum(1 for row in churn_rows if row["detected"])
     return report
+
+
+def warm_knowledge(services: Services) -> None:
+    """Load the query embedder and index the playbooks now rather than on a first question.
+
+    The themes answer reads stored themes (no model), but its playbook suggestion
+    embeds a query; loading MiniLM there cost a first asker tens of seconds. Failures
+    are logged only: the question path still loads lazily and reports its own errors.
+    """
+    started = time.perf_counter()
+    toolkit = services.knowledge
+    try:
+        toolkit.embedder.inner.embed(["warm up"])
+        toolkit.retriever.ensure_indexed()
+    except Exception:  # noqa: BLE001 - a cold model is slower, not broken
+        logger.exception("knowledge warm-up failed")
+        return
+    logger.info(
+        "knowledge warm",
+        extra={
+            "model": toolkit.embedder.model_id,
+            "seconds": round(time.perf_counter() - started, 3),
+        },
+    )
+
+
+def start_knowledge_warmup(services: Services) -> threading.Thread:
+    """Warm the knowledge layer on a daemon thread (never blocks start-up or an ack)."""
+    thread = threading.Thread(
+        target=warm_knowledge, args=(services,), name="csbot-knowledge-warmup", daemon=True
+    )
+    thread.start()
+    return thread

@@ -48,13 +48,20 @@ class KnowledgeToolkit:
         """Every embedding goes through the content-hash cache (a text is encoded once)."""
         from bot.db.embedding_cache import SqliteEmbeddingCache
         from knowledge.embedding_cache import CachedEmbedder
-        from knowledge.embeddings import SentenceTransformerEmbedder
 
-        inner = self._inner_embedder or SentenceTransformerEmbedder()
+        inner = self._inner_embedder or self._configured_embedder()
         cache = self._cache or SqliteEmbeddingCache(
             self.settings.data_dir / "embeddings" / "cache.sqlite3"
         )
         return CachedEmbedder(inner, cache)
+
+    def _configured_embedder(self) -> Embedder:
+        """The embedder ``CSBOT_EMBEDDER`` names (MiniLM unless told otherwise)."""
+        from knowledge.embeddings import HashingEmbedder, SentenceTransformerEmbedder
+
+        if self.settings.embedder == "hashing":
+            return HashingEmbedder()
+        return SentenceTransformerEmbedder()
 
     @cached_property
     def vector_store(self) -> ChromaVectorStore:

@@ -1,9 +1,12 @@
 """Answers to "what are Acme's users complaining about?": ticket themes and what to do.
 
-Themes are read from the store (``ticket_themes``, written by the weekly rebuild
-or ``csbot tickets themes``). A scope that has none yet is grouped on demand,
-which loads the embedding model once: acceptable on this path only, because the
-Slack handler shows "working…" and every other question stays model-free.
+Themes are read from the store (``ticket_themes``, written by ``csbot run``'s first
+start, the weekly rebuild or ``csbot tickets themes``), never rebuilt here while any
+of the question's scopes has stored themes; the answer says how old they are when
+newer tickets arrived since. Only a question none of whose scopes has themes yet
+groups on demand, which may load the embedding model: acceptable on this path only,
+because the Slack handler shows "working…" and every other question stays model-free.
+The churn-intent theme is listed first whatever its size.
 Scopes with too few tickets to cluster get their ticket categories instead, so
 the answer is never an empty list or a made-up theme.
 
@@ -30,10 +33,11 @@ from bot.db.queries.themes import (
     themable_tickets_by_book,
     theme_example_subjects,
     ticket_categories,
+    tickets_newer_than,
 )
 from bot.services.account_answers import suggestion_steps
 from bot.services.answer_context import AnswerContext, Reply
-from bot.services.themes import PORTFOLIO, account_scope, csm_scope
+from bot.services.themes import CHURN_THEME, PORTFOLIO, account_scope, csm_scope
 from bot.slack.blocks.account_answer import PlaybookSteps
 from bot.slack.blocks.themes_answer import (
     CategoriesView,
@@ -115,9 +119,18 @@ def _themes_reply(ctx: AnswerContext, target: _Target) -> Reply:
         scopes=target.theme_scopes,
         page=ctx.page,
         page_size=ctx.page_size,
+        first_labels=(CHURN_THEME,),
     )
     if found.themes.total == 0:
         return _categories_reply(ctx, target, build_failed=True)
+    newer = 0
+    if found.computed_at is not None and not built_now:
+        newer, _ = tickets_newer_than(
+            session=ctx.session,
+            since=found.computed_at,
+            account_id=target.account_id,
+            scope=target.accounts,
+        )
     items = found.themes.items
     subjects = theme_example_subjects(
         session=ctx.session,
@@ -139,6 +152,8 @@ def _themes_reply(ctx: AnswerContext, target: _Target) -> Reply:
         example_subjects=subjects,
         book_owner=target.book_owner,
         built_now=built_now,
+        now=ctx.now,
+        newer_tickets=newer,
         playbook=playbook,
         playbook_theme=pressing.label if playbook and pressing else None,
         playbook_note=playbook_note,
@@ -152,12 +167,15 @@ def _themes_reply(ctx: AnswerContext, target: _Target) -> Reply:
 
 
 def _build_missing(ctx: AnswerContext, scopes: list[str]) -> bool:
-    """Group the scopes that have no stored themes yet; True when any was grouped now.
+    """Group on demand only when none of the scopes has stored themes; True when grouped now.
 
-    A failed build (no model installed, a broken cache) is logged and leaves the
-    scope empty; the caller then answers with ticket categories.
+    Stored themes always answer (a book whose own themes are missing shows its
+    tickets as not yet in a theme), so a question never waits on a rebuild the
+    nightly and weekly jobs will do. A failed build (no model installed, a broken
+    cache) is logged and leaves the scope empty; the caller then answers with
+    ticket categories.
     """
-    if scopes_with_themes(session=ctx.session, scopes=scopes) == set(scopes):
+    if scopes_with_themes(session=ctx.session, scopes=scopes):
         return False
     from bot.services.themes import list_themes, rebuild_themes
 

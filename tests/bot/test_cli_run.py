@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 
 from bot.cli.run import BACKFILL_DAYS_AGO
 from tests.support.cli import invoke
 
 
-def test_fresh_store_gets_demo_data_history_and_the_terminal_chat():
+def test_fresh_store_gets_demo_data_history_and_the_terminal_chat(monkeypatch):
+    monkeypatch.setenv("CSBOT_EMBEDDER", "hashing")  # the job code, without MiniLM's load
     result = invoke("run", input="how is acme doing?\nquit\n")
     assert result.exit_code == 0, result.output
     assert "generating demo data" in result.stdout
+    assert "knowledge_refresh: done" in result.stdout and "themes_rebuild: done" in result.stdout
     assert "csbot chat as" in result.stdout
     assert "Acme Corp Inc" in result.stdout and "Renewal" in result.stdout
 
@@ -23,10 +26,18 @@ def test_fresh_store_gets_demo_data_history_and_the_terminal_chat():
     ]
     score_days = {entry["target"] for entry in audit if entry["action"] == "health.score"}
     assert len(score_days) == len(BACKFILL_DAYS_AGO)
+    # The first themes question reads what the first start stored: nothing is grouped now.
+    themes = invoke("ask", "what are acme's users complaining about?")
+    assert themes.exit_code == 0, themes.output
+    assert "Ticket themes: Acme Corp Inc" in themes.stdout
+    assert "grouped just now" not in themes.stdout
+    everyone = invoke("ask", "what are customers complaining about?").stdout
+    assert re.search(r"^• 1\. Churn intent: ", everyone, flags=re.MULTILINE), everyone
 
     again = invoke("run", input="quit\n")  # a second start reuses the store
     assert again.exit_code == 0
     assert "generating demo data" not in again.stdout and "scored" not in again.stdout
+    assert "themes_rebuild" not in again.stdout
 
 
 def test_no_demo_on_empty_store_is_a_clear_error():
@@ -51,6 +62,7 @@ def test_with_slack_tokens_run_serves_socket_mode_on_the_demo_data(fake_slack, t
         SLACK_APP_TOKEN=fake_slack.app_token,
         SLACK_API_URL=fake_slack.base_url,
         CSBOT_DATA_DIR=str(tmp_path / "var"),
+        CSBOT_EMBEDDER="hashing",  # first-start themes and the warm-up without MiniLM's load
     )
     process = subprocess.Popen(
         [CSBOT, "run"],
@@ -73,3 +85,5 @@ def test_with_slack_tokens_run_serves_socket_mode_on_the_demo_data(fake_slack, t
         stdout, stderr = process.communicate(timeout=60)
     assert process.returncode == 0, stderr[-2000:]
     assert "generating demo data" in stdout and "csbot chat" not in stdout
+    assert "themes_rebuild: done" in stdout
+    assert "knowledge warm" in stderr  # serve loaded the model in the background

@@ -79,6 +79,7 @@ def _serve_env(fake: FakeSlackApi, database_url: str, tmp_path: Path) -> dict[st
         CSBOT_DATABASE_URL=database_url,
         CSBOT_DATA_DIR=str(tmp_path / "var"),
         CSBOT_LOG_JSON="true",
+        CSBOT_EMBEDDER="hashing",  # serve warms the embedder at start; no MiniLM in tests
     )
     return env
 
@@ -198,6 +199,7 @@ def test_csbot_serve_socket_answers_and_stops_on_sigterm(
         _, stderr = process.communicate(timeout=30)
     assert process.returncode == 0, stderr[-2000:]
     assert "Socket Mode stopped" in stderr
+    assert '"knowledge warm"' in stderr  # the model is loaded at start, off the ack path
 
 
 @pytest.mark.parametrize("missing", ["SLACK_APP_TOKEN"])

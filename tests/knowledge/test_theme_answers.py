@@ -247,3 +247,43 @@ def test_too_few_tickets_get_categories_with_stored_sentiment(stored: Services) 
     assert "• billing — 1 ticket · average sentiment −0.42 · 1 of 1 negative" in answer.text
     with Session(stored.engine) as session:
         assert _themes(session, "account:T1") == []  # nothing was clustered
+
+
+def test_churn_intent_theme_leads_and_newer_tickets_are_called_out(stored: Services) -> None:
+    """A small churn-intent theme outranks a bigger all-negative export theme, and tickets
+    filed after the grouping are named instead of silently missing from the counts."""
+    from bot.services.themes import CHURN_THEME
+
+    with Session(stored.engine) as session:
+        session.add(Account(account_id="G1", name="Globex", csm_id="C1"))
+        session.flush()
+        globex = [
+            ("export · custom fields", 1.0, 0.0, [(f"Export broken {i}", 0.7) for i in range(9)]),
+            (CHURN_THEME, 1.0, None, [("How do we cancel?", 0.9), ("Not renewing", 0.8)]),
+        ]
+        _store_themes(session, "account:G1", "G1", globex, "G")
+        for hours in (2, 5):  # filed after the grouping: not counted in any theme yet
+            session.add(
+                Ticket(
+                    ticket_id=f"G-new-{hours}",
+                    account_id="G1",
+                    created_at=NOW - timedelta(hours=hours),
+                    status="open",
+                    subject="Export still failing",
+                )
+            )
+        session.commit()
+
+    answer = ask(stored, "What are Globex's users complaining about?", ALICE)
+
+    lines = theme_lines(answer.text)
+    assert lines[0].startswith(f"{CHURN_THEME} — 2 tickets · 2 negative")
+    assert lines[1].startswith("export · custom fields — 9 tickets · 9 negative")
+    assert "Themes built 1 day ago; 2 newer tickets not yet in them" in answer.text
+    with Session(stored.engine) as session:  # answered from the stored themes, not rebuilt
+        assert {t.computed_at for t in _themes(session, "account:G1")} == {GROUPED}
+
+
+def test_no_age_note_when_no_ticket_is_newer_than_the_themes(stored: Services) -> None:
+    answer = ask(stored, "What are Acme's users complaining about?", ALICE)
+    assert "newer ticket" not in answer.text

@@ -5,7 +5,8 @@ Plain SQL over ``ticket_themes``, ``ticket_theme_assignments``, ``tickets`` and
 module never touches embeddings, torch or chromadb. Themes are ranked by how
 many negative tickets they hold (``negative_share × size``); among equals a
 rising theme (more tickets in the last 30 days than the 30 before) comes first,
-because that is the one still getting worse.
+because that is the one still getting worse. Labels the caller pins (the
+churn-intent theme) come before all of them.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Account, Csm, TextSentiment, Ticket, TicketTheme, TicketThemeAssignment
@@ -75,16 +76,31 @@ def _theme(row: TicketTheme) -> StoredTheme:
 
 
 def ranked_themes(
-    *, session: Session, scopes: Sequence[str], page: int = 0, page_size: int = 10
+    *,
+    session: Session,
+    scopes: Sequence[str],
+    page: int = 0,
+    page_size: int = 10,
+    first_labels: Sequence[str] = (),
 ) -> ThemePage:
-    """The themes of ``scopes``, most pressing first (see the module docstring)."""
+    """The themes of ``scopes``, most pressing first (see the module docstring).
+
+    Themes labelled one of ``first_labels`` (the churn-intent theme) lead whatever
+    their size: a customer asking how to cancel outranks a larger export complaint.
+    """
     in_scopes = TicketTheme.scope.in_(sorted(set(scopes)))
     negative_tickets = func.round(TicketTheme.negative_share * TicketTheme.size)
     rising_first = case((TicketTheme.trend > 0, 0), else_=1)
+    pinned_first = (
+        case((TicketTheme.label.in_(list(first_labels)), 0), else_=1)
+        if first_labels
+        else literal(1)
+    )
     statement = (
         select(TicketTheme)
         .where(in_scopes)
         .order_by(
+            pinned_first,
             negative_tickets.desc(),
             rising_first,
             func.coalesce(TicketTheme.trend, 0.0).desc(),
@@ -232,3 +248,22 @@ def csm_names(*, session: Session, csm_ids: Sequence[str]) -> dict[str, str]:
         return {}
     rows = session.execute(select(Csm.csm_id, Csm.name).where(Csm.csm_id.in_(sorted(csm_ids))))
     return {csm_id: name for csm_id, name in rows}
+
+
+def tickets_newer_than(
+    *,
+    session: Session,
+    since: datetime,
+    account_id: str | None = None,
+    scope: AccountScope | None = None,
+) -> tuple[int, datetime | None]:
+    """Tickets with text created after ``since`` (the last grouping), and the newest one's time."""
+    statement = _tickets_in(
+        select(func.count(), func.max(Ticket.created_at))
+        .select_from(Ticket)
+        .where(_has_text(), Ticket.created_at > since),
+        account_id=account_id,
+        scope=scope or AccountScope.everything(),
+    )
+    count, newest = session.execute(statement).one()
+    return int(count or 0), newest

@@ -35,6 +35,8 @@ class ThemesView:
     example_subjects: dict[int, list[str]] = field(default_factory=dict)
     book_owner: dict[str, str] = field(default_factory=dict)  # theme scope → CSM name
     built_now: bool = False
+    now: datetime | None = None  # the asker's clock, for the themes' age
+    newer_tickets: int = 0  # tickets created after the (oldest) grouping
     playbook: PlaybookSteps | None = None
     playbook_theme: str | None = None
     playbook_note: str | None = None
@@ -119,7 +121,9 @@ def build_themes_blocks(view: ThemesView) -> Blocks:
     if view.playbook_note:
         blocks.append(note(view.playbook_note))
     waiting = view.tickets - view.themed_tickets
-    if waiting > 0:
+    if view.newer_tickets > 0 and view.computed_at is not None:
+        blocks.append(note(stale_themes_text(view.computed_at, view.now, view.newer_tickets)))
+    elif waiting > 0:
         blocks.append(
             note(
                 f"{fmt.plural(waiting, 'ticket')} not in a theme yet (newer than the last "
@@ -127,6 +131,18 @@ def build_themes_blocks(view: ThemesView) -> Blocks:
             )
         )
     return blocks
+
+
+def stale_themes_text(computed_at: datetime, now: datetime | None, newer: int) -> str:
+    """``Themes built 3 days ago; 12 newer tickets not yet in them (…)``."""
+    built = f"on {fmt.day(computed_at)}"
+    if now is not None:
+        elapsed = now - computed_at
+        built = "today" if elapsed.days < 1 else f"{fmt.plural(elapsed.days, 'day')} ago"
+    return (
+        f"Themes built {built}; {fmt.plural(newer, 'newer ticket')} not yet in them "
+        "(the counts above are from that grouping; the weekly rebuild adds them)."
+    )
 
 
 def sentiment_text(summary: CategorySummary) -> str:
