@@ -58,6 +58,7 @@ def run_command(
         already_scored = scored_days(session=session)
     if not already_scored:
         _score_history(services)
+        _raise_first_ctas(services)
     _print_status()
     if settings.socket_mode_enabled and not chat:
         _serve_slack_with_scheduler()
@@ -93,6 +94,27 @@ def _score_history(services: Services) -> None:
         day = today - timedelta(days=days_ago)
         run = score_portfolio(services, day, actor=cli_actor())
         typer.echo(f"scored {len(run.table)} accounts as of {day}")
+
+
+def _raise_first_ctas(services: Services) -> None:
+    """Run the CTA rules once on the first scores, as the scheduler does after each score.
+
+    Without this a fresh store answers every "what should I do?" with "No open CTAs" until
+    the first scheduled run. The alerts are queued, not sent: the scheduler delivers them
+    within the per-CSM budget and quiet hours, so a first start never floods Slack.
+    """
+    from jobs.registry import JOBS
+    from jobs.runner import run_job
+
+    result = run_job(
+        "cta_rules", JOBS["cta_rules"].function, services, now=services.now(), deliver=False
+    )
+    if not result.ok:
+        typer.echo(f"cta_rules failed ({result.error}); the scheduler will raise CTAs later")
+        return
+    created = result.summary.get("ctas_created", 0)
+    accounts = result.summary.get("accounts", 0)
+    typer.echo(f"cta_rules: {created} CTAs opened for {accounts} accounts")
 
 
 def _ticket_themes_missing(services: Services) -> bool:

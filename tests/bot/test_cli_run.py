@@ -26,6 +26,12 @@ def test_fresh_store_gets_demo_data_history_and_the_terminal_chat(monkeypatch):
     ]
     score_days = {entry["target"] for entry in audit if entry["action"] == "health.score"}
     assert len(score_days) == len(BACKFILL_DAYS_AGO)
+    # The CTA rules ran once on the first scores: "what should I do?" has work to show.
+    opened = re.search(r"cta_rules: (\d+) CTAs opened for (\d+) accounts", result.stdout)
+    assert opened and int(opened.group(1)) > 0, result.stdout
+    work = invoke("ask", "what should I do about globex?")
+    assert work.exit_code == 0, work.output
+    assert "No open CTAs" not in work.stdout and "Open CTAs (1" in work.stdout
     # The first themes question reads what the first start stored: nothing is grouped now.
     themes = invoke("ask", "what are acme's users complaining about?")
     assert themes.exit_code == 0, themes.output
@@ -37,7 +43,7 @@ def test_fresh_store_gets_demo_data_history_and_the_terminal_chat(monkeypatch):
     again = invoke("run", input="quit\n")  # a second start reuses the store
     assert again.exit_code == 0
     assert "generating demo data" not in again.stdout and "scored" not in again.stdout
-    assert "themes_rebuild" not in again.stdout
+    assert "themes_rebuild" not in again.stdout and "cta_rules" not in again.stdout
 
 
 def test_no_demo_on_empty_store_is_a_clear_error():
