@@ -20,7 +20,7 @@ from bot.db import escalation_repository as repo
 from bot.db.audit import record_audit
 from bot.db.models import Escalation
 from bot.errors import AccountNotFound, UserFacingError
-from bot.money import AmountError, parse_money_input
+from bot.money import AmountError, format_money, parse_money_input
 from bot.services.alerts import queue_message
 from bot.services.permissions import (
     authorize_action,
@@ -137,17 +137,16 @@ def _parse(form: EscalationForm, today: date, currency: str | None) -> tuple[Dec
     if form.category not in CATEGORIES:
         errors[CATEGORY_BLOCK] = "Choose a category."
     arr: Decimal | None = None
+    account_currency = (currency or "USD").upper()  # as the post displays it
     if form.arr_text.strip():
         try:
             arr, typed_currency = parse_money_input(form.arr_text)
         except AmountError as exc:
-            reason = str(exc)
             errors[ARR_BLOCK] = (
-                f"“{form.arr_text}” is not an amount: {reason}. "
-                "Type digits like 120000, 120,000 or €120.000."
+                f"“{form.arr_text}” is not an amount: {exc}. "
+                f"Type digits like 120000 or {format_money(120_000, account_currency)}."
             )
         else:
-            account_currency = (currency or "USD").upper()  # as the post displays it
             if typed_currency and typed_currency != account_currency:
                 errors[ARR_BLOCK] = (
                     f"“{form.arr_text}” is in {typed_currency}, but this account's ARR is "
