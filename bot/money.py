@@ -115,3 +115,91 @@ def format_compact_money(
     loc = parse_locale(locale or _locale)
     text = format_compact_currency(Decimal(str(amount)), code, locale=loc, fraction_digits=1)
     return _CODE_NEXT_TO_DIGIT.sub(" ", text)
+
+
+# --------------------------------------------------------------------------- typed amounts
+_SYMBOLS: dict[str, str | None] = {
+    "$": None,  # dollars of some country: the account's currency decides
+    "US$": "USD",
+    "C$": "CAD",
+    "CA$": "CAD",
+    "A$": "AUD",
+    "AU$": "AUD",
+    "NZ$": "NZD",
+    "R$": "BRL",
+    "€": "EUR",
+    "£": "GBP",
+    "¥": None,  # yen or yuan
+    "₹": "INR",
+    "₩": "KRW",
+    "₪": "ILS",
+    "₺": "TRY",
+    "zł": "PLN",
+    "kr": None,  # Swedish, Norwegian or Danish krone
+    "Fr.": "CHF",
+}
+_SPACES = " \u00a0\u202f\u2009'’"
+_NUMBER = re.compile(r"\d[\d.,\u00a0\u202f\u2009'’ ]*")
+
+
+class AmountError(ValueError):
+    """A typed amount that is not money; the message says what was expected."""
+
+
+def parse_money_input(text: str) -> tuple[Decimal, str | None]:
+    """What a person typed as an amount → (amount, ISO currency if they named one).
+
+    Accepts a currency symbol or ISO code before or after the digits (``$90,000``,
+    ``€ 90.000``, ``90 000 CHF``, ``GBP 1,200.50``) and any of the usual thousands
+    separators (``,`` ``.`` space, ``'``). One separator followed by exactly three
+    digits groups thousands (``1.200`` is 1200: ARR is never a fraction of a unit);
+    otherwise the last ``.`` or ``,`` marks the cents. ``$`` alone names no currency.
+
+    Raises:
+        AmountError: for anything else (words, two currencies, ``1,2,3``, a minus sign).
+    """
+    raw = text.strip()
+    match = _NUMBER.search(raw)
+    if match is None:
+        raise AmountError("no digits")
+    before, after = raw[: match.start()].strip(), raw[match.end() :].strip()
+    if before.startswith(("-", "−")) or before.endswith(("-", "−")):
+        raise AmountError("cannot be negative")
+    if before and after:
+        raise AmountError("a currency goes either before or after the digits")
+    currency = _currency_of(before or after)
+    return _number(match.group().strip(_SPACES)), currency
+
+
+def _currency_of(marker: str) -> str | None:
+    if not marker:
+        return None
+    if marker in _SYMBOLS:
+        return _SYMBOLS[marker]
+    code = marker.upper()
+    if len(code) == 3 and code.isalpha():
+        from babel.numbers import is_currency
+
+        if is_currency(code):
+            return code
+    raise AmountError(f"“{marker}” is not a currency")
+
+
+def _number(digits: str) -> Decimal:
+    for space in _SPACES:
+        digits = digits.replace(space, "")
+    seps = [char for char in digits if char in ".,"]
+    decimal_sep: str | None = None
+    if len(set(seps)) == 2:
+        decimal_sep = digits[max(digits.rfind("."), digits.rfind(","))]
+    elif len(seps) == 1 and len(digits) - digits.index(seps[0]) - 1 != 3:
+        decimal_sep = seps[0]
+    whole, _, cents = digits.rpartition(decimal_sep) if decimal_sep else (digits, "", "")
+    if decimal_sep and (not cents.isdigit() or len(cents) > 2):
+        raise AmountError("at most two digits after the decimal separator")
+    groups = re.split(r"[.,]", whole)
+    if any(not group.isdigit() for group in groups) or (
+        len(groups) > 1 and (len(groups[0]) > 3 or any(len(group) != 3 for group in groups[1:]))
+    ):
+        raise AmountError("digits are grouped in threes")
+    return Decimal("".join(groups) + (f".{cents}" if cents else ""))

@@ -24,6 +24,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 from bot.errors import ConfigurationError
+from bot.staleness import StalenessRule, parse_source_hours
 
 DEFAULT_DATA_DIR = Path("var")
 
@@ -45,6 +46,12 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(None, validation_alias="CSBOT_CHROMA_URL")
     playbooks_dir: Path | None = Field(None, validation_alias="CSBOT_PLAYBOOKS_DIR")
     stale_after_hours: float = Field(48.0, gt=0, validation_alias="CSBOT_STALE_AFTER_HOURS")
+    """Expected hours between loads of a frequently loaded source (usage, accounts, tickets)."""
+    stale_after_hours_by_source: Annotated[dict[str, float], NoDecode] = Field(
+        default_factory=dict, validation_alias="CSBOT_STALE_AFTER_HOURS_BY_SOURCE"
+    )
+    """Per-source expected hours between loads (``nps=720,invoices=720``); NPS and
+    invoices default to 720 h (30 days), see ``bot.staleness``."""
     embedder: Literal["minilm", "hashing"] = Field("minilm", validation_alias="CSBOT_EMBEDDER")
     """``minilm``: the bundled sentence model (production). ``hashing``: a model-free word
     hashing embedder for offline development and the end-to-end tests, which must not
@@ -163,6 +170,14 @@ class Settings(BaseSettings):
             return {key.strip(): channel.strip() for key, channel in pairs}
         return value
 
+    @field_validator("stale_after_hours_by_source", mode="before")
+    @classmethod
+    def _parse_source_hours(cls, value: object) -> object:
+        """``SOURCE=HOURS`` pairs; an unknown source or a bad number fails at start-up."""
+        if isinstance(value, str):
+            return parse_source_hours(value)
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -229,6 +244,11 @@ class Settings(BaseSettings):
             return self.health_config_file
         applied = self.data_dir / "health_config.yaml"
         return applied if applied.is_file() else None
+
+    @property
+    def staleness(self) -> StalenessRule:
+        """When each source counts as stale (the one rule answers, status and alerts use)."""
+        return StalenessRule(self.stale_after_hours, dict(self.stale_after_hours_by_source))
 
     @property
     def tz(self) -> ZoneInfo:

@@ -90,6 +90,7 @@ def handle_command_escalate(
             account_id=target.account_id,
             account_name=target.account_name,
             arr=target.arr,
+            currency=target.currency,
             channel_id=command.get("channel_id"),
         ),
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -61,12 +60,13 @@ def status_command(
     """Row counts per table, when each source was last loaded, and which are stale."""
     from bot.db.session import unit_of_work
     from bot.db.status import source_freshness, table_counts
+    from bot.staleness import expected_text
 
     services = cli_services()
-    stale_after = timedelta(hours=services.settings.stale_after_hours)
+    rule = services.settings.staleness
     with unit_of_work(services.session_factory) as session:
         counts = table_counts(session=session)
-        sources = source_freshness(session=session, stale_after=stale_after)
+        sources = source_freshness(session=session, rule=rule, now=services.clock())
     if as_json:
         typer.echo(
             json.dumps(
@@ -81,6 +81,11 @@ def status_command(
                             else None,
                             "data_as_of": s.data_as_of.isoformat() if s.data_as_of else None,
                             "stale": s.stale,
+                            "state": str(s.check.state),
+                            "expected_every_hours": s.check.expected_hours,
+                            "hours_since_load": round(s.age.total_seconds() / 3600, 2)
+                            if s.age is not None
+                            else None,
                         }
                         for s in sources
                     ],
@@ -98,9 +103,11 @@ def status_command(
             else "never"
         )
         newest = source.data_as_of.strftime("%Y-%m-%d") if source.data_as_of else "-"
-        flag = "  STALE" if source.stale else ""
+        expected = f"  (expected every {expected_text(source.check.expected_hours)})"
+        flag = ("  NEVER LOADED" if source.last_loaded_at is None else "  STALE") + expected
         typer.echo(
-            f"  {source.source:<14} {source.rows:>9} rows  loaded {loaded}  data to {newest}{flag}"
+            f"  {source.source:<14} {source.rows:>9} rows  loaded {loaded}  data to {newest}"
+            + (flag if source.stale else "")
         )
     typer.echo("Derived tables")
     source_names = {s.source for s in sources}

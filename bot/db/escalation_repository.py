@@ -18,12 +18,20 @@ class EscalationWithPeople:
     owner_csm_id: str | None
     owner_slack_id: str | None
     manager_slack_id: str | None
+    account_currency: str | None = None
 
 
 def _query():  # type: ignore[no-untyped-def]
     owner, manager = aliased(Csm), aliased(Csm)
     return (
-        select(Escalation, Account.name, Account.csm_id, owner.slack_user_id, manager.slack_user_id)
+        select(
+            Escalation,
+            Account.name,
+            Account.csm_id,
+            owner.slack_user_id,
+            manager.slack_user_id,
+            Account.currency,
+        )
         .join(Account, Account.account_id == Escalation.account_id)
         .outerjoin(owner, owner.csm_id == Account.csm_id)
         .outerjoin(manager, manager.csm_id == owner.manager_id)
@@ -31,7 +39,7 @@ def _query():  # type: ignore[no-untyped-def]
 
 
 def _wrap(row) -> EscalationWithPeople:  # type: ignore[no-untyped-def]
-    return EscalationWithPeople(row[0], row[1], row[2], row[3], row[4])
+    return EscalationWithPeople(row[0], row[1], row[2], row[3], row[4], row[5])
 
 
 def escalation_with_people(*, session: Session, escalation_id: int) -> EscalationWithPeople | None:

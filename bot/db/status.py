@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.base import utcnow
 from bot.db.models import CONTRACT_MODELS, Base, SourceLoad
+from bot.staleness import FeedCheck, StalenessRule
 
 
 @dataclass(frozen=True)
@@ -18,11 +19,19 @@ class SourceFreshness:
     rows: int
     last_loaded_at: datetime | None
     data_as_of: datetime | None
-    stale: bool
+    check: FeedCheck
+
+    @property
+    def stale(self) -> bool:
+        """Not loaded within its expected interval, or never loaded while it holds rows."""
+        if self.last_loaded_at is None:
+            return self.rows > 0
+        return self.check.stale
 
     @property
     def age(self) -> timedelta | None:
-        return None if self.last_loaded_at is None else utcnow() - self.last_loaded_at
+        """Time since the last load (as of the check's ``now``)."""
+        return self.check.since_load
 
 
 def table_counts(*, session: Session) -> dict[str, int]:
@@ -35,9 +44,9 @@ def table_counts(*, session: Session) -> dict[str, int]:
 
 
 def source_freshness(
-    *, session: Session, stale_after: timedelta, now: datetime | None = None
+    *, session: Session, rule: StalenessRule, now: datetime | None = None
 ) -> list[SourceFreshness]:
-    """Every contract source, loaded or not; a source is stale when its last load is too old."""
+    """Every contract source, loaded or not, judged by ``rule`` (time since its last load)."""
     now = now or utcnow()
     loads = {load.source: load for load in session.scalars(select(SourceLoad))}
     result: list[SourceFreshness] = []
@@ -45,9 +54,8 @@ def source_freshness(
         name = model.__tablename__
         rows = int(session.execute(select(func.count()).select_from(model)).scalar_one())
         load = loads.get(name)
-        if load is None:
-            result.append(SourceFreshness(name, rows, None, None, stale=rows > 0))
-            continue
-        stale = now - load.last_loaded_at > stale_after
-        result.append(SourceFreshness(name, rows, load.last_loaded_at, load.data_as_of, stale))
+        loaded_at = None if load is None else load.last_loaded_at
+        data_as_of = None if load is None else load.data_as_of
+        check = rule.check(name, loaded_at, now)
+        result.append(SourceFreshness(name, rows, loaded_at, data_as_of, check))
     return result

@@ -17,6 +17,7 @@ from bot.services import figures as fmt
 from bot.services.answer_types import Question
 from bot.services.intents import ParsedQuestion
 from bot.services.viewers import RequestedScope, Viewer
+from bot.staleness import StalenessRule, expected_text
 
 PAGE_SIZE = 10
 
@@ -90,13 +91,16 @@ def freshness_line(
     sources: tuple[str, ...],
     now: datetime,
     today: date,
-    stale_after_hours: float,
+    rule: StalenessRule,
     scored_on: date | None,
 ) -> str:
     """``Data as of 2 May 2025: usage 1 day old · tickets 3 h old · health scored 2 May 2025``.
 
     "As of" is the oldest of the sources the answer read: an answer is only as
-    current as its stalest input. Sources never loaded are named, never hidden.
+    current as its stalest input. Each source shows how old its newest row is; only a
+    source not loaded within its expected interval (``rule``) is flagged stale, since
+    old newest rows are normal for rarely arriving data (NPS, invoices). Sources never
+    loaded are named, never hidden.
     """
     loads = source_freshness(session=session)
     parts: list[str] = []
@@ -107,7 +111,14 @@ def freshness_line(
         if load is None:
             parts.append(f"{label} never loaded")
             continue
-        parts.append(f"{label} {_age_text(load, now, today, stale_after_hours)}")
+        text = f"{label} {_age_text(load, now, today)}"
+        check = rule.check(source, load.last_loaded_at, now)
+        if check.stale and check.since_load is not None:
+            text += (
+                f" ⚠️ stale: last loaded {fmt.age(check.since_load)} ago"
+                f" (expected every {expected_text(check.expected_hours)})"
+            )
+        parts.append(text)
         if oldest is None or load.as_of < oldest:
             oldest = load.as_of
     if scored_on is not None:
@@ -118,13 +129,10 @@ def freshness_line(
     return f"{head}: " + " · ".join(parts)
 
 
-def _age_text(load: SourceFreshness, now: datetime, today: date, stale_after_hours: float) -> str:
+def _age_text(load: SourceFreshness, now: datetime, today: date) -> str:
+    """How old the newest row is: shown for context, never a staleness flag."""
     elapsed = now - load.as_of
     if elapsed < timedelta(hours=24):
-        text = "fresh" if elapsed < timedelta(hours=1) else f"{fmt.age(elapsed)} old"
-    else:
-        days = max((today - load.as_of.date()).days, 1)
-        text = f"{fmt.plural(days, 'day')} old"
-    if elapsed > timedelta(hours=stale_after_hours):
-        text += " ⚠️ stale"
-    return text
+        return "fresh" if elapsed < timedelta(hours=1) else f"{fmt.age(elapsed)} old"
+    days = max((today - load.as_of.date()).days, 1)
+    return f"{fmt.plural(days, 'day')} old"

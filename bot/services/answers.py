@@ -411,7 +411,7 @@ def _finish(ctx: AnswerContext, reply: Reply, intent: Intent) -> Answer:
         sources=reply.sources,
         now=ctx.now,
         today=ctx.today,
-        stale_after_hours=ctx.services.settings.stale_after_hours,
+        rule=ctx.services.settings.staleness,
         scored_on=reply.scored_on,
     )
     blocks = [*body, freshness(line)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
@@ -20,6 +20,7 @@ from bot.db import escalation_repository as repo
 from bot.db.audit import record_audit
 from bot.db.models import Escalation
 from bot.errors import AccountNotFound, UserFacingError
+from bot.money import AmountError, format_money, parse_money_input
 from bot.services.alerts import queue_message
 from bot.services.permissions import (
     authorize_action,
@@ -128,22 +129,29 @@ def escalations_channel(settings: Settings) -> str:
     return channel
 
 
-def _parse(form: EscalationForm, today: date) -> tuple[Decimal | None, str]:
+def _parse(form: EscalationForm, today: date, currency: str | None) -> tuple[Decimal | None, str]:
+    """Validate the modal; ARR may carry a symbol or code, but only the account's currency."""
     errors: dict[str, str] = {}
     if form.severity not in SEVERITIES:
         errors[SEVERITY_BLOCK] = "Choose a severity."
     if form.category not in CATEGORIES:
         errors[CATEGORY_BLOCK] = "Choose a category."
     arr: Decimal | None = None
-    text = form.arr_text.replace(",", "").replace("$", "").strip()
-    if text:
+    account_currency = (currency or "USD").upper()  # as the post displays it
+    if form.arr_text.strip():
         try:
-            arr = Decimal(text)
-        except InvalidOperation:
-            errors[ARR_BLOCK] = f"“{form.arr_text}” is not an amount; use digits like 120000."
+            arr, typed_currency = parse_money_input(form.arr_text)
+        except AmountError as exc:
+            errors[ARR_BLOCK] = (
+                f"“{form.arr_text}” is not an amount: {exc}. "
+                f"Type digits like 120000 or {format_money(120_000, account_currency)}."
+            )
         else:
-            if arr < 0 or not arr.is_finite():
-                errors[ARR_BLOCK] = "ARR at risk cannot be negative."
+            if typed_currency and typed_currency != account_currency:
+                errors[ARR_BLOCK] = (
+                    f"“{form.arr_text}” is in {typed_currency}, but this account's ARR is "
+                    f"in {account_currency}; enter the amount in {account_currency}."
+                )
     description = form.description.strip()
     if not description:
         errors[DESCRIPTION_BLOCK] = "Describe what is happening."
@@ -162,6 +170,7 @@ def view_of(item: repo.EscalationWithPeople) -> EscalationView:
         severity=e.severity,
         category=e.category,
         arr_at_risk=float(e.arr_at_risk) if e.arr_at_risk is not None else None,
+        currency=item.account_currency,
         description=e.description,
         needed_by=e.needed_by,
         status=e.status,
@@ -192,7 +201,9 @@ def open_escalation(
         ownership(session, account_csm_id=found[0].csm_id) if found is not None else None,
         not_found=ACCOUNT_NOT_FOUND,
     )
-    arr, description = _parse(form, now.astimezone(settings.tz).date())
+    arr, description = _parse(
+        form, now.astimezone(settings.tz).date(), found[0].currency if found else None
+    )
     channel = escalations_channel(settings)
     escalation = Escalation(
         account_id=form.account_id,
@@ -403,6 +414,7 @@ class EscalationTarget:
     account_id: str
     account_name: str
     arr: float | None
+    currency: str | None = None
 
 
 def resolve_escalation_account(
@@ -430,5 +442,8 @@ def resolve_escalation_account(
         raise AccountNotFound(query)
     account = found[0]
     return EscalationTarget(
-        account.account_id, account.name, float(account.arr) if account.arr is not None else None
+        account.account_id,
+        account.name,
+        float(account.arr) if account.arr is not None else None,
+        account.currency,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -10,23 +10,29 @@ from sqlalchemy.orm import Session
 from bot.db.status import source_freshness
 from bot.services.alerts import local_day_bounds, queue_message
 from bot.settings import Settings
-from bot.slack.blocks.freshness import build_stale_source_blocks
+from bot.slack.blocks.freshness import StaleFeed, build_stale_source_blocks
 
 
 def queue_stale_source_alert(
     session: Session, *, settings: Settings, now: datetime
 ) -> dict[str, Any]:
-    """Queue one alert listing the stale sources (keyed per day and stale set)."""
-    threshold = timedelta(hours=settings.stale_after_hours)
+    """Queue one alert listing the stale sources (keyed per day and stale set).
+
+    A source is stale when it has not been loaded within its own expected interval
+    (``Settings.staleness``); sources never loaded are left to ``csbot status``, as
+    an alert about a feed that was never set up would repeat every day.
+    """
     stale = [
-        (item.source, item.last_loaded_at, now - item.last_loaded_at)
-        for item in source_freshness(session=session, stale_after=threshold, now=now)
+        StaleFeed(
+            item.source, item.last_loaded_at, now - item.last_loaded_at, item.check.expected_hours
+        )
+        for item in source_freshness(session=session, rule=settings.staleness, now=now)
         if item.stale and item.last_loaded_at is not None
     ]
     if not stale:
         return {"stale_sources": [], "queued": False}
     channel = settings.alerts_channel or settings.digest_channel
-    names = [source for source, _, _ in stale]
+    names = [feed.source for feed in stale]
     if channel is None:
         return {
             "stale_sources": names,
@@ -34,7 +40,7 @@ def queue_stale_source_alert(
             "reason": "CSBOT_ALERTS_CHANNEL is not set",
         }
     day, _, _ = local_day_bounds(now, settings)
-    text, blocks = build_stale_source_blocks(stale, threshold_hours=settings.stale_after_hours)
+    text, blocks = build_stale_source_blocks(stale)
     queued = queue_message(
         session,
         dedupe_key=f"freshness:{day.isoformat()}:{'+'.join(sorted(names))}",

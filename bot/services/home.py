@@ -87,7 +87,7 @@ def build_home_view(
                 sources=("accounts", "contracts", "usage_daily", "tickets"),
                 now=now,
                 today=today,
-                stale_after_hours=services.settings.stale_after_hours,
+                rule=services.settings.staleness,
                 scored_on=scored_on,
             ),
             today=today,

@@ -51,6 +51,11 @@ def test_dotenv_file_is_read(tmp_path):
             "CSBOT_STALE_AFTER_HOURS: Input should be a valid number",
         ),
         ("SLACK_API_URL", "slack.local", "SLACK_API_URL: must start with http:// or https://"),
+        (
+            "CSBOT_STALE_AFTER_HOURS_BY_SOURCE",
+            "nps=0",
+            "CSBOT_STALE_AFTER_HOURS_BY_SOURCE: nps: hours must be a positive number, got '0'",
+        ),
     ],
 )
 def test_malformed_setting_fails_with_one_line_naming_the_variable(

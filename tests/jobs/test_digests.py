@@ -190,3 +190,34 @@ def test_a_stale_source_is_announced_once_a_day(sqlite_engine, tmp_path, fake_sl
         session.get(SourceLoad, "usage_daily").last_loaded_at = NOW
     fresh = run_job("data_freshness", run_data_freshness, services, now=NOW + timedelta(hours=2))
     assert fresh.summary["stale_sources"] == []
+    assert "expected every 48 h" in _dump(alert.blocks)
+
+
+def test_rare_sources_are_judged_by_their_own_interval(sqlite_engine, tmp_path, fake_slack):
+    """NPS loaded 5 days ago is on time (30 days expected); invoices a month late are not;
+    a per-source override tightens NPS."""
+    services = services_for(sqlite_engine, tmp_path, fake_slack, CSBOT_ALERTS_CHANNEL="C_ALERTS")
+    with unit_of_work(services.session_factory) as session:
+        for source, days in {"nps": 5, "invoices": 31, "usage_daily": 1}.items():
+            session.add(
+                SourceLoad(
+                    source=source,
+                    last_loaded_at=NOW - timedelta(days=days),
+                    data_as_of=NOW - timedelta(days=days + 10),
+                    rows_loaded=10,
+                )
+            )
+    result = run_job("data_freshness", run_data_freshness, services, now=NOW)
+    assert result.summary["stale_sources"] == ["invoices"]
+    [alert] = fake_slack.messages("C_ALERTS")
+    assert "expected every 30 days" in _dump(alert.blocks)
+
+    strict = services_for(
+        sqlite_engine,
+        tmp_path,
+        fake_slack,
+        CSBOT_ALERTS_CHANNEL="C_ALERTS",
+        CSBOT_STALE_AFTER_HOURS_BY_SOURCE="nps=72",
+    )
+    tightened = run_job("data_freshness", run_data_freshness, strict, now=NOW)
+    assert tightened.summary["stale_sources"] == ["invoices", "nps"]

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.base import utcnow
-from bot.db.models import Escalation
+from bot.db.models import Account, Escalation
 from bot.db.session import unit_of_work
 from bot.slack.blocks.escalation import (
     ARR_ACTION,
@@ -165,3 +165,44 @@ def test_sla_job_repings_then_escalates_to_the_manager_once(harness, fake_slack)
     again = run_job("escalation_sla", run_escalation_sla, services, now=opened + timedelta(hours=3))
     assert again.summary == {"repinged": 0, "escalated_to_manager": 0}
     assert len(fake_slack.messages("DU_MGR")) == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("$90,000", 90_000), ("USD 90,000.50", 90_000.5), ("90 000", 90_000), ("90'000 USD", 90_000)],
+)
+def test_typed_arr_accepts_symbols_codes_and_thousands_separators(harness, typed, stored):
+    view = _open_form(harness)
+    response = _submit(harness, view["private_metadata"], _form_values(arr=typed))
+    assert response.status == 200 and not response.body
+    with unit_of_work(harness.services.session_factory) as session:
+        assert float(session.scalars(select(Escalation)).one().arr_at_risk) == stored
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("12abc", "“12abc” is not an amount: “abc” is not a currency"),
+        ("1,2,3", "digits are grouped in threes"),
+        ("-$5,000", "cannot be negative"),
+        ("€5,000", "“€5,000” is in EUR, but this account's ARR is in USD"),
+    ],
+)
+def test_garbage_or_foreign_arr_is_refused_and_nothing_is_written(harness, typed, message):
+    view = _open_form(harness)
+    errors = json.loads(_submit(harness, view["private_metadata"], _form_values(arr=typed)).body)
+    assert message in errors["errors"][ARR_BLOCK]
+    with unit_of_work(harness.services.session_factory) as session:
+        assert session.scalars(select(Escalation)).all() == []
+
+
+def test_arr_at_risk_reads_in_the_accounts_currency(harness, fake_slack):
+    with unit_of_work(harness.services.session_factory) as session:
+        session.get(Account, "acme").currency = "EUR"
+    view = _open_form(harness)
+    assert "ARR at risk (EUR)" in json.dumps(view, ensure_ascii=False)
+    response = _submit(harness, view["private_metadata"], _form_values(arr="€ 90.000"))
+    assert response.status == 200
+    [post, _] = fake_slack.messages("C_ESC")
+    blocks = json.dumps(post.blocks, ensure_ascii=False)
+    assert "*ARR at risk*\\n€90,000" in blocks and "$" not in blocks

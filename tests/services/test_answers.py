@@ -379,14 +379,15 @@ def test_long_lists_page_without_gaps_or_repeats(qa_services: Services) -> None:
 
 
 # ----------------------------------------------------------------------------- truthfulness
-def test_freshness_line_names_every_source_read_and_flags_stale_ones(
+def test_freshness_line_names_every_source_read_and_shows_row_age_unflagged(
     qa_services: Services,
 ) -> None:
+    """Every source was loaded an hour ago: old newest rows are shown, never flagged."""
     contacts = ask(qa_services, "contacts at acme", ALICE)
     line = contacts.blocks[-1]["elements"][0]["text"]
     assert line.startswith("Data as of 12 Jun 2025")  # the oldest source read: interactions
     assert "contacts 1 h old" in line
-    assert "interactions 4 days old ⚠️ stale" in line
+    assert "interactions 4 days old" in line and "stale" not in line
 
     health = ask(qa_services, "acme health", ALICE)
     assert "invoices never loaded" in health.text

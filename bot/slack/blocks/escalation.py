@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from bot.money import format_money
 from bot.slack.blocks.cta_alert import clip, escape_mrkdwn
 from bot.slack.blocks.modals import (
     choice_element,
@@ -54,8 +55,14 @@ def build_escalation_error_modal(message: str) -> dict[str, Any]:
 
 
 def build_escalation_form_modal(
-    *, account_id: str, account_name: str, arr: float | None, channel_id: str | None
+    *,
+    account_id: str,
+    account_name: str,
+    arr: float | None,
+    channel_id: str | None,
+    currency: str | None = None,
 ) -> dict[str, Any]:
+    """The /escalate form, its ARR prefilled and labelled in the account's currency."""
     arr_element: dict[str, Any] = {
         "type": "plain_text_input",
         "action_id": ARR_ACTION,
@@ -80,7 +87,7 @@ def build_escalation_form_modal(
                 "Category",
                 choice_element("static_select", CATEGORY_ACTION, CATEGORIES),
             ),
-            input_block(ARR_BLOCK, "ARR at risk (USD)", arr_element),
+            input_block(ARR_BLOCK, f"ARR at risk ({(currency or 'USD').upper()})", arr_element),
             input_block(
                 DESCRIPTION_BLOCK,
                 "What is happening",
@@ -112,6 +119,7 @@ class EscalationView:
     sla_due_at: datetime
     acknowledged_by: str | None = None
     resolved_by: str | None = None
+    currency: str | None = None  # the account's; ARR at risk is in it
 
 
 def _mention(slack_id: str | None, fallback: str) -> str:
@@ -136,7 +144,11 @@ def build_escalation_message(view: EscalationView) -> tuple[str, list[dict[str, 
         {
             "type": "mrkdwn",
             "text": "*ARR at risk*\n"
-            + (f"${view.arr_at_risk:,.0f}" if view.arr_at_risk is not None else "n/a"),
+            + (
+                format_money(view.arr_at_risk, view.currency or "USD")
+                if view.arr_at_risk is not None
+                else "n/a"
+            ),
         },
         {
             "type": "mrkdwn",
