@@ -37,7 +37,7 @@ from knowledge.protocols import Embedder
 CHURN_TRAINING_PATH = Path(__file__).resolve().parent / "sentiment_data" / "churn_intent.jsonl"
 CHURN_HELDOUT_PATH = Path(__file__).resolve().parent / "eval" / "churn_intent_heldout.jsonl"
 CLASSIFIER_THRESHOLD = 0.7
-PHRASES_VERSION = "p3"
+PHRASES_VERSION = "p4"
 
 _NOT_CHURN_OBJECT = (
     r"(?:meeting|call|session|training|webinar|invite|demo|appointment|job|export|sync|import|run|"
@@ -75,7 +75,8 @@ CHURN_PHRASES: tuple[ChurnPhrase, ...] = (
         r"\bcancel(?:l?ing|l?ed|lation|s)?\b"
         rf"(?!\s+(?:the\s+|our\s+|my\s+|a\s+|this\s+|that\s+|tomorrow'?s\s+|today'?s\s+|"
         rf"friday'?s\s+|monday'?s\s+|\w+ly\s+)?(?:\w+\s+)?{_NOT_CHURN_OBJECT}s?\b)",
-        unless=r"\bnewsletter|\bmailing\s+list|\bmeeting\b|\bappointment\b",
+        unless=r"\bnewsletter|\bmailing\s+list|\bmeeting\b|\bappointment\b|"
+        rf"\b{_NOT_CHURN_OBJECT}s?\s+(?:was|were|is|got|has\s+been|have\s+been)\s+cancell?ed\b",
     ),
     _phrase(
         "non_renewal",

@@ -4,8 +4,9 @@ A renewal email that opens cheerfully to a customer who asked how to cancel cost
 trust than no email at all. Before a draft is written, the facts pack is read for
 concerns, in this order (the first one decides how an email opens):
 
-1. churn intent: an open ticket that says the customer may leave (see
-   :mod:`bot.services.churn_cues`);
+1. churn intent: an open ticket that says the customer may leave (the explicit phrases
+   of :func:`knowledge.churn_intent.match_churn_phrase`, the same ones the stored
+   per-ticket signal starts from);
 2. a failed or overdue invoice;
 3. a detractor NPS answer (0-6) as the latest survey response;
 4. red health (internal: it shapes the tone, it is never mentioned to the customer).
@@ -20,9 +21,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.db.facts import InvoiceRow, TicketRow
-from bot.services.churn_cues import is_churn_intent
 from bot.services.fact_format import format_date
 from bot.services.facts import FactsPack
+from knowledge.churn_intent import match_churn_phrase
 
 ConcernKind = Literal["churn_intent", "problem_invoice", "detractor_nps", "red_health"]
 DETRACTOR_MAX_SCORE = 6
@@ -76,7 +77,7 @@ def read_the_room(pack: FactsPack) -> Room:
     """The concerns the pack shows, ordered churn intent > invoice > detractor > red health."""
     concerns: list[Concern] = []
     for ticket in pack.open_tickets:
-        if is_churn_intent(f"{ticket.subject or ''}\n{ticket.description or ''}"):
+        if match_churn_phrase(f"{ticket.subject or ''}\n{ticket.description or ''}"):
             concerns.append(
                 Concern(
                     "churn_intent",

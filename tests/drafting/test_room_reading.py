@@ -14,7 +14,7 @@ import pytest
 
 from bot.db.models import Account, Contact, Contract, Invoice, Ticket
 from bot.db.session import unit_of_work
-from bot.services.churn_cues import is_churn_intent
+from knowledge.churn_intent import match_churn_phrase
 from tests.drafting.grammar import grammar_errors
 from tests.drafting.store import ACCOUNT_ID, at
 from tests.support.cli import invoke
@@ -227,4 +227,4 @@ def test_a_summary_naming_a_paid_invoice_date_passes_grounding(
     ],
 )
 def test_churn_cues(text: str, expected: bool):
-    assert is_churn_intent(text) is expected
+    assert (match_churn_phrase(text) is not None) is expected
