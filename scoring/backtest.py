@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.config import HealthConfig
-from scoring.evaluation import precision_at_top, roc_auc
+from scoring.evaluation import json_safe, precision_at_top, roc_auc
 
 #: Lead-time buckets (days from the scoring day to the next renewal), inclusive bounds.
 BUCKETS: tuple[tuple[str, int, int | None], ...] = (
@@ -78,7 +78,7 @@ class BacktestReport:
     model_win_share: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return _json_safe(asdict(self))
+        return json_safe(asdict(self))
 
     def bucket(self, name: str) -> BucketFigures:
         return next(b for b in self.buckets if b.bucket == name)
@@ -296,7 +296,7 @@ def compare_health_configs(rows: pd.DataFrame) -> list[dict[str, Any]]:
             risk = 100.0 - part[column].to_numpy(dtype=float)
             entry[f"{key}_auc"] = roc_auc(labels, risk) if len(part) else math.nan
             entry[f"{key}_precision_at_top_10pct"] = precision_at_top(labels, risk)
-        table.append(_json_safe(entry))
+        table.append(json_safe(entry))
     return table
 
 
@@ -308,15 +308,3 @@ def _figures(
     rank = probabilities if ranking is None else ranking
     brier = float(np.mean((probabilities - labels) ** 2))
     return RankFigures(roc_auc(labels, rank), brier, precision_at_top(labels, rank))
-
-
-def _json_safe(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _json_safe(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(item) for item in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, np.generic):
-        return _json_safe(value.item())
-    return value

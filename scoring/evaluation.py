@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -106,3 +107,16 @@ def risk_metrics(labels: np.ndarray, probabilities: np.ndarray, *, threshold: fl
         positives=int(labels.sum()),
         calibration=calibration_table(labels, probabilities),
     )
+
+
+def json_safe(value: Any) -> Any:
+    """Metrics as JSON can carry them: NaN/inf become null, numpy scalars plain numbers."""
+    if isinstance(value, dict):
+        return {key: json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, np.generic):
+        return json_safe(value.item())
+    return value

@@ -33,6 +33,7 @@ from scoring.config import COMPONENTS, HealthConfig
 from scoring.evaluation import (
     RiskMetrics,
     best_f1_threshold,
+    json_safe,
     precision_at_top,
     risk_metrics,
     roc_auc,
@@ -104,7 +105,7 @@ class ModelReport:
     risk_source_reason: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return _json_safe(asdict(self))
+        return json_safe(asdict(self))
 
 
 @dataclass(frozen=True)
@@ -385,15 +386,3 @@ def _summary(
 
 def _finite(value: float) -> float:
     return value if math.isfinite(value) else -1.0
-
-
-def _json_safe(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _json_safe(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(item) for item in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, np.generic):
-        return _json_safe(value.item())
-    return value
