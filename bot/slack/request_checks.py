@@ -85,6 +85,8 @@ def check_signature(
         return Refusal(401, "signature_missing", "X-Slack-Signature")
     if not _SIGNATURE.fullmatch(signature):
         return Refusal(401, "signature_malformed", "X-Slack-Signature")
+    # Not slack_sdk's SignatureVerifier: it decodes the body as UTF-8 first and raises on
+    # other bytes, which a forged request may well send.
     base = b"v0:" + stamp.encode("ascii") + b":" + raw_body
     expected = "v0=" + hmac.new(signing_secret.encode("utf-8"), base, hashlib.sha256).hexdigest()
     if not hmac.compare_digest(expected, signature):
