@@ -18,6 +18,7 @@ from bot.cli.context import cli_actor, cli_services, cli_settings, fail
 
 if TYPE_CHECKING:
     from bot.services import Services
+    from jobs.runner import JobResult
 
 # Days back to score on first start: enough for the 7- and 30-day deltas and the
 # week's band changes, few enough that a fresh machine is ready in seconds.
@@ -96,19 +97,25 @@ def _score_history(services: Services) -> None:
         typer.echo(f"scored {len(run.table)} accounts as of {day}")
 
 
-def _raise_first_ctas(services: Services) -> None:
-    """Run the CTA rules once on the first scores, as the scheduler does after each score.
+def _run_first_start_job(services: Services, name: str) -> JobResult:
+    """One scheduled job, run now as the scheduler would, with its outbox left for it.
 
-    Without this a fresh store answers every "what should I do?" with "No open CTAs" until
-    the first scheduled run. The alerts are queued, not sent: the scheduler delivers them
-    within the per-CSM budget and quiet hours, so a first start never floods Slack.
+    Alerts are queued, not sent: the scheduler delivers them within the per-CSM budget and
+    quiet hours, so a first start never floods Slack.
     """
     from jobs.registry import JOBS
     from jobs.runner import run_job
 
-    result = run_job(
-        "cta_rules", JOBS["cta_rules"].function, services, now=services.now(), deliver=False
-    )
+    return run_job(name, JOBS[name].function, services, now=services.now(), deliver=False)
+
+
+def _raise_first_ctas(services: Services) -> None:
+    """Run the CTA rules once on the first scores, as the scheduler does after each score.
+
+    Without this a fresh store answers every "what should I do?" with "No open CTAs" until
+    the first scheduled run.
+    """
+    result = _run_first_start_job(services, "cta_rules")
     if not result.ok:
         typer.echo(f"cta_rules failed ({result.error}); the scheduler will raise CTAs later")
         return
@@ -128,12 +135,9 @@ def _ticket_themes_missing(services: Services) -> bool:
 def _build_ticket_signals(services: Services) -> None:
     """Run the nightly knowledge refresh and the weekly theme rebuild once, as the scheduler
     would, so the first "what are X's users complaining about?" reads stored themes."""
-    from jobs.registry import JOBS
-    from jobs.runner import run_job
-
     typer.echo("building ticket sentiment, churn intent and themes…")
     for name in ("knowledge_refresh", "themes_rebuild"):
-        result = run_job(name, JOBS[name].function, services, now=services.now(), deliver=False)
+        result = _run_first_start_job(services, name)
         if not result.ok:  # the question path still groups on demand
             typer.echo(f"{name} failed ({result.error}); themes will be built when first asked")
             return
