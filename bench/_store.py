@@ -66,9 +66,9 @@ import sys
 from datetime import date
 from pathlib import Path
 sys.path.insert(0, {str(ROOT)!r})
-from bot.demo.generator import generate_demo
-from bot.demo.world import DemoConfig
-from bot.db.importer import import_folder
+from bot.sources.demo.generator import generate_demo
+from bot.sources.demo.world import DemoConfig
+from bot.sources.importer import import_folder
 from bot.db.migrate import upgrade_to_head
 from bot.db.session import make_engine
 folder = Path({str(workdir / "contract")!r})

@@ -83,8 +83,8 @@ def main() -> None:
     from bot.db.models import Account
     from bot.db.session import unit_of_work
     from bot.errors import UserFacingError
-    from bot.services.drafting import draft_email
-    from bot.services.facts import build_facts_pack
+    from bot.services.drafting.drafter import draft_email
+    from bot.services.drafting.facts import build_facts_pack
     from bot.settings import Settings
     from tests.support.fake_openai import FakeOpenAI
 

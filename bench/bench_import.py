@@ -24,7 +24,7 @@ from pathlib import Path
 
 def write_contract_folder(folder: Path, accounts: int, days: int, seed: int = 7) -> int:
     """The demo generator's full contract folder, with a usage row for every account-day."""
-    from bot.demo import DemoConfig, generate_demo
+    from bot.sources.demo import DemoConfig, generate_demo
 
     config = DemoConfig(
         end_date=date(2026, 6, 30), accounts=accounts, days=days, seed=seed, dense_usage=True
@@ -34,9 +34,9 @@ def write_contract_folder(folder: Path, accounts: int, days: int, seed: int = 7)
 
 
 def run_csbot_import(folder: Path, database: Path) -> dict[str, float]:
-    from bot.db.importer import import_folder
     from bot.db.migrate import upgrade_to_head
     from bot.db.session import make_engine
+    from bot.sources.importer import import_folder
 
     engine = make_engine(f"sqlite:///{database}")
     upgrade_to_head(engine)

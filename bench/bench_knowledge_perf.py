@@ -37,10 +37,10 @@ def rss_mib() -> float:
 def demo_store(folder: Path, accounts: int):
     """A migrated SQLite store holding the demo world; returns services for it."""
     from bot.container import build_services
-    from bot.db.importer import import_folder
     from bot.db.migrate import upgrade_to_head
-    from bot.demo import DemoConfig, generate_demo
     from bot.settings import Settings
+    from bot.sources.demo import DemoConfig, generate_demo
+    from bot.sources.importer import import_folder
 
     generate_demo(DemoConfig(end_date=datetime.now(UTC).date(), accounts=accounts), folder / "demo")
     settings = Settings(_env_file=None, CSBOT_DATA_DIR=folder / "var")  # type: ignore[call-arg]
@@ -125,7 +125,7 @@ def _rates(values: list[float]) -> str:
 
 
 def latency(services, texts: list[str], account_id: str | None, repeats: int) -> None:
-    from bot.services.playbooks import suggest_playbooks
+    from bot.services.corpus.playbooks import suggest_playbooks
 
     suggest_playbooks(services, texts[0], account_id=account_id)  # warm: index, model, caches
     samples = []
@@ -166,7 +166,7 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=40, help="Demo accounts for the store.")
     args = parser.parse_args()
 
-    from bot.services.knowledge import refresh_knowledge, reindex_knowledge
+    from bot.services.corpus.indexing import refresh_knowledge, reindex_knowledge
     from knowledge.embeddings import SentenceTransformerEmbedder
     from knowledge.sentiment import SITUATIONS_PATH, read_jsonl
 
@@ -186,7 +186,7 @@ def main() -> None:
         services = demo_store(Path(scratch), args.accounts)
         from bot.db.knowledge_repo import ticket_text_rows
         from bot.db.session import unit_of_work
-        from bot.services.knowledge import ticket_text
+        from bot.services.corpus.indexing import ticket_text
 
         with unit_of_work(services.session_factory) as session:
             rows = ticket_text_rows(session=session)

@@ -106,7 +106,7 @@ def bench_answers(database: Path, workdir: Path, sample: int, seed: int) -> None
     from bot.db.models import Account, Csm, HealthScore
     from bot.db.session import make_engine, make_session_factory
     from bot.services import Services
-    from bot.services.answers import Question, answer_question
+    from bot.services.answers.pipeline import Question, answer_question
     from bot.settings import Settings
 
     engine = make_engine(f"sqlite:///{database.as_posix()}")
@@ -138,7 +138,7 @@ def bench_answers(database: Path, workdir: Path, sample: int, seed: int) -> None
         all_names = list(session.scalars(select(Account.name)))
         total_accounts = len(all_names)
     now = datetime.combine(end, datetime.min.time(), UTC) + timedelta(hours=12)
-    from bot.services.account_names import core_name
+    from bot.services.accounts.names import core_name
 
     # Demo names repeat at 20,000 accounts ("Acme Corp Inc" twice is a choice, not an
     # answer); sample names whose core is unique so every form times a real answer.

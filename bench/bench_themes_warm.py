@@ -34,8 +34,8 @@ def main() -> None:
 
     from bot.container import build_services
     from bot.db.models import Account, TicketTheme
-    from bot.services.answers import Question, answer_question
-    from bot.services.knowledge import warm_knowledge
+    from bot.services.answers.pipeline import Question, answer_question
+    from bot.services.corpus.indexing import warm_knowledge
     from bot.settings import load_settings
 
     services = build_services(load_settings())

@@ -26,8 +26,8 @@ from bot.app import create_app
 from bot.errors import ConfigurationError
 from bot.http_gate import slack_events_endpoint
 from bot.services import Services
-from bot.services.knowledge import start_knowledge_warmup
-from bot.services.slack_deliveries import purge_old_claims
+from bot.services.corpus.indexing import start_knowledge_warmup
+from bot.services.outbox.inbound_claims import purge_old_claims
 from bot.settings import Settings
 
 if TYPE_CHECKING:

@@ -18,7 +18,7 @@ from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
 
 from bot.services import Services
-from bot.services.slack_deliveries import (
+from bot.services.outbox.inbound_claims import (
     claim_delivery,
     delivery_keys,
     purge_old_claims,

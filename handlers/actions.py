@@ -13,7 +13,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.services import Services
-from bot.services.feedback import record_answer_feedback
+from bot.services.insights.feedback import record_answer_feedback
 from bot.slack.action_values import AnswerRef, parse_answer_ref
 from bot.slack.blocks.notices import build_feedback_thanks_message, build_shared_by_block
 from bot.slack.ids import ActionId, prefixed

@@ -15,8 +15,8 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.services import Services
-from bot.services.answers import Answer, Question, answer_question
-from bot.services.conversations import find_bot_thread, remember_bot_thread
+from bot.services.answers.conversations import find_bot_thread, remember_bot_thread
+from bot.services.answers.pipeline import Answer, Question, answer_question
 from bot.slack.action_values import AnswerRef
 from bot.slack.blocks.answer_actions import decorate_answer
 from bot.slack.replies import ReplyTarget, SlackMessage, send_reply

@@ -16,8 +16,7 @@ from slack_sdk import WebClient
 
 from bot.db.session import unit_of_work
 from bot.services import Services
-from bot.services.alerts import deliver_due_alerts
-from bot.services.cta_actions import (
+from bot.services.ctas.actions import (
     CtaActionResult,
     acknowledge_cta,
     authorize,
@@ -25,8 +24,9 @@ from bot.services.cta_actions import (
     reassign_cta,
     snooze_cta,
 )
-from bot.services.digest import drill_down
-from bot.services.outbox_sender import WebClientSender
+from bot.services.ctas.alerts import deliver_due_alerts
+from bot.services.insights.digest import drill_down
+from bot.services.outbox.sender import WebClientSender
 from bot.slack.blocks.cta_modals import (
     NOTES_ACTION,
     NOTES_BLOCK,

@@ -16,14 +16,14 @@ from slack_sdk import WebClient
 
 from bot.errors import AmbiguousAccount, UserFacingError
 from bot.services import Services
-from bot.services.draft_requests import (
+from bot.services.drafting.drafter import parse_purpose, parse_tone
+from bot.services.drafting.requests import (
     DraftRequest,
     draft_for_viewer,
     parse_draft_command,
     prepare_draft_copy,
 )
-from bot.services.draft_types import DraftKind, Purpose
-from bot.services.drafting import parse_purpose, parse_tone
+from bot.services.drafting.types import DraftKind, Purpose
 from bot.slack.blocks.draft import (
     BODY_ACTION,
     BODY_BLOCK,

@@ -3,7 +3,7 @@
 The modal opens straight after ``ack()`` with a "looking up" view — a trigger id
 lives 3 s — and is then updated with the form (ARR at risk pre-filled) or the
 reason the account could not be found. Submissions and clicks go to
-``bot.services.escalations``; posts go through the outbox and are sent at once.
+``bot.services.escalations.service``; posts go through the outbox and are sent at once.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from slack_sdk import WebClient
 from bot.db.session import unit_of_work
 from bot.errors import UserFacingError
 from bot.services import Services
-from bot.services.alerts import deliver_due_alerts
-from bot.services.escalations import (
+from bot.services.ctas.alerts import deliver_due_alerts
+from bot.services.escalations.service import (
     EscalationForm,
     EscalationFormInvalid,
     acknowledge_escalation,
@@ -28,7 +28,7 @@ from bot.services.escalations import (
     resolve_escalation,
     resolve_escalation_account,
 )
-from bot.services.outbox_sender import WebClientSender
+from bot.services.outbox.sender import WebClientSender
 from bot.slack.blocks.escalation import (
     ARR_ACTION,
     ARR_BLOCK,

@@ -19,7 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.services import Services
-from bot.services.conversations import find_bot_thread
+from bot.services.answers.conversations import find_bot_thread
 from bot.settings import Settings
 from bot.slack.blocks.help import build_help_message
 from bot.slack.blocks.notices import build_channel_not_enabled_message

@@ -1,7 +1,7 @@
 """The App Home tab: the viewer's portfolio, published each time the tab opens.
 
 The content (counts by band, ARR at risk, renewals, movers, open CTAs) is built by
-``bot.services.home`` from the store, for what this person may see; this handler
+``bot.services.insights.home`` from the store, for what this person may see; this handler
 only publishes it. A failure publishes an apology view (see ``bot.error_handler``)
 rather than leaving a stale tab.
 """
@@ -14,7 +14,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.services import Services
-from bot.services.home import build_home_view
+from bot.services.insights.home import build_home_view
 
 
 def register(app: App) -> None:

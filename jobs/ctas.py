@@ -1,6 +1,6 @@
 """CTA jobs: the daily rules run (after scoring) and the renewal reminders.
 
-Both raise CTAs through ``bot.services.ctas`` and queue their alerts through the
+Both raise CTAs through ``bot.services.ctas.raising`` and queue their alerts through the
 outbox; the renewal rule runs on its own schedule so reminders do not wait for, or
 repeat with, the risk rules.
 """
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.services.alerts import plan_cta_alerts
-from bot.services.cta_rules import RULES, load_rules_config
-from bot.services.ctas import raise_ctas
+from bot.services.ctas.alerts import plan_cta_alerts
+from bot.services.ctas.raising import raise_ctas
+from bot.services.ctas.rules import RULES, load_rules_config
 from jobs.runner import JobContext
 
 RENEWAL_RULES = frozenset({"renewal"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.services.freshness_alerts import queue_stale_source_alert
+from bot.services.insights.freshness_alerts import queue_stale_source_alert
 from jobs.runner import JobContext
 
 

@@ -24,7 +24,7 @@ from bot.db.base import utcnow
 from bot.db.lease_repository import acquire_or_renew_lease, release_lease
 from bot.db.session import unit_of_work
 from bot.services import Services
-from bot.services.outbox_sender import SlackSender
+from bot.services.outbox.sender import SlackSender
 from jobs.registry import JOBS, JobDefinition
 from jobs.runner import default_sender
 from jobs.scheduler import (

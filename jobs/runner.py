@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from bot.db.session import unit_of_work
 from bot.services import Services
-from bot.services.alerts import deliver_due_alerts, preview_due_alerts
-from bot.services.outbox_sender import SlackSender, WebClientSender
+from bot.services.ctas.alerts import deliver_due_alerts, preview_due_alerts
+from bot.services.outbox.sender import SlackSender, WebClientSender
 
 logger = logging.getLogger(__name__)
 

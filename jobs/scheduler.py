@@ -22,7 +22,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from bot.db.lease_repository import lease_is_held_by
 from bot.db.session import unit_of_work
 from bot.services import Services
-from bot.services.outbox_sender import SlackSender
+from bot.services.outbox.sender import SlackSender
 from jobs.registry import JOBS, JobDefinition
 from jobs.runner import run_job
 

@@ -9,7 +9,7 @@ from jobs.runner import JobContext
 
 def run_score(context: JobContext) -> dict[str, Any]:
     """Score as of the team's local date; a dry run computes but stores nothing."""
-    from bot.services.scoring import score_portfolio  # pandas/sklearn only when scoring runs
+    from bot.services.health.runs import score_portfolio  # pandas/sklearn only when scoring runs
 
     day = context.now.astimezone(context.services.settings.tz).date()
     run = score_portfolio(

@@ -1,6 +1,6 @@
 """Ask csbot from the terminal: ``csbot ask`` (one question or a file) and ``csbot chat``.
 
-Both run exactly the pipeline Slack uses (:func:`bot.services.answers.answer_question`)
+Both run exactly the pipeline Slack uses (:func:`bot.services.answers.pipeline.answer_question`)
 as a given Slack user, so permissions and answers match what that person would
 see in Slack. Imports stay light: no torch, chromadb or scikit-learn on this
 path, so ``csbot ask`` answers in well under two seconds from a cold start.
@@ -20,7 +20,7 @@ from bot.cli.context import cli_services, fail
 
 if TYPE_CHECKING:
     from bot.services import Services
-    from bot.services.answer_types import Answer
+    from bot.services.answers.types import Answer
 
 CHAT_EXIT_WORDS = frozenset({"quit", "exit", "bye", ":q"})
 CHAT_MORE_WORDS = frozenset({"more", "next", "show more"})
@@ -163,7 +163,7 @@ def _ask(
     account_id: str | None = None,
     context_account_id: str | None = None,
 ) -> Answer:
-    from bot.services.answers import Question, answer_question
+    from bot.services.answers.pipeline import Question, answer_question
 
     return answer_question(
         services,

@@ -54,8 +54,8 @@ def demo_command(
     ] = False,
 ) -> None:
     """Generate a deterministic demo CS world (contract CSVs) and import it into the store."""
-    from bot.demo import DemoConfig, generate_demo
-    from bot.demo.writer import DemoFolderTaken
+    from bot.sources.demo import DemoConfig, generate_demo
+    from bot.sources.demo.writer import DemoFolderTaken
 
     settings = cli_settings()
     last_day = _parse_end_date(end_date) if end_date else datetime.now(settings.tz).date()
@@ -86,8 +86,8 @@ def _parse_end_date(text: str) -> date:
 
 
 def _import(folder: Path) -> None:
-    from bot.db.importer import import_folder
     from bot.errors import ImportFailed
+    from bot.sources.importer import import_folder
 
     services = cli_services()
     try:

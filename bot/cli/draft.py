@@ -12,7 +12,7 @@ import typer
 from bot.cli.context import cli_actor, cli_services, fail
 
 if TYPE_CHECKING:
-    from bot.services.draft_types import DraftResult
+    from bot.services.drafting.types import DraftResult
 
 PURPOSE_HELP = "renewal | risk | expansion | check-in | nps-followup | escalation"
 TONE_HELP = "friendly | formal | urgent"
@@ -44,7 +44,7 @@ def draft_email_command(
     as_of: AsOfOption = None,
 ) -> None:
     """Draft an email to the right contact, checked claim by claim against the store."""
-    from bot.services.drafting import draft_email, parse_purpose, parse_tone
+    from bot.services.drafting.drafter import draft_email, parse_purpose, parse_tone
 
     try:
         chosen_purpose, chosen_tone = parse_purpose(purpose), parse_tone(tone)
@@ -69,7 +69,7 @@ def draft_summary_command(
     account: AccountArgument, as_json: JsonOption = False, as_of: AsOfOption = None
 ) -> None:
     """Draft an account brief (situation, risks, opportunities, next steps)."""
-    from bot.services.drafting import draft_summary
+    from bot.services.drafting.drafter import draft_summary
 
     day = _parse_day(as_of)
     services = cli_services()

@@ -25,7 +25,7 @@ def list_feedback(
     """Newest feedback first: when, who, 👍/👎, the question and what it was understood as."""
     if value not in (None, "up", "down"):
         raise typer.BadParameter("must be 'up' or 'down'", param_hint="--value")
-    from bot.services.feedback import recent_feedback
+    from bot.services.insights.feedback import recent_feedback
 
     wanted: Literal["up", "down"] | None = value  # type: ignore[assignment]
     entries = recent_feedback(cli_services(), limit=limit, value=wanted)

@@ -62,7 +62,7 @@ def _report_lines(report: Any) -> str:
 
 def reindex_command(as_json: JsonOption = False) -> None:
     """Rebuild the vector collections from the SQL store and score sentiment."""
-    from bot.services.knowledge import reindex_knowledge
+    from bot.services.corpus.indexing import reindex_knowledge
 
     report = reindex_knowledge(cli_services(), actor=cli_actor())
     typer.echo(json.dumps(report.to_dict()) if as_json else _report_lines(report))
@@ -70,14 +70,14 @@ def reindex_command(as_json: JsonOption = False) -> None:
 
 def refresh_command(as_json: JsonOption = False) -> None:
     """Index new or changed tickets, score new texts, attach new tickets to themes."""
-    from bot.services.knowledge import refresh_knowledge
+    from bot.services.corpus.indexing import refresh_knowledge
 
     report = refresh_knowledge(cli_services(), actor=cli_actor())
     typer.echo(json.dumps(report.to_dict()) if as_json else _report_lines(report))
 
 
 def _catalog() -> dict[str, Any]:
-    from bot.services.playbooks import playbook_catalog
+    from bot.services.corpus.playbooks import playbook_catalog
     from knowledge.errors import PlaybookError
 
     try:
@@ -163,7 +163,7 @@ def playbooks_suggest_command(
     as_json: JsonOption = False,
 ) -> None:
     """Best playbooks for a situation, with their matching steps, best first."""
-    from bot.services.playbooks import resolve_account_id, suggest_playbooks_batch
+    from bot.services.corpus.playbooks import resolve_account_id, suggest_playbooks_batch
 
     if (text is None) == (file is None):
         raise fail("give either TEXT or --file FILE")
@@ -201,8 +201,8 @@ def tickets_themes_command(
     as_json: JsonOption = False,
 ) -> None:
     """What tickets are about: themes with size, negative share, trend and examples."""
-    from bot.services.playbooks import resolve_account_id
-    from bot.services.themes import PORTFOLIO, account_scope, csm_scope, themes_for
+    from bot.services.corpus.playbooks import resolve_account_id
+    from bot.services.corpus.themes import PORTFOLIO, account_scope, csm_scope, themes_for
 
     if account and csm:
         raise fail("give --account or --csm, not both")

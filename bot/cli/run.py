@@ -73,8 +73,8 @@ def run_command(
 
 def _load_demo(target: Path) -> None:
     from bot.cli.demo import DEFAULT_ACCOUNTS, DEFAULT_DAYS, DEFAULT_SEED
-    from bot.db.importer import import_folder
-    from bot.demo import DemoConfig, generate_demo
+    from bot.sources.demo import DemoConfig, generate_demo
+    from bot.sources.importer import import_folder
 
     settings = cli_settings()
     today = datetime.now(settings.tz).date()
@@ -88,7 +88,7 @@ def _load_demo(target: Path) -> None:
 
 
 def _score_history(services: Services) -> None:
-    from bot.services.scoring import score_portfolio, today_for
+    from bot.services.health.runs import score_portfolio, today_for
 
     today = today_for(services)
     for days_ago in BACKFILL_DAYS_AGO:

@@ -33,8 +33,8 @@ def import_command(
     ] = False,
 ) -> None:
     """Import a contract folder all-or-nothing; every bad row is reported with its line."""
-    from bot.db.importer import import_folder
     from bot.errors import ImportFailed
+    from bot.sources.importer import import_folder
 
     services = cli_services()
     try:

@@ -2,7 +2,7 @@
 
 Rules run over every active account each day (20,000 in the benchmark), so each
 signal is one set-based query over the whole book, never a query per account. The
-result is plain dataclasses: the rules in ``bot.services.cta_rules`` stay SQL-free.
+result is plain dataclasses: the rules in ``bot.services.ctas.rules`` stay SQL-free.
 """
 
 from __future__ import annotations

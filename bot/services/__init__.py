@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from slack_sdk import WebClient
 
     from bot.llm import ChatModel
-    from bot.services.account_names import AccountNameCache
-    from bot.services.knowledge_toolkit import KnowledgeToolkit
+    from bot.services.accounts.names import AccountNameCache
+    from bot.services.corpus.toolkit import KnowledgeToolkit
 
 
 @dataclass
@@ -75,13 +75,13 @@ class Services:
     @cached_property
     def account_names(self) -> AccountNameCache:
         """Account names indexed for fuzzy resolution; rebuilt when the accounts change."""
-        from bot.services.account_names import AccountNameCache
+        from bot.services.accounts.names import AccountNameCache
 
         return AccountNameCache()
 
     @cached_property
     def knowledge(self) -> KnowledgeToolkit:
         """Embedder + cache, vector store, playbooks, retriever, sentiment (each built lazily)."""
-        from bot.services.knowledge_toolkit import KnowledgeToolkit
+        from bot.services.corpus.toolkit import KnowledgeToolkit
 
         return KnowledgeToolkit(self.settings)

@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from bot.db.models import Account
-from bot.services import figures as fmt
+from bot.slack import figures as fmt
 from tests.services.qa_world import ADMIN, ALICE, CAROL, STRANGER, build_world
 from tests.support.blockcheck import assert_valid_blocks
 from tests.support.cli import invoke
@@ -193,4 +193,4 @@ def test_chat_keeps_info_logs_out_of_the_answers(sqlite_world: Engine, monkeypat
     result = invoke("chat", "--as", ADMIN, input="how is acme doing?\nquit\n")
     assert result.exit_code == 0, result.output
     assert "Acme" in result.stdout
-    assert "info " not in result.output and "bot.services.answers" not in result.output
+    assert "info " not in result.output and "bot.services.answers.pipeline" not in result.output

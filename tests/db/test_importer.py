@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select, text
 
-from bot.db.importer import import_folder
 from bot.db.models import CONTRACT_MODELS, Account, Contact, Csm, NpsResponse, SourceLoad, Ticket
 from bot.db.session import make_session_factory
 from bot.errors import ImportFailed
+from bot.sources.importer import import_folder
 from tests.db.contract_folder import BASE_ROWS, build_folder, write_csv, write_jsonl
 
 

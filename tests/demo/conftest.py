@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.demo import DemoConfig, DemoSummary, generate_demo
+from bot.sources.demo import DemoConfig, DemoSummary, generate_demo
 
 END_DATE = date(2025, 6, 30)
 SMALL = DemoConfig(end_date=END_DATE, accounts=60, days=120, seed=7)

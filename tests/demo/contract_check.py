@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from bot.db.importer.contract import CONTRACT, Column, Kind
+from bot.sources.importer.contract import CONTRACT, Column, Kind
 
 _BOOLS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.demo.writer import MARKER
+from bot.sources.demo.writer import MARKER
 from tests.support.cli import invoke
 
 

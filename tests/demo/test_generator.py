@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from bot.db.importer import import_folder
-from bot.demo import DemoConfig, generate_demo
-from bot.demo.rows import TABLES
-from bot.demo.writer import MARKER
+from bot.sources.demo import DemoConfig, generate_demo
+from bot.sources.demo.rows import TABLES
+from bot.sources.demo.writer import MARKER
+from bot.sources.importer import import_folder
 from tests.demo.conftest import END_DATE, SMALL
 from tests.demo.contract_check import read_folder
 

@@ -8,8 +8,8 @@ import string
 
 import pandas as pd
 
-from bot.demo.texts import CATEGORIES, TextComposer
-from bot.demo.ticket_texts import TICKET_DETAILS, TICKET_ISSUES
+from bot.sources.demo.texts import CATEGORIES, TextComposer
+from bot.sources.demo.ticket_texts import TICKET_DETAILS, TICKET_ISSUES
 
 
 def test_demo_tickets_are_genuinely_varied(year_demo):

@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import pytest
 
-from bot.demo.names import FIXED_ACCOUNTS, CompanyNamer
+from bot.sources.demo.names import FIXED_ACCOUNTS, CompanyNamer
 from tests.demo.conftest import END_DATE
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.demo import DemoConfig, generate_demo
-from bot.demo.writer import MARKER, DemoFolderTaken, FolderWriter
+from bot.sources.demo import DemoConfig, generate_demo
+from bot.sources.demo.writer import MARKER, DemoFolderTaken, FolderWriter
 from tests.demo.conftest import END_DATE
 
 TINY = DemoConfig(end_date=END_DATE, accounts=12, days=30, seed=1)

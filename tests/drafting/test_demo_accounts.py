@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from bot.db.models import Account
 from bot.db.session import unit_of_work
-from bot.services.draft_types import PURPOSES, TONES, choose_recipient
-from bot.services.facts import build_facts_pack
-from bot.services.grounding import GroundingIndex, check_grounding
-from bot.services.template_drafter import template_email, template_summary
+from bot.services.drafting.facts import build_facts_pack
+from bot.services.drafting.grounding import GroundingIndex, check_grounding
+from bot.services.drafting.template import template_email, template_summary
+from bot.services.drafting.types import PURPOSES, TONES, choose_recipient
 from tests.drafting.grammar import grammar_errors
 from tests.support.cli import invoke as invoke_cli
 
@@ -31,7 +31,7 @@ def invoke(*args: str):
 
 
 def test_every_demo_account_gets_fully_grounded_template_drafts():
-    pytest.importorskip("bot.demo")
+    pytest.importorskip("bot.sources.demo")
     invoke("demo", "--accounts", "40", "--days", "200", "--end-date", DEMO_END.isoformat())
     invoke("score", "--as-of", DEMO_END.isoformat())
     invoke("jobs", "run", "cta_rules", "--now", f"{DEMO_END.isoformat()}T12:00:00+00:00")

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.db.models import AuditLog, Draft
 from bot.db.session import unit_of_work
-from bot.services.drafting import draft_email, draft_summary
+from bot.services.drafting.drafter import draft_email, draft_summary
 from tests.drafting.store import (
     ACCOUNT_ID,
     CHAMPION_EMAIL,
@@ -256,7 +256,7 @@ def test_small_token_budget_keeps_essential_facts_and_drops_whole_low_ones(
     services = llm_services(CSBOT_LLM_PROMPT_TOKEN_BUDGET=1200, CSBOT_REDACT_CONTACT_NAMES="off")
     fake_openai.script(CLEAN_RENEWAL)
 
-    with caplog.at_level(logging.INFO, logger="bot.services.draft_prompts"):
+    with caplog.at_level(logging.INFO, logger="bot.services.drafting.prompts"):
         draft_email(services, ACCOUNT_ID, purpose="renewal", actor="cli:t", today=TODAY)
 
     [request] = fake_openai.chat_requests()

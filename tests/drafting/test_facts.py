@@ -10,7 +10,7 @@ from bot.db.models import Account, Csm
 from bot.db.queries.scope import AccountScope
 from bot.db.session import unit_of_work
 from bot.errors import AccountNotFound, AmbiguousAccount
-from bot.services.facts import ESSENTIAL, build_facts_pack
+from bot.services.drafting.facts import ESSENTIAL, build_facts_pack
 from tests.drafting.store import ACCOUNT_ID, ACCOUNT_NAME, TICKET_PHONE, TODAY
 
 

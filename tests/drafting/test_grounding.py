@@ -10,9 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.db.queries.records import AccountRecord, ContactRecord
-from bot.services.fact_format import format_money
-from bot.services.facts import Fact, FactsPack
-from bot.services.grounding import (
+from bot.services.drafting.fact_format import format_money
+from bot.services.drafting.facts import Fact, FactsPack
+from bot.services.drafting.grounding import (
     GroundingIndex,
     check_grounding,
     extract_claims,

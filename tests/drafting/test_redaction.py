@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.services.redaction import Redactor
+from bot.services.accounts.redaction import Redactor
 
 
 def test_emails_and_phones_round_trip_through_placeholders():

@@ -6,10 +6,10 @@ from pathlib import Path
 
 from bot.db.session import make_session_factory
 from bot.services import Services
-from bot.services.draft_types import PURPOSES, TONES, choose_recipient
-from bot.services.drafting import draft_email, draft_summary
-from bot.services.facts import build_facts_pack
-from bot.services.template_drafter import template_email
+from bot.services.drafting.drafter import draft_email, draft_summary
+from bot.services.drafting.facts import build_facts_pack
+from bot.services.drafting.template import template_email
+from bot.services.drafting.types import PURPOSES, TONES, choose_recipient
 from tests.conftest import make_settings
 from tests.drafting.store import ACCOUNT_ID, INJECTION, TODAY, seed_rich_account
 from tests.support.databases import migrated_engine

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.services.feedback import recent_feedback
+from bot.services.insights.feedback import recent_feedback
 from bot.slack.ids import ActionId
 from tests.handlers.seed import DANA, MAX, STRANGER, seed_book
 from tests.support.block_reading import action_elements, action_ids

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from bot.db import alert_repository as alerts_db
 from bot.db.models import Alert
 from bot.db.session import unit_of_work
-from bot.services.alerts import queue_message
-from bot.services.outbox_sender import alert_metadata
+from bot.services.ctas.alerts import queue_message
+from bot.services.outbox.sender import alert_metadata
 from jobs.outbox import run_deliver_alerts
 from jobs.runner import run_job
 from tests.jobs.store import NOW

@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from bot.db.models import Cta, Ticket
 from bot.db.session import unit_of_work
-from bot.services.cta_rules import load_rules_config
-from bot.services.ctas import raise_ctas
-from bot.services.knowledge import score_text_sentiment
-from bot.services.knowledge_toolkit import KnowledgeToolkit
+from bot.services.corpus.indexing import score_text_sentiment
+from bot.services.corpus.toolkit import KnowledgeToolkit
+from bot.services.ctas.raising import raise_ctas
+from bot.services.ctas.rules import load_rules_config
 from knowledge.embedding_cache import InMemoryEmbeddingCache
 from knowledge.embeddings import HashingEmbedder
 from tests.jobs import store

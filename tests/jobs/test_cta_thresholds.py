@@ -14,7 +14,8 @@ from sqlalchemy import select
 from bot.db.cta_signals import AccountSignals, HealthFacts, UsageFacts
 from bot.db.models import Contact, Cta
 from bot.db.session import unit_of_work
-from bot.services.cta_rules import (
+from bot.services.ctas.raising import raise_ctas
+from bot.services.ctas.rules import (
     RuleContext,
     champion_inactive,
     evaluate_rules,
@@ -22,7 +23,6 @@ from bot.services.cta_rules import (
     load_rules_config,
     payment_failure,
 )
-from bot.services.ctas import raise_ctas
 from tests.jobs import store
 from tests.jobs.store import NOW, TODAY
 

@@ -8,9 +8,9 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.db.importer import import_folder
 from bot.db.models import TextSentiment, TicketTheme
 from bot.db.session import make_engine, make_session_factory
+from bot.sources.importer import import_folder
 from tests.db.contract_folder import build_folder
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.services import Services
-from bot.services.knowledge_toolkit import KnowledgeToolkit
+from bot.services.corpus.toolkit import KnowledgeToolkit
 from knowledge.embedding_cache import InMemoryEmbeddingCache
 from knowledge.embeddings import HashingEmbedder, SentenceTransformerEmbedder
 

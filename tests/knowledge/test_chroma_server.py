@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.services.knowledge_toolkit import KnowledgeToolkit
+from bot.services.corpus.toolkit import KnowledgeToolkit
 from knowledge.embedding_cache import InMemoryEmbeddingCache
 from knowledge.embeddings import HashingEmbedder
 from knowledge.vector_store import build_chroma_client

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.db.importer import import_folder
 from bot.db.models import TextSentiment, TicketChurnIntent, TicketThemeAssignment
 from bot.db.session import unit_of_work
 from bot.services import Services
-from bot.services.knowledge import refresh_knowledge, reindex_knowledge
-from bot.services.knowledge_toolkit import KnowledgeToolkit
+from bot.services.corpus.indexing import refresh_knowledge, reindex_knowledge
+from bot.services.corpus.toolkit import KnowledgeToolkit
+from bot.sources.importer import import_folder
 from knowledge.churn_intent import match_churn_phrase
 from knowledge.embedding_cache import InMemoryEmbeddingCache
 from knowledge.embeddings import HashingEmbedder
@@ -98,7 +98,7 @@ def test_reindex_stores_churn_intent_per_ticket_and_churn_is_negative(store: Ser
 
 def test_churn_intent_tickets_get_their_own_theme_and_labels_are_subjects(store: Services):
     from bot.db.knowledge_repo import scope_themes
-    from bot.services.themes import CHURN_THEME, account_scope, rebuild_themes
+    from bot.services.corpus.themes import CHURN_THEME, account_scope, rebuild_themes
 
     reindex_knowledge(store)
     themes = rebuild_themes(store, account_scope("A2"), max_themes=3)

@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.db.importer import import_folder
 from bot.db.session import make_engine
+from bot.sources.importer import import_folder
 from tests.knowledge.store import build_knowledge_folder
 
 runner = CliRunner()

@@ -6,15 +6,20 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.db.importer import import_folder
 from bot.db.knowledge_repo import account_sentiment_trend
 from bot.db.session import unit_of_work
 from bot.errors import AccountNotFound, UserFacingError
 from bot.services import Services
-from bot.services.knowledge import refresh_knowledge, reindex_knowledge
-from bot.services.knowledge_toolkit import KnowledgeToolkit
-from bot.services.playbooks import account_signals, suggest_playbooks
-from bot.services.themes import account_scope, assign_new_tickets, list_themes, rebuild_themes
+from bot.services.corpus.indexing import refresh_knowledge, reindex_knowledge
+from bot.services.corpus.playbooks import account_signals, suggest_playbooks
+from bot.services.corpus.themes import (
+    account_scope,
+    assign_new_tickets,
+    list_themes,
+    rebuild_themes,
+)
+from bot.services.corpus.toolkit import KnowledgeToolkit
+from bot.sources.importer import import_folder
 from knowledge.embedding_cache import InMemoryEmbeddingCache
 from knowledge.embeddings import HashingEmbedder
 from tests.knowledge.store import build_knowledge_folder

@@ -21,9 +21,9 @@ from bot.db.knowledge_repo import ThemeRecord, replace_scope_themes
 from bot.db.models import Account, Csm, SourceLoad, TextSentiment, Ticket, TicketTheme
 from bot.db.session import make_session_factory
 from bot.services import Services
-from bot.services import figures as fmt
-from bot.services.answers import Answer, Question, answer_question
-from bot.services.knowledge_toolkit import KnowledgeToolkit
+from bot.services.answers.pipeline import Answer, Question, answer_question
+from bot.services.corpus.toolkit import KnowledgeToolkit
+from bot.slack import figures as fmt
 from knowledge.embedding_cache import InMemoryEmbeddingCache
 from tests.conftest import make_settings
 from tests.support.blockcheck import assert_valid_blocks
@@ -252,7 +252,7 @@ def test_too_few_tickets_get_categories_with_stored_sentiment(stored: Services) 
 def test_churn_intent_theme_leads_and_newer_tickets_are_called_out(stored: Services) -> None:
     """A small churn-intent theme outranks a bigger all-negative export theme, and tickets
     filed after the grouping are named instead of silently missing from the counts."""
-    from bot.services.themes import CHURN_THEME
+    from bot.services.corpus.themes import CHURN_THEME
 
     with Session(stored.engine) as session:
         session.add(Account(account_id="G1", name="Globex", csm_id="C1"))

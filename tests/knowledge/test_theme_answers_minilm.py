@@ -20,12 +20,12 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.db.importer import import_folder
 from bot.db.models import TextSentiment, TicketTheme, TicketThemeAssignment
 from bot.db.session import make_session_factory
 from bot.services import Services
-from bot.services.answers import Answer, Question, answer_question
-from bot.services.knowledge_toolkit import KnowledgeToolkit
+from bot.services.answers.pipeline import Answer, Question, answer_question
+from bot.services.corpus.toolkit import KnowledgeToolkit
+from bot.sources.importer import import_folder
 from knowledge.embedding_cache import InMemoryEmbeddingCache
 from tests.conftest import make_settings
 from tests.knowledge.theme_world import ADMIN, ALICE, BOB, build_theme_folder, topic_of

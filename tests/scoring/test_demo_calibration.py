@@ -2,7 +2,7 @@
 
 ``csbot demo`` (300 accounts, a year, seed 42) then ``csbot score`` and the first
 ``cta_rules`` run, through the real CLI. The demo generator plants which accounts are
-at risk now (``bot.demo.world``); the scores must find them without ever seeing that plan,
+at risk now (``bot.sources.demo.world``); the scores must find them without ever seeing that plan,
 and the first rules run must raise work for the accounts that matter, not for everyone.
 """
 
@@ -35,8 +35,8 @@ def invoke(*args: str):
 
 @pytest.mark.slow
 def test_default_demo_scores_a_sane_band_mix_with_the_at_risk_accounts_red(tmp_path):
-    pytest.importorskip("bot.demo")
-    from bot.demo.world import DemoConfig, Profile, plan_world
+    pytest.importorskip("bot.sources.demo")
+    from bot.sources.demo.world import DemoConfig, Profile, plan_world
 
     invoke("demo", "--end-date", DEMO_END.isoformat())  # the defaults: 300 accounts, seed 42
     invoke("score", "--as-of", DEMO_END.isoformat(), "--out", "scores.csv")

@@ -29,9 +29,11 @@ def invoke(*args: str):
 
 @pytest.fixture
 def demo_store(sqlite_engine, tmp_path, monkeypatch):
-    generator = pytest.importorskip("bot.demo.generator", reason="demo generator not in the tree")
-    from bot.db.importer import import_folder
-    from bot.demo.world import DemoConfig
+    generator = pytest.importorskip(
+        "bot.sources.demo.generator", reason="demo generator not in the tree"
+    )
+    from bot.sources.demo.world import DemoConfig
+    from bot.sources.importer import import_folder
 
     folder = tmp_path / "demo"
     generator.generate_demo(DemoConfig(end_date=DEMO_END, accounts=1000, days=365, seed=42), folder)

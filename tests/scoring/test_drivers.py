@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from bot.db.models import Invoice, UsageDaily
 from bot.db.session import make_session_factory, unit_of_work
-from bot.services.scoring import score_portfolio
+from bot.services.health.runs import score_portfolio
 from tests.scoring.store import AS_OF, seed_small_portfolio
 
 

@@ -68,7 +68,7 @@ def test_upsert_accepts_json_text_or_values_and_replaces_by_key(engine):
 
 def test_scoring_holds_yesterdays_band_inside_the_hysteresis_margin(engine, tmp_path):
     from bot.services import Services
-    from bot.services.scoring import score_portfolio
+    from bot.services.health.runs import score_portfolio
     from scoring.config import load_health_config
     from tests.conftest import make_settings
     from tests.scoring.store import AS_OF, seed_small_portfolio

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import Account, Csm
 from bot.db.queries.records import AccountName
 from bot.db.queries.scope import AccountScope
-from bot.services.account_names import (
+from bot.services.accounts.names import (
     AccountNameCache,
     AccountNameIndex,
     Ambiguous,

@@ -22,8 +22,8 @@ from bot.db.models import (
     UsageDaily,
 )
 from bot.services import Services
-from bot.services import figures as fmt
-from bot.services.answers import MAX_ANSWER_BLOCKS, Question, answer_question
+from bot.services.answers.pipeline import MAX_ANSWER_BLOCKS, Question, answer_question
+from bot.slack import figures as fmt
 from bot.slack.action_values import parse_answer_ref
 from bot.slack.ids import ActionId
 from tests.conftest import make_settings

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.services.dates import parse_date_window
+from bot.services.answers.dates import parse_date_window
 
 MONDAY = date(2025, 6, 16)
 

@@ -17,7 +17,6 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.db.importer import import_folder
 from bot.db.models import (
     Account,
     Contact,
@@ -29,13 +28,14 @@ from bot.db.models import (
     UsageDaily,
 )
 from bot.db.session import make_session_factory
-from bot.demo.generator import generate_demo
-from bot.demo.world import DemoConfig
 from bot.services import Services
-from bot.services import figures as fmt
-from bot.services.account_names import core_name
-from bot.services.answers import Question, answer_question
-from bot.services.scoring import score_portfolio
+from bot.services.accounts.names import core_name
+from bot.services.answers.pipeline import Question, answer_question
+from bot.services.health.runs import score_portfolio
+from bot.slack import figures as fmt
+from bot.sources.demo.generator import generate_demo
+from bot.sources.demo.world import DemoConfig
+from bot.sources.importer import import_folder
 from tests.conftest import make_settings
 from tests.support.blockcheck import assert_valid_blocks
 from tests.support.databases import database_url, migrated_engine

@@ -30,8 +30,8 @@ from bot.db.models import (
     UsageDaily,
 )
 from bot.services import Services
-from bot.services import figures as fmt
-from bot.services.answers import Answer, Question, answer_question
+from bot.services.answers.pipeline import Answer, Question, answer_question
+from bot.slack import figures as fmt
 from tests.services.qa_world import ADMIN, ALICE, BOB, CAROL, MANAGER, NOW, TODAY
 from tests.support.blockcheck import assert_valid_blocks
 

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from bot.db.queries.records import AccountName
-from bot.services.intents import Intent, parse_question
+from bot.services.answers.intents import Intent, parse_question
 from tests.services.test_intents import finder
 
 TODAY = date(2025, 6, 16)

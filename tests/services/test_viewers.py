@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.queries.scope import AccountScope
 from bot.services import Services
-from bot.services.viewers import resolve_viewer
+from bot.services.accounts.viewers import resolve_viewer
 from tests.services.qa_world import ADMIN, ALICE, BOB, CAROL, MANAGER, STRANGER
 
 

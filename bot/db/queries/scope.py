@@ -1,6 +1,6 @@
 """Which accounts a query may see, as a plain value the db layer understands.
 
-Permissions are decided in :mod:`bot.services.viewers`; the queries only apply
+Permissions are decided in :mod:`bot.services.accounts.viewers`; the queries only apply
 the result, so a forgotten check cannot widen what a viewer sees.
 """
 

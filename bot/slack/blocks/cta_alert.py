@@ -36,7 +36,7 @@ def clip(text: str, limit: int) -> str:
 
 @dataclass(frozen=True, slots=True)
 class CtaAlertView:
-    """Everything the CTA message shows; built by ``bot.services.alerts`` from the store."""
+    """Everything the CTA message shows; built by ``bot.services.ctas.alerts`` from the store."""
 
     cta_id: int
     account_id: str

@@ -15,7 +15,7 @@ from bot.slack.blocks.cta_alert import clip, escape_mrkdwn
 from bot.slack.ids import ActionId
 
 if TYPE_CHECKING:
-    from bot.services.digest import PortfolioDigest
+    from bot.services.insights.digest import PortfolioDigest
 
 BAND_EMOJI = {"red": "🔴", "yellow": "🟡", "green": "🟢"}
 DRILL_DOWNS = (

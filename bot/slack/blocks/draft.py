@@ -28,7 +28,7 @@ from bot.slack.formatting import escape_mrkdwn, markdown_to_mrkdwn, truncate
 from bot.slack.ids import ActionId, CallbackId
 
 if TYPE_CHECKING:
-    from bot.services.draft_types import DraftResult
+    from bot.services.drafting.types import DraftResult
 
 SUBJECT_BLOCK, SUBJECT_ACTION = "draft_subject", "draft_subject_text"
 BODY_BLOCK, BODY_ACTION = "draft_body", "draft_body_text"

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.db.models import SlackEventClaim
 from bot.services import Services
-from bot.services.slack_deliveries import (
+from bot.services.outbox.inbound_claims import (
     CLAIM_RETENTION,
     claim_delivery,
     delivery_keys,

@@ -1,0 +1,3 @@
+"""Questions in, answers out: intents, dates, context, conversation memory and the account,
+portfolio and theme answers.
+"""

@@ -1,0 +1,472 @@
+"""Answer a question about customers: who asks, what they mean, which account, the facts.
+
+The one entry point for Slack handlers, ``csbot ask`` and ``csbot chat``:
+:func:`answer_question`. It resolves the asker to a viewer (unknown people are
+refused politely), parses the question deterministically, finds the account
+among those the viewer may see, runs the matching typed queries, and returns
+blocks that end with a "data as of" line. Every answer, refusals included,
+writes an audit record in the same transaction as the reads.
+
+Nothing on this path imports torch, chromadb or scikit-learn; only "what should
+I do about …" with a topic loads the playbook retriever, and "what are customers
+complaining about?" may group tickets into themes on demand, both lazily.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from time import perf_counter
+from typing import Any
+
+from bot.db.audit import record_audit
+from bot.db.base import utcnow
+from bot.db.queries.accounts import account_record
+from bot.db.queries.records import AccountName, AccountRecord
+from bot.db.queries.threads import thread_account_id
+from bot.db.session import unit_of_work
+from bot.services import Services
+from bot.services.accounts.names import (
+    MAX_MENTION_WORDS,
+    AccountNameIndex,
+    Ambiguous,
+    NotFound,
+    Resolution,
+    Resolved,
+    normalise,
+)
+from bot.services.accounts.viewers import resolve_viewer
+from bot.services.answers.account import (
+    answer_arr,
+    answer_contacts,
+    answer_health,
+    answer_health_change,
+    answer_next_steps,
+    answer_nps,
+    answer_overview,
+    answer_renewal_date,
+    answer_tickets,
+    answer_usage,
+    load_account,
+)
+from bot.services.answers.context import AnswerContext, Reply, freshness_line
+from bot.services.answers.dates import DateWindow
+from bot.services.answers.intents import (
+    ACCOUNT_ONLY,
+    EITHER,
+    LEFTOVER_IS_A_NAME,
+    STOPWORDS,
+    Intent,
+    ParsedQuestion,
+    parse_question,
+)
+from bot.services.answers.portfolio import (
+    answer_accounts,
+    answer_arr_at_risk,
+    answer_at_risk,
+    answer_band_changes,
+    answer_portfolio_arr,
+    answer_portfolio_ctas,
+    answer_portfolio_health,
+    answer_portfolio_nps,
+    answer_portfolio_tickets,
+    answer_renewals,
+)
+from bot.services.answers.themes import answer_account_themes, answer_portfolio_themes
+from bot.services.answers.types import Answer, Question
+from bot.slack.blocks.answer import (
+    build_not_found_blocks,
+    build_refusal_blocks,
+    build_which_account_blocks,
+    freshness,
+    note,
+    paragraph,
+)
+from bot.slack.blocks.choices import build_account_choice_message
+from bot.slack.blocks.help import build_help_message
+from bot.slack.blocks.plain_text import blocks_to_text
+from bot.slack.formatting import escape_mrkdwn
+
+__all__ = ["Answer", "Question", "answer_question"]
+
+logger = logging.getLogger(__name__)
+
+# The transport adds one actions block (feedback, share, show more) and may add a
+# notice; 45 leaves room under Slack's 50-block message limit.
+MAX_ANSWER_BLOCKS = 45
+QUESTION_AUDIT_LIMIT = 500
+# A question that matched no rule is treated as a name only if it nearly is one.
+LIKELY_TYPO = 70.0
+
+AccountHandler = Callable[[AnswerContext, AccountRecord], Reply]
+PortfolioHandler = Callable[[AnswerContext], Reply]
+
+ACCOUNT_HANDLERS: dict[Intent, AccountHandler] = {
+    Intent.ACCOUNT_OVERVIEW: answer_overview,
+    Intent.HEALTH: answer_health,
+    Intent.HEALTH_CHANGE: answer_health_change,
+    Intent.RENEWAL_DATE: answer_renewal_date,
+    Intent.USAGE: answer_usage,
+    Intent.TICKETS: answer_tickets,
+    Intent.THEMES: answer_account_themes,
+    Intent.CONTACTS: answer_contacts,
+    Intent.NPS: answer_nps,
+    Intent.ARR: answer_arr,
+    Intent.NEXT_STEPS: answer_next_steps,
+}
+PORTFOLIO_HANDLERS: dict[Intent, PortfolioHandler] = {
+    Intent.HEALTH: answer_portfolio_health,
+    Intent.HEALTH_CHANGE: answer_band_changes,
+    Intent.RENEWALS: answer_renewals,
+    Intent.ACCOUNTS: answer_accounts,
+    Intent.AT_RISK: answer_at_risk,
+    Intent.ARR: answer_portfolio_arr,
+    Intent.ARR_AT_RISK: answer_arr_at_risk,
+    Intent.BAND_CHANGES: answer_band_changes,
+    Intent.TICKETS: answer_portfolio_tickets,
+    Intent.THEMES: answer_portfolio_themes,
+    Intent.NPS: answer_portfolio_nps,
+    Intent.NEXT_STEPS: answer_portfolio_ctas,
+}
+EXAMPLE_FOR = {
+    Intent.ACCOUNT_OVERVIEW: "How is Acme doing?",
+    Intent.RENEWAL_DATE: "When does Acme renew?",
+    Intent.USAGE: "Usage trend for Acme",
+    Intent.CONTACTS: "Who is the champion at Acme?",
+}
+
+
+def answer_question(services: Services, question: Question) -> Answer:
+    """Answer one question as the asking Slack user is allowed to see it.
+
+    Never raises for anything the asker did (unknown user, unknown or ambiguous
+    account, unrelated question): those are answers too.
+    """
+    started = perf_counter()
+    now = question.now or utcnow()
+    today = now.astimezone(services.settings.tz).date()
+    with unit_of_work(services.session_factory) as session:
+        viewer = resolve_viewer(
+            session, question.slack_user_id, visibility=services.settings.visibility
+        )
+        understood_by = "rules"
+        if viewer is None:
+            blocks = build_refusal_blocks()
+            answer = Answer(
+                text=blocks_to_text(blocks), blocks=blocks, intent="refused", refused=True
+            )
+        else:
+            index = services.account_names.index(session)
+            parsed = parse_question(
+                question.text,
+                today=today,
+                find_mention=lambda words: index.find_mention(
+                    words, viewer.visible, ignore=STOPWORDS
+                ),
+            )
+            context = AnswerContext(
+                services=services,
+                session=session,
+                viewer=viewer,
+                question=question,
+                parsed=parsed,
+                now=now,
+                today=today,
+            )
+            answer = _answer(context, index)
+            understood_by = context.parsed.understood_by
+        elapsed_ms = round((perf_counter() - started) * 1000, 1)
+        record_audit(
+            session=session,
+            actor=f"slack:{question.slack_user_id}",
+            action="answer",
+            target=answer.account_id or answer.intent,
+            detail={
+                "intent": answer.intent,
+                "question": question.text[:QUESTION_AUDIT_LIMIT],
+                "channel_id": question.channel_id,
+                "page": question.page,
+                "has_more": answer.has_more,
+                "refused": answer.refused,
+                "understood_by": understood_by,
+                "elapsed_ms": elapsed_ms,
+            },
+        )
+    logger.info(
+        "answered question",
+        extra={
+            "intent": answer.intent,
+            "account_id": answer.account_id,
+            "slack_user_id": question.slack_user_id,
+            "elapsed_ms": elapsed_ms,
+        },
+    )
+    return answer
+
+
+def _answer(ctx: AnswerContext, index: AccountNameIndex) -> Answer:
+    if not ctx.parsed.matched_rule and ctx.services.settings.llm_enabled:
+        _reroute_with_llm(ctx, index)
+    parsed = ctx.parsed
+    resolution = _resolve_account(ctx, index)
+    if isinstance(resolution, Resolved):
+        intent = parsed.intent if parsed.intent in ACCOUNT_HANDLERS else Intent.ACCOUNT_OVERVIEW
+        account = load_account(ctx, resolution.account.account_id)
+        return _finish(ctx, ACCOUNT_HANDLERS[intent](ctx, account), intent)
+    if isinstance(resolution, Ambiguous):
+        return _choose(ctx, resolution)
+    fallback = _portfolio_intent(ctx)
+    if isinstance(resolution, NotFound):
+        # "average nps for my team", "renewals before year end": stray words near a
+        # portfolio question are not a misspelt name unless they nearly are one.
+        weak = resolution.best_score < LIKELY_TYPO or parsed.scope is not None
+        named = parsed.intent in LEFTOVER_IS_A_NAME or parsed.named_by_preposition
+        if fallback is not None and weak and not named:
+            return _finish(ctx, PORTFOLIO_HANDLERS[fallback](ctx), fallback)
+        if not parsed.matched_rule and resolution.best_score < LIKELY_TYPO:
+            return _help(ctx, understood=False)  # "what's the weather" is not a name
+        return _not_found(ctx, resolution)
+    if fallback is not None:
+        return _finish(ctx, PORTFOLIO_HANDLERS[fallback](ctx), fallback)
+    if parsed.intent in ACCOUNT_ONLY:
+        blocks = build_which_account_blocks(EXAMPLE_FOR.get(parsed.intent, "How is Acme doing?"))
+        return _plain(blocks, "which_account")
+    return _help(ctx, understood=parsed.intent == Intent.HELP)
+
+
+def _reroute_with_llm(ctx: AnswerContext, index: AccountNameIndex) -> None:
+    """Replace an unmatched parse with the LLM router's typed question, if it gives one.
+
+    The routed question goes through exactly the same resolution, scope checks and
+    queries as a parsed one; only the understanding step differs.
+    """
+    from bot.services.answers.llm_router import route_with_llm
+
+    routed = route_with_llm(ctx.services.settings, ctx.question.text)
+    if routed is None:
+        return
+    words = normalise(routed.account_name or "").split()
+    mention = index.find_mention(words, ctx.viewer.visible, ignore=STOPWORDS) if words else None
+    window = None
+    if routed.days:
+        window = DateWindow(
+            ctx.today,
+            ctx.today + timedelta(days=routed.days),
+            f"the next {routed.days} days",
+        )
+    ctx.parsed = ParsedQuestion(
+        intent=routed.intent,
+        words=words,
+        mention=mention if mention and mention.end - mention.start == len(words) else None,
+        account_phrase=" ".join(words) or None,
+        portfolio_intent=routed.intent if routed.intent in EITHER else None,
+        scope=routed.scope,
+        window=window,
+        matched_rule=True,
+        understood_by="llm",
+    )
+
+
+def _portfolio_intent(ctx: AnswerContext) -> Intent | None:
+    parsed = ctx.parsed
+    if parsed.intent in PORTFOLIO_HANDLERS and parsed.intent not in ACCOUNT_ONLY:
+        return parsed.intent
+    return parsed.portfolio_intent
+
+
+def _resolve_account(ctx: AnswerContext, index: AccountNameIndex) -> Resolution | None:
+    """The account the question is about: picked, named, fuzzy-matched, or the thread's."""
+    question, parsed, viewer = ctx.question, ctx.parsed, ctx.viewer
+    if question.account_id:
+        return _visible_by_id(ctx, question.account_id)
+    if parsed.mention is not None:
+        said_words = parsed.words[parsed.mention.start : parsed.mention.end]
+        hidden = _hidden_name_around(ctx, index, said_words, longer_only=True)
+        if hidden is not None:
+            return hidden
+        candidates = parsed.mention.candidates
+        if len(candidates) == 1:
+            return Resolved(candidates[0])
+        said = " ".join(parsed.words[parsed.mention.start : parsed.mention.end])
+        return Ambiguous(said, candidates)
+    if parsed.account_phrase:
+        hidden = _hidden_name_around(ctx, index, parsed.account_phrase.split())
+        if hidden is not None:
+            return hidden  # never a look-alike from the viewer's own book
+        resolution = index.resolve(parsed.account_phrase, viewer.visible)
+        if isinstance(resolution, NotFound):
+            return _resolve_part_of_phrase(ctx, index, resolution)
+        _drop_from_topic(ctx, parsed.account_phrase.split())
+        return resolution
+    wants_account = parsed.intent in ACCOUNT_ONLY or (
+        parsed.intent in EITHER and parsed.scope is None
+    )
+    if wants_account:
+        context_id = question.context_account_id or _thread_account(ctx)
+        if context_id:
+            found = _visible_by_id(ctx, context_id)
+            return found if isinstance(found, Resolved) else None
+    return None
+
+
+EXACT_NAME = 100.0  # a NotFound score: the words are a whole account name
+
+
+def _hidden_name_around(
+    ctx: AnswerContext, index: AccountNameIndex, name_words: list[str], *, longer_only: bool = False
+) -> NotFound | None:
+    """ "Not found" when the words naming an account sit inside the full name of a hidden one.
+
+    Intent words are taken out before names are looked up, so in "nps for northwind
+    health" the phrase left is "northwind": without this check the owner of
+    "Northwind Traders" would get Northwind Traders' NPS instead of "not found".
+    The name was typed in full, so it counts as certain (never a portfolio fallback);
+    there are no suggestions, so nothing about the hidden account is revealed.
+    """
+    if not name_words:
+        return None
+    wanted = set(name_words)
+    words = ctx.parsed.words
+    smallest = len(name_words) + 1 if longer_only else len(name_words)
+    for size in range(min(MAX_MENTION_WORDS, len(words)), max(smallest, 1) - 1, -1):
+        for start in range(0, len(words) - size + 1):
+            run = words[start : start + size]
+            said = " ".join(run)
+            if wanted <= set(run) and index.names_hidden_account(said, ctx.viewer.visible):
+                return NotFound(said, [], best_score=EXACT_NAME)
+    return None
+
+
+def _resolve_part_of_phrase(
+    ctx: AnswerContext, index: AccountNameIndex, failed: NotFound
+) -> Resolution:
+    """Find the name inside leftover words: "results umbrella", "globx billing complaint".
+
+    Longer runs of words are tried first, leftmost first; for "what should I do
+    about …" the words around the name stay the topic for playbook retrieval.
+    """
+    words = (ctx.parsed.account_phrase or "").split()
+    visible = ctx.viewer.visible
+    hidden_spans = [
+        (start, start + size)
+        for size in range(len(words), 1, -1)
+        for start in range(0, len(words) - size + 1)
+        if index.names_hidden_account(" ".join(words[start : start + size]), visible)
+    ]
+    for size in range(len(words) - 1, 0, -1):
+        for start in range(0, len(words) - size + 1):
+            if any(low <= start and start + size <= high for low, high in hidden_spans):
+                continue  # part of a name the viewer may not see: not a different account
+            attempt = index.resolve(" ".join(words[start : start + size]), visible)
+            if isinstance(attempt, Resolved | Ambiguous):
+                _drop_from_topic(ctx, words[start : start + size])
+                return attempt
+    return failed
+
+
+def _drop_from_topic(ctx: AnswerContext, name_words: list[str]) -> None:
+    """The words that named the account are not part of what the question is about."""
+    if not ctx.parsed.topic:
+        return
+    used = set(name_words)
+    rest = [word for word in ctx.parsed.topic.split() if word not in used]
+    ctx.parsed = dataclasses.replace(ctx.parsed, topic=" ".join(rest) or None)
+
+
+def _visible_by_id(ctx: AnswerContext, account_id: str) -> Resolution:
+    record = account_record(session=ctx.session, account_id=account_id)
+    if record is None or not ctx.viewer.can_see_book(record.csm_id):
+        return NotFound(account_id, [])
+    return Resolved(
+        AccountName(
+            account_id=record.account_id,
+            name=record.name,
+            csm_id=record.csm_id,
+            status=record.status,
+        )
+    )
+
+
+def _thread_account(ctx: AnswerContext) -> str | None:
+    question = ctx.question
+    if not question.channel_id or not question.thread_ts:
+        return None
+    return thread_account_id(
+        session=ctx.session, channel_id=question.channel_id, thread_ts=question.thread_ts
+    )
+
+
+# ----------------------------------------------------------------------------- assembling
+def _finish(ctx: AnswerContext, reply: Reply, intent: Intent) -> Answer:
+    """Add notes and the closing freshness line, fit the block limit, render the text."""
+    body = list(reply.blocks) + [note(text) for text in reply.notes]
+    if len(body) > MAX_ANSWER_BLOCKS - 1:
+        body = body[: MAX_ANSWER_BLOCKS - 2] + [
+            note("Answer shortened to fit one message; ask a narrower question.")
+        ]
+    line = freshness_line(
+        session=ctx.session,
+        sources=reply.sources,
+        now=ctx.now,
+        today=ctx.today,
+        rule=ctx.services.settings.staleness,
+        scored_on=reply.scored_on,
+    )
+    blocks = [*body, freshness(line)]
+    return Answer(
+        text=blocks_to_text(blocks),
+        blocks=blocks,
+        intent=str(intent),
+        account_id=reply.account_id,
+        has_more=reply.has_more,
+        page=ctx.page,
+        about_accounts=reply.about_accounts,
+    )
+
+
+def _plain(blocks: list[dict[str, Any]], intent: str, **extra: Any) -> Answer:
+    return Answer(text=blocks_to_text(blocks), blocks=blocks, intent=intent, **extra)
+
+
+def _choose(ctx: AnswerContext, ambiguous: Ambiguous) -> Answer:
+    choices = [(a.account_id, a.name) for a in ambiguous.candidates]
+    message = build_account_choice_message(
+        ctx.question.text,
+        ambiguous.query,
+        choices,
+        intent=str(ctx.parsed.intent),
+        thread_ts=ctx.question.thread_ts,
+    )
+    names = ", ".join(name for _, name in choices)
+    return Answer(
+        text=f"{message.text} {names}",
+        blocks=message.blocks,
+        intent="choose_account",
+        choices=choices,
+    )
+
+
+def _not_found(ctx: AnswerContext, missing: NotFound) -> Answer:
+    suggestions = [(a.account_id, a.name) for a in missing.suggestions]
+    blocks = build_not_found_blocks(
+        missing.query,
+        suggestions,
+        question=ctx.question.text,
+        intent=str(ctx.parsed.intent),
+        thread_ts=ctx.question.thread_ts,
+    )
+    return _plain(blocks, "not_found", choices=suggestions)
+
+
+def _help(ctx: AnswerContext, *, understood: bool) -> Answer:
+    intro = None
+    if not understood:
+        said = escape_mrkdwn(ctx.question.text.strip()[:200])
+        intro = (
+            f"I'm not sure what you mean by “{said}”. "
+            "I answer questions about your customers from csbot's data."
+        )
+    message = build_help_message(intro=intro)
+    return _plain(list(message.blocks) or paragraph(message.text), "help")

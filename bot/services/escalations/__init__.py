@@ -1,0 +1,1 @@
+"""Escalations: filing, status changes, SLA reminders and their posts to the escalations channel."""
