@@ -46,7 +46,6 @@ AMBIGUOUS_HINT = " Use the full name, for example `/cs draft Acme Corp Inc renew
 
 
 def register(app: App) -> None:
-    # Before handlers.commands in the routing table: the first matching /cs listener wins.
     app.command(Command.CS, matchers=[is_draft_command])(handle_command_cs_draft)
     app.action(ActionId.DRAFT_EMAIL)(handle_action_draft_email)
     app.action(ActionId.DRAFT_SUMMARY)(handle_action_draft_summary)
