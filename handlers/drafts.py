@@ -32,7 +32,6 @@ from bot.slack.blocks.draft import (
     TONE_ACTION,
     TONE_BLOCK,
     DraftMetadata,
-    DraftModalView,
     build_draft_copy_message,
     build_draft_error_modal,
     build_draft_loading_modal,
@@ -185,7 +184,7 @@ def _draft_into(client: WebClient, services: Services, view_id: str, request: Dr
             view_id=view_id, view=build_draft_error_modal(message, kind=request.kind)
         )
         return
-    client.views_update(view_id=view_id, view=build_draft_modal(DraftModalView.from_result(result)))
+    client.views_update(view_id=view_id, view=build_draft_modal(result.modal_view()))
 
 
 def _purpose(value: str | None) -> Purpose | None:
