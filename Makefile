@@ -25,6 +25,8 @@ listing = subprocess.run([sys.executable, "-m", "pip", "config", "list"],
                          check=True, capture_output=True, text=True).stdout
 config = {}
 for line in listing.splitlines():
+    if "=" not in line:
+        continue
     key, _, value = line.partition("=")
     scope, _, option = key.rpartition(".")
     config.setdefault(option, {})[scope] = ast.literal_eval(value)
@@ -59,7 +61,7 @@ install: $(STAMP)
 # fails if pyproject.toml asks for something the lock lacks (run `make lock`).
 $(STAMP): pyproject.toml $(LOCK) | $(UV)
 	$(PY) -c "$$PIP_TO_UV" $(UV) pip install --python $(PY) --no-deps -r $(LOCK) -e .
-	$(UV) pip check --python $(PY)
+	$(UV) pip check --python $(PY) || { echo "if pyproject.toml asks for what $(LOCK) lacks: make lock" >&2; exit 1; }
 	touch $(STAMP)
 
 $(UV):
