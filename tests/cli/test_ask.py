@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from bot.db.models import Account
-from bot.slack import figures as fmt
+from bot.slack import formatting as fmt
 from tests.services.qa_world import ADMIN, ALICE, CAROL, STRANGER, build_world
 from tests.support.blockcheck import assert_valid_blocks
 from tests.support.cli import invoke

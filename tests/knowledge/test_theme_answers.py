@@ -23,7 +23,7 @@ from bot.db.session import make_session_factory
 from bot.services import Services
 from bot.services.answers.pipeline import Answer, Question, answer_question
 from bot.services.corpus.toolkit import KnowledgeToolkit
-from bot.slack import figures as fmt
+from bot.slack import formatting as fmt
 from knowledge.embedding_cache import InMemoryEmbeddingCache
 from tests.conftest import make_settings
 from tests.support.blockcheck import assert_valid_blocks

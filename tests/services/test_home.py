@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import Account
 from bot.services import Services
 from bot.services.insights.home import build_home_view
-from bot.slack import figures as fmt
+from bot.slack import formatting as fmt
 from bot.slack.blocks.plain_text import blocks_to_text
 from tests.services.qa_world import CAROL, MANAGER, NOW, STRANGER
 from tests.support.blockcheck import assert_valid_view

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import Account, AuditLog
 from bot.services import Services
 from bot.services.answers.pipeline import Question, answer_question
-from bot.slack import figures as fmt
+from bot.slack import formatting as fmt
 from tests.conftest import make_settings
 from tests.services.qa_world import ALICE, NOW
 from tests.support.fake_openai import FakeOpenAI, ServerError, ToolCall

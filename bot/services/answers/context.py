@@ -16,7 +16,7 @@ from bot.services import Services
 from bot.services.accounts.viewers import RequestedScope, Viewer
 from bot.services.answers.intents import ParsedQuestion
 from bot.services.answers.types import Question
-from bot.slack import figures as fmt
+from bot.slack import formatting as fmt
 from bot.staleness import StalenessRule, expected_text
 
 PAGE_SIZE = 10

@@ -12,14 +12,13 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.money import format_money, format_signed_money, format_totals
-from bot.slack.blocks.cta_alert import clip, escape_mrkdwn
+from bot.slack.formatting import BAND_EMOJI, clip, escape_mrkdwn
 from bot.slack.ids import ActionId
 
 if TYPE_CHECKING:
     from bot.db.digest_queries import AccountBand, RenewalRow
     from bot.money import MoneyTotals
 
-BAND_EMOJI = {"red": "🔴", "yellow": "🟡", "green": "🟢"}
 DRILL_DOWNS = (
     ("red", "Red accounts"),
     ("renewals", "Renewals in 30 days"),
