@@ -271,7 +271,8 @@ def bench_rules(workdir: Path, accounts: int) -> None:
 
 def bench_delivery(workdir: Path, alerts: int) -> None:
     from bot.db.session import unit_of_work
-    from bot.services.ctas.alerts import deliver_due_alerts, queue_message
+    from bot.services.outbox.delivery import deliver_due_alerts
+    from bot.services.outbox.queue import queue_message
     from bot.services.outbox.sender import WebClientSender
     from tests.support.slack_api import FakeSlackApi
 

@@ -24,8 +24,8 @@ from bot.services.ctas.actions import (
     reassign_cta,
     snooze_cta,
 )
-from bot.services.ctas.alerts import deliver_due_alerts
 from bot.services.insights.digest import drill_down
+from bot.services.outbox.delivery import deliver_due_alerts
 from bot.services.outbox.sender import WebClientSender
 from bot.slack.blocks.cta_modals import (
     NOTES_ACTION,

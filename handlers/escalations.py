@@ -18,7 +18,6 @@ from slack_sdk import WebClient
 from bot.db.session import unit_of_work
 from bot.errors import UserFacingError
 from bot.services import Services
-from bot.services.ctas.alerts import deliver_due_alerts
 from bot.services.escalations.service import (
     EscalationForm,
     EscalationFormInvalid,
@@ -28,6 +27,7 @@ from bot.services.escalations.service import (
     resolve_escalation,
     resolve_escalation_account,
 )
+from bot.services.outbox.delivery import deliver_due_alerts
 from bot.services.outbox.sender import WebClientSender
 from bot.slack.blocks.escalation import (
     ARR_ACTION,

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.session import unit_of_work
 from bot.services import Services
-from bot.services.ctas.alerts import deliver_due_alerts, preview_due_alerts
+from bot.services.outbox.delivery import deliver_due_alerts, preview_due_alerts
 from bot.services.outbox.sender import SlackSender, WebClientSender
 
 logger = logging.getLogger(__name__)

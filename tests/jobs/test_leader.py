@@ -12,7 +12,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.db.lease_repository import acquire_or_renew_lease, lease_is_held_by, release_lease
 from bot.db.session import make_engine, make_session_factory, unit_of_work
 from bot.services import Services
-from bot.services.ctas.alerts import deliver_due_alerts
+from bot.services.outbox.delivery import deliver_due_alerts
 from bot.services.outbox.sender import WebClientSender
 from jobs.ctas import run_cta_rules
 from jobs.leader import SchedulerLeader

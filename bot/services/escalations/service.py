@@ -30,7 +30,7 @@ from bot.services.accounts.permissions import (
     require_viewer,
     unlinked_text,
 )
-from bot.services.ctas.alerts import queue_message
+from bot.services.outbox.queue import queue_message
 from bot.settings import Settings
 from bot.slack.blocks.escalation import (
     ARR_BLOCK,
