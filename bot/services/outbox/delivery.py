@@ -28,11 +28,11 @@ from bot.services.outbox.queue import (
 )
 from bot.services.outbox.quiet_hours import QuietHours
 from bot.services.outbox.reconciliation import (
-    _reconcile_stale_claims,
-    _record_sent,
-    _settle_ambiguous,
-    _snapshot,
-    _thread_of,
+    reconcile_stale_claims,
+    record_sent,
+    settle_ambiguous,
+    snapshot_of,
+    thread_of,
 )
 from bot.services.outbox.sender import SlackDeliveryError, SlackSender, alert_metadata
 from bot.settings import Settings
@@ -85,7 +85,7 @@ def deliver_due_alerts(
     def current() -> datetime:
         return now + timedelta(seconds=monotonic() - started)
 
-    _reconcile_stale_claims(session_factory, sender=sender, now=now, report=report, keys=keys)
+    reconcile_stale_claims(session_factory, sender=sender, now=now, report=report, keys=keys)
     quiet = QuietHours.parse(settings.quiet_hours, settings.tz)
     held_channels: dict[str, datetime] = {}
     pacer = ChannelPacer()
@@ -108,7 +108,7 @@ def deliver_due_alerts(
                     claim_until=moment + timedelta(seconds=CLAIM_SECONDS),
                 )
                 alert = alerts_db.get_alert(session=session, alert_id=alert_id) if claimed else None
-                snapshot = _snapshot(alert) if alert is not None else None
+                snapshot = snapshot_of(alert) if alert is not None else None
             if snapshot is None:
                 continue  # another deliverer owns it
             _deliver_one(
@@ -174,7 +174,7 @@ def _deliver_one(
     thread_ts = None
     parent_key = payload.get("thread_of")
     if parent_key:
-        thread_ts, payload["channel"] = _thread_of(session_factory, payload)
+        thread_ts, payload["channel"] = thread_of(session_factory, payload)
         if thread_ts is None:
             with unit_of_work(session_factory) as session:
                 alerts_db.defer_alert(
@@ -231,7 +231,7 @@ def _deliver_one(
             session_factory, alert, error, moment=moment, report=report, held_channels=held_channels
         )
         return
-    _record_sent(session_factory, alert, channel=channel, ts=ts, moment=moment)
+    record_sent(session_factory, alert, channel=channel, ts=ts, moment=moment)
     report.sent += 1
     pacer.spend(str(payload.get("channel")), moment)
 
@@ -294,7 +294,7 @@ def _handle_ambiguous_post(
 ) -> None:
     """A 5xx or lost connection: the post may be in Slack. Look before retrying."""
     channel = str(alert["payload"].get("channel"))
-    settled = _settle_ambiguous(
+    settled = settle_ambiguous(
         session_factory,
         alert,
         sender=sender,

@@ -33,7 +33,7 @@ HISTORY_SLACK = timedelta(days=1)
 """The channel is read back from the alert's creation minus this (clock skew margin)."""
 
 
-def _snapshot(alert: Any) -> dict[str, Any]:
+def snapshot_of(alert: Any) -> dict[str, Any]:
     """What delivery needs of a claimed row, read inside the claim's transaction."""
     created = alert.created_at
     if created is not None and created.tzinfo is None:
@@ -56,7 +56,7 @@ def _history_oldest(alert: dict[str, Any]) -> float:
     return max((created - HISTORY_SLACK).timestamp(), 0.0)
 
 
-def _reconcile_stale_claims(
+def reconcile_stale_claims(
     session_factory: sessionmaker[Session],
     *,
     sender: SlackSender,
@@ -78,7 +78,7 @@ def _reconcile_stale_claims(
             ):
                 continue  # another deliverer is reconciling it
             alert = alerts_db.get_alert(session=session, alert_id=alert_id)
-            snapshot = _snapshot(alert) if alert is not None else None
+            snapshot = snapshot_of(alert) if alert is not None else None
         if snapshot is None:
             continue
         report.interrupted += 1
@@ -92,14 +92,14 @@ def _reconcile_stale_claims(
                 )
             logger.warning("interrupted upload marked failed", extra={"alert_id": alert_id})
             continue
-        thread_ts, channel = _thread_of(session_factory, payload)
+        thread_ts, channel = thread_of(session_factory, payload)
         if payload.get("thread_of") and thread_ts is None:
             with unit_of_work(session_factory) as session:  # its parent was never posted
                 alerts_db.release_unposted(
                     session=session, alert_id=alert_id, now=now, note="interrupted; not posted"
                 )
             continue
-        _settle_ambiguous(
+        settle_ambiguous(
             session_factory,
             snapshot,
             sender=sender,
@@ -117,7 +117,7 @@ def _reconcile_stale_claims(
         )
 
 
-def _settle_ambiguous(
+def settle_ambiguous(
     session_factory: sessionmaker[Session],
     alert: dict[str, Any],
     *,
@@ -164,7 +164,7 @@ def _settle_ambiguous(
         with unit_of_work(session_factory) as session:
             not_found(session)
         return "absent"
-    _record_sent(session_factory, alert, channel=found[0], ts=found[1], moment=moment)
+    record_sent(session_factory, alert, channel=found[0], ts=found[1], moment=moment)
     report.reconciled += 1
     logger.info(
         "alert found in the channel after an ambiguous failure; not re-sent",
@@ -173,7 +173,7 @@ def _settle_ambiguous(
     return "sent"
 
 
-def _thread_of(
+def thread_of(
     session_factory: sessionmaker[Session], payload: dict[str, Any]
 ) -> tuple[str | None, str]:
     """(parent's ts, channel) for a threaded alert; (None, channel) otherwise.
@@ -191,7 +191,7 @@ def _thread_of(
         return parent.slack_ts, parent.slack_channel or channel
 
 
-def _record_sent(
+def record_sent(
     session_factory: sessionmaker[Session],
     alert: dict[str, Any],
     *,
