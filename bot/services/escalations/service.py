@@ -30,6 +30,7 @@ from bot.services.accounts.permissions import (
     require_viewer,
     unlinked_text,
 )
+from bot.services.outbox.on_sent import SentPost, on_sent
 from bot.services.outbox.queue import queue_message
 from bot.settings import Settings
 from bot.slack.blocks.escalation import (
@@ -85,6 +86,17 @@ def escalation_not_found(escalation_id: int) -> str:
 
 def post_key(escalation_id: int) -> str:
     return f"escalation:{escalation_id}:post"
+
+
+@on_sent("escalation")
+def remember_post(session: Session, post: SentPost) -> None:
+    """Keep where the escalation's channel post landed: its thread and updates need it."""
+    escalation_id = post.payload.get("escalation_id")
+    if escalation_id is None:
+        return
+    escalation = session.get(Escalation, int(escalation_id))
+    if escalation is not None:
+        escalation.slack_channel, escalation.slack_ts = post.channel, post.ts
 
 
 def _queue_thread_note(

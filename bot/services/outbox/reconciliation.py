@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db import alert_repository as alerts_db
 from bot.db.audit import record_audit
-from bot.db.models import Escalation
 from bot.db.session import unit_of_work
+from bot.services.outbox.on_sent import SentPost, run_on_sent
 from bot.services.outbox.queue import CLAIM_SECONDS, MAX_ATTEMPTS, backoff_after
 from bot.services.outbox.sender import SlackDeliveryError, SlackSender
 
@@ -199,16 +199,18 @@ def record_sent(
     ts: str,
     moment: datetime,
 ) -> None:
+    """Mark the row sent, run its kind's on-sent hook and audit it, in one transaction."""
     payload = alert["payload"]
     with unit_of_work(session_factory) as session:
         alerts_db.mark_sent(
             session=session, alert_id=alert["id"], channel=channel, ts=ts, now=moment
         )
-        escalation_id = payload.get("escalation_id")
-        if escalation_id is not None and alert["kind"] == "escalation":
-            escalation = session.get(Escalation, int(escalation_id))
-            if escalation is not None:
-                escalation.slack_channel, escalation.slack_ts = channel, ts
+        run_on_sent(
+            session,
+            SentPost(
+                kind=alert["kind"], dedupe_key=alert["key"], payload=payload, channel=channel, ts=ts
+            ),
+        )
         record_audit(
             session=session,
             actor="outbox",
