@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -34,8 +34,16 @@ from bot.services.outbox.reconciliation import (
     snapshot_of,
     thread_of,
 )
-from bot.services.outbox.sender import SlackDeliveryError, SlackSender, alert_metadata
+from bot.services.outbox.sender import (
+    SlackDeliveryError,
+    SlackSender,
+    alert_metadata,
+    sender_for,
+)
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +59,19 @@ class DeliveryReport:
     unconfirmed: int = 0
     errors: list[str] = field(default_factory=list)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The counts a job run reports (and logs), with the first 20 errors."""
+        return {
+            "sent": self.sent,
+            "failed": self.failed,
+            "deferred": self.deferred,
+            "gave_up": self.gave_up,
+            "interrupted": self.interrupted,
+            "reconciled": self.reconciled,
+            "unconfirmed": self.unconfirmed,
+            "errors": self.errors[:20],
+        }
+
 
 ChartRenderer = Callable[[dict[str, Any]], bytes]
 
@@ -59,6 +80,33 @@ def _render_chart(spec: dict[str, Any]) -> bytes:
     from bot.services.insights.charts import render_chart_png
 
     return render_chart_png(spec)
+
+
+def send_now(
+    services: Services,
+    *,
+    now: datetime,
+    keys: list[str] | None = None,
+    wait_seconds: float = 30.0,
+    sender: SlackSender | None = None,
+) -> DeliveryReport | None:
+    """Deliver what is due now, through ``sender`` or the one built by ``sender_for``.
+
+    The explicit delivery step: the ``deliver_alerts`` job and jobs whose registry
+    entry says ``delivers=True`` call it after their commit; a handler calls it with
+    the ``keys`` it just queued. None when Slack is not configured: the rows wait.
+    """
+    chosen = sender if sender is not None else sender_for(services)
+    if chosen is None:
+        return None
+    return deliver_due_alerts(
+        services.session_factory,
+        sender=chosen,
+        settings=services.settings,
+        now=now,
+        wait_seconds=wait_seconds,
+        keys=keys,
+    )
 
 
 def deliver_due_alerts(
