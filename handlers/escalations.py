@@ -175,6 +175,6 @@ def _change(
 
 
 def _send_now(services: Services, keys: list[str]) -> None:
-    """Deliver what this request queued; failures stay in the outbox for the next job run."""
+    """Deliver what this request queued; failures stay in the outbox for ``deliver_alerts``."""
     if keys:
         send_now(services, now=services.now(), keys=keys, wait_seconds=5)

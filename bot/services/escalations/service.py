@@ -2,9 +2,10 @@
 
 Every Slack post goes through the outbox (``queue_message``), so a Slack outage at
 submit time leaves the escalation recorded and its post pending, retried by the
-next job run, instead of lost. The SLA clock is by severity: when it runs out
-unacknowledged the owner is re-pinged in the thread; if half an SLA more passes,
-the owner's manager gets a DM.
+``deliver_alerts`` job, instead of lost. Where the channel post landed comes back
+through the outbox's on-sent hook (``remember_post``). The SLA clock is by severity:
+when it runs out unacknowledged the owner is re-pinged in the thread; if half an SLA
+more passes, the owner's manager gets a DM.
 """
 
 from __future__ import annotations
