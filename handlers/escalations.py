@@ -19,14 +19,16 @@ from slack_sdk import WebClient
 from bot.db.session import unit_of_work
 from bot.errors import UserFacingError
 from bot.services import Services
-from bot.services.escalations.service import (
+from bot.services.escalations.filing import (
     EscalationForm,
     EscalationFormInvalid,
+    open_escalation,
+    resolve_escalation_account,
+)
+from bot.services.escalations.status import (
     acknowledge_escalation,
     list_open_escalations,
-    open_escalation,
     resolve_escalation,
-    resolve_escalation_account,
 )
 from bot.services.outbox.delivery import send_now
 from bot.slack.blocks.escalation import (
