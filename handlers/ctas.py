@@ -24,9 +24,8 @@ from bot.services.ctas.actions import (
     reassign_cta,
     snooze_cta,
 )
-from bot.services.ctas.alerts import deliver_due_alerts
 from bot.services.insights.digest import drill_down
-from bot.services.outbox.sender import WebClientSender
+from bot.services.outbox.delivery import send_now
 from bot.slack.blocks.cta_modals import (
     NOTES_ACTION,
     NOTES_BLOCK,
@@ -161,10 +160,8 @@ def handle_action_cta_reassign(
         new_owner_slack_id=str(action.get("selected_user") or ""),
         settings=services.settings,
     )
-    deliver_due_alerts(
-        services.session_factory,
-        sender=WebClientSender(client),
-        settings=services.settings,
+    send_now(  # the new owner's DM goes out now, not at the next deliver_alerts run
+        services,
         now=services.now(),
         wait_seconds=5,
         keys=[f"cta:{result.cta_id}:dm:{result.owner_csm_id}"],

@@ -3,7 +3,8 @@
 The modal opens straight after ``ack()`` with a "looking up" view — a trigger id
 lives 3 s — and is then updated with the form (ARR at risk pre-filled) or the
 reason the account could not be found. Submissions and clicks go to
-``bot.services.escalations.service``; posts go through the outbox and are sent at once.
+``bot.services.escalations``; posts go through the outbox, and the outbox sends them at once
+(``send_now``).
 """
 
 from __future__ import annotations
@@ -18,17 +19,18 @@ from slack_sdk import WebClient
 from bot.db.session import unit_of_work
 from bot.errors import UserFacingError
 from bot.services import Services
-from bot.services.ctas.alerts import deliver_due_alerts
-from bot.services.escalations.service import (
+from bot.services.escalations.filing import (
     EscalationForm,
     EscalationFormInvalid,
-    acknowledge_escalation,
-    list_open_escalations,
     open_escalation,
-    resolve_escalation,
     resolve_escalation_account,
 )
-from bot.services.outbox.sender import WebClientSender
+from bot.services.escalations.status import (
+    acknowledge_escalation,
+    list_open_escalations,
+    resolve_escalation,
+)
+from bot.services.outbox.delivery import send_now
 from bot.slack.blocks.escalation import (
     ARR_ACTION,
     ARR_BLOCK,
@@ -97,7 +99,7 @@ def handle_command_escalate(
 
 
 def handle_view_escalate(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, services: Services
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services
 ) -> None:
     """Validate in the ack (field errors show in the modal), then record and post."""
     metadata = json.loads(view.get("private_metadata") or "{}")
@@ -127,7 +129,7 @@ def handle_view_escalate(
         ack(response_action="update", view=build_escalation_error_modal(str(refused)))
         return
     ack()
-    _send_now(services, client, keys)
+    _send_now(services, keys)
 
 
 def handle_command_escalations(
@@ -171,17 +173,10 @@ def _change(
         client.chat_update(
             channel=update.channel, ts=update.ts, text=update.text, blocks=update.blocks
         )
-    _send_now(services, client, update.queued_keys)
+    _send_now(services, update.queued_keys)
 
 
-def _send_now(services: Services, client: WebClient, keys: list[str]) -> None:
-    """Deliver what this request queued; failures stay in the outbox for the next job run."""
+def _send_now(services: Services, keys: list[str]) -> None:
+    """Deliver what this request queued; failures stay in the outbox for ``deliver_alerts``."""
     if keys:
-        deliver_due_alerts(
-            services.session_factory,
-            sender=WebClientSender(client),
-            settings=services.settings,
-            now=services.now(),
-            keys=keys,
-            wait_seconds=5,
-        )
+        send_now(services, now=services.now(), keys=keys, wait_seconds=5)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.services.escalations.service import enforce_escalation_sla
+from bot.services.escalations.status import enforce_escalation_sla
 from jobs.runner import JobContext
 
 

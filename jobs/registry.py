@@ -3,6 +3,7 @@
 Triggers are built from settings (``CSBOT_TIMEZONE``, ``CSBOT_SCORE_TIME``,
 ``CSBOT_DIGEST_TIME``) so a deployment moves its schedule without code changes.
 CTA rules run a fixed offset after scoring so they always see the day's snapshots.
+``delivers=True`` marks the jobs after which the outbox sends what is due.
 """
 
 from __future__ import annotations
@@ -38,6 +39,11 @@ class JobDefinition:
     function: JobFunction
     trigger: Callable[[Settings], BaseTrigger]
     schedule: Callable[[Settings], str]
+    delivers: bool = False
+    """True: after the commit the runner sends what is due (``outbox.delivery.send_now``).
+
+    Jobs that queue messages declare it, so their posts go out with the run; the others
+    leave the outbox to ``deliver_alerts``."""
 
 
 def _at(clock: str, offset: timedelta = timedelta()) -> tuple[int, int]:
@@ -118,6 +124,7 @@ JOBS: dict[str, JobDefinition] = {
             run_cta_rules,
             _daily(_score_time, CTA_RULES_AFTER_SCORE),
             _describe(_score_time, CTA_RULES_AFTER_SCORE),
+            delivers=True,
         ),
         JobDefinition(
             "renewal_reminders",
@@ -125,6 +132,7 @@ JOBS: dict[str, JobDefinition] = {
             run_renewal_reminders,
             _daily(_score_time, RENEWALS_AFTER_SCORE),
             _describe(_score_time, RENEWALS_AFTER_SCORE),
+            delivers=True,
         ),
         JobDefinition(
             "manager_digest",
@@ -132,6 +140,7 @@ JOBS: dict[str, JobDefinition] = {
             run_manager_digest,
             _daily(_digest_time, days="mon-fri"),
             _describe(_digest_time, days="mon-fri"),
+            delivers=True,
         ),
         JobDefinition(
             "csm_weekly_summary",
@@ -139,6 +148,7 @@ JOBS: dict[str, JobDefinition] = {
             run_csm_weekly_summary,
             _daily(_digest_time, days="mon"),
             _describe(_digest_time, days="mon"),
+            delivers=True,
         ),
         JobDefinition(
             "data_freshness",
@@ -146,6 +156,7 @@ JOBS: dict[str, JobDefinition] = {
             run_data_freshness,
             lambda s: CronTrigger(minute=5, timezone=s.tz),
             lambda s: f"hourly at :05 {s.timezone}",
+            delivers=True,
         ),
         JobDefinition(
             "escalation_sla",
@@ -153,13 +164,15 @@ JOBS: dict[str, JobDefinition] = {
             run_escalation_sla,
             _every(5),
             lambda s: "every 5 minutes",
+            delivers=True,
         ),
         JobDefinition(
             "deliver_alerts",
-            "Retry pending alerts (Slack errors, quiet hours)",
+            "Send due alerts: retries (Slack errors), quiet-hours releases, unconfirmed posts",
             run_deliver_alerts,
             _every(5),
             lambda s: "every 5 minutes",
+            delivers=True,
         ),
     )
 }

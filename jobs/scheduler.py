@@ -81,7 +81,14 @@ def run_scheduled_job(job_name: str, context_key: str) -> None:
         )
         return
     definition = context.definitions[job_name]
-    run_job(job_name, definition.function, context.services, now=now, sender=context.sender)
+    run_job(
+        job_name,
+        definition.function,
+        context.services,
+        now=now,
+        deliver=definition.delivers,
+        sender=context.sender,
+    )
 
 
 def build_scheduler(

@@ -28,7 +28,8 @@ HEADER_LIMIT = 150
 
 @dataclass(frozen=True, slots=True)
 class CtaAlertView:
-    """Everything the CTA message shows; built by ``bot.services.ctas.alerts`` from the store."""
+    """Everything the CTA message shows; built from the store by
+    ``bot.services.ctas.alert_rendering``."""
 
     cta_id: int
     account_id: str

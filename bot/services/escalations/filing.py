@@ -1,10 +1,10 @@
-"""Escalations: open one from the /escalate modal, acknowledge, resolve, enforce the SLA.
+"""Filing an escalation: the /escalate modal's account and form, the record, its posts.
 
 Every Slack post goes through the outbox (``queue_message``), so a Slack outage at
 submit time leaves the escalation recorded and its post pending, retried by the
-next job run, instead of lost. The SLA clock is by severity: when it runs out
-unacknowledged the owner is re-pinged in the thread; if half an SLA more passes,
-the owner's manager gets a DM.
+``deliver_alerts`` job, instead of lost. Where the channel post landed comes back
+through the outbox's on-sent hook (``remember_post``); later steps reply in its
+thread (``queue_thread_note``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -22,15 +22,13 @@ from bot.db.models import Escalation
 from bot.errors import AccountNotFound, UserFacingError
 from bot.money import AmountError, format_money, parse_money_input
 from bot.services.accounts.permissions import (
-    authorize_action,
     authorize_view,
-    may_see,
     not_found_text,
     ownership,
     require_viewer,
-    unlinked_text,
 )
-from bot.services.ctas.alerts import queue_message
+from bot.services.outbox.on_sent import SentPost, on_sent
+from bot.services.outbox.queue import queue_message
 from bot.settings import Settings
 from bot.slack.blocks.escalation import (
     ARR_BLOCK,
@@ -40,7 +38,6 @@ from bot.slack.blocks.escalation import (
     SEVERITIES,
     SEVERITY_BLOCK,
     EscalationView,
-    build_escalation_list,
     build_escalation_message,
     build_thread_note,
 )
@@ -50,8 +47,6 @@ if TYPE_CHECKING:
 
 SLA_HOURS = {"critical": 1.0, "high": 4.0, "medium": 24.0, "low": 72.0}
 """Time to acknowledge, by severity."""
-MANAGER_AFTER_SLA_FRACTION = 0.5
-"""After the SLA ran out and the owner was re-pinged, this share of the SLA more → manager."""
 
 
 class EscalationFormInvalid(UserFacingError):
@@ -79,15 +74,22 @@ ESCALATE_UNLINKED = (
 )
 
 
-def escalation_not_found(escalation_id: int) -> str:
-    return not_found_text(f"escalation #{escalation_id}")
-
-
 def post_key(escalation_id: int) -> str:
     return f"escalation:{escalation_id}:post"
 
 
-def _queue_thread_note(
+@on_sent("escalation")
+def remember_post(session: Session, post: SentPost) -> None:
+    """Keep where the escalation's channel post landed: its thread and updates need it."""
+    escalation_id = post.payload.get("escalation_id")
+    if escalation_id is None:
+        return
+    escalation = session.get(Escalation, int(escalation_id))
+    if escalation is not None:
+        escalation.slack_channel, escalation.slack_ts = post.channel, post.ts
+
+
+def queue_thread_note(
     session: Session,
     escalation: Escalation,
     *,
@@ -236,7 +238,7 @@ def open_escalation(
         extra={"escalation_id": escalation.id},
     )
     who = " ".join(f"<@{s}>" for s in (item.owner_slack_id, item.manager_slack_id) if s)
-    note_key = _queue_thread_note(
+    note_key = queue_thread_note(
         session,
         escalation,
         step="opened",
@@ -255,158 +257,6 @@ def open_escalation(
         detail={"account_id": form.account_id, "severity": form.severity},
     )
     return escalation, [key, note_key]
-
-
-@dataclass(frozen=True, slots=True)
-class EscalationUpdate:
-    text: str
-    blocks: list[dict[str, Any]]
-    channel: str | None
-    ts: str | None
-    queued_keys: list[str]
-    notice: str
-
-
-def _change(
-    session: Session,
-    *,
-    settings: Settings,
-    escalation_id: int,
-    slack_user_id: str,
-    now: datetime,
-    action: str,
-) -> EscalationUpdate:
-    what = f"{action} this escalation"
-    viewer = require_viewer(
-        session, slack_user_id, visibility=settings.visibility, refusal=unlinked_text(what)
-    )
-    item = repo.escalation_with_people(session=session, escalation_id=escalation_id)
-    authorize_action(
-        viewer,
-        ownership(session, account_csm_id=item.owner_csm_id) if item is not None else None,
-        what=what,
-        not_found=escalation_not_found(escalation_id),
-    )
-    assert item is not None
-    e = item.escalation
-    keys: list[str] = []
-    if action == "acknowledge" and e.status == "open":
-        e.status, e.acknowledged_by, e.acknowledged_at = "acknowledged", slack_user_id, now
-        note = f"👀 <@{slack_user_id}> acknowledged this escalation."
-    elif action == "resolve" and e.status != "resolved":
-        e.status, e.resolved_by, e.resolved_at = "resolved", slack_user_id, now
-        note = f"✅ <@{slack_user_id}> resolved this escalation."
-    else:
-        note = ""
-    if note:
-        record_audit(
-            session=session,
-            actor=f"slack:{slack_user_id}",
-            action=f"escalation.{action}d",
-            target=f"escalation:{escalation_id}",
-        )
-        if e.slack_channel:
-            keys.append(
-                _queue_thread_note(
-                    session,
-                    e,
-                    step=action,
-                    kind="escalation_update",
-                    channel=e.slack_channel,
-                    note=note,
-                    now=now,
-                    settings=settings,
-                )
-            )
-    session.flush()
-    text, blocks = build_escalation_message(view_of(item))
-    return EscalationUpdate(
-        text,
-        blocks,
-        e.slack_channel,
-        e.slack_ts,
-        keys,
-        notice=note or f"Escalation #{escalation_id} is already {e.status}.",
-    )
-
-
-def acknowledge_escalation(session: Session, **kwargs: Any) -> EscalationUpdate:
-    return _change(session, action="acknowledge", **kwargs)
-
-
-def resolve_escalation(session: Session, **kwargs: Any) -> EscalationUpdate:
-    return _change(session, action="resolve", **kwargs)
-
-
-def list_open_escalations(
-    session: Session, *, slack_user_id: str, settings: Settings
-) -> tuple[str, list[dict[str, Any]]]:
-    """Open escalations on the accounts ``slack_user_id`` may see."""
-    viewer = require_viewer(session, slack_user_id, visibility=settings.visibility)
-    visible = [
-        item
-        for item in repo.open_escalations(session=session)
-        if may_see(viewer, ownership(session, account_csm_id=item.owner_csm_id))
-    ]
-    return build_escalation_list([view_of(i) for i in visible])
-
-
-def enforce_escalation_sla(
-    session: Session, *, settings: Settings, now: datetime
-) -> dict[str, int]:
-    """Re-ping the owner when the SLA runs out; then escalate to the manager by DM."""
-    repinged = escalated = 0
-    for item in repo.unacknowledged_past_sla(session=session, now=now):
-        e = item.escalation
-        if e.slack_channel is None:
-            continue  # the post itself has not gone out yet; the outbox retries it first
-        sla = timedelta(hours=SLA_HOURS.get(e.severity, 24.0))
-        if e.repinged_at is None:
-            owner = f"<@{item.owner_slack_id}>" if item.owner_slack_id else "Owner"
-            _queue_thread_note(
-                session,
-                e,
-                step="reping",
-                kind="escalation_sla",
-                channel=e.slack_channel,
-                note=f"⏰ {owner}: the acknowledgement SLA for this {e.severity} escalation "
-                f"passed at {e.sla_due_at:%H:%M} UTC. Please acknowledge.",
-                now=now,
-                settings=settings,
-            )
-            e.repinged_at = now
-            repinged += 1
-        elif (
-            e.escalated_to_manager_at is None
-            and now >= e.sla_due_at + sla * MANAGER_AFTER_SLA_FRACTION
-        ):
-            if item.manager_slack_id:
-                text, blocks = build_escalation_message(view_of(item))
-                queue_message(
-                    session,
-                    dedupe_key=f"escalation:{e.id}:manager",
-                    kind="escalation_sla",
-                    channel=item.manager_slack_id,
-                    text=f"Unacknowledged past SLA — {text}",
-                    blocks=blocks,
-                    now=now,
-                    settings=settings,
-                    account_id=e.account_id,
-                )
-            _queue_thread_note(
-                session,
-                e,
-                step="manager-note",
-                kind="escalation_sla",
-                channel=e.slack_channel,
-                note="📣 Still unacknowledged: escalated to "
-                + (f"<@{item.manager_slack_id}>." if item.manager_slack_id else "the team lead."),
-                now=now,
-                settings=settings,
-            )
-            e.escalated_to_manager_at = now
-            escalated += 1
-    return {"repinged": repinged, "escalated_to_manager": escalated}
 
 
 @dataclass(frozen=True, slots=True)
