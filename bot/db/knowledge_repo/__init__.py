@@ -3,12 +3,11 @@
 Repository functions take ``session=`` and never commit (the caller's unit of work
 does). Results are plain rows or DataFrames, so ``knowledge`` never sees SQLAlchemy.
 One module per concern (``texts``, ``sentiment``, ``themes``, ``signals``); callers
-import from this package.
+import from this package. Account lookups live in ``bot.db.queries.accounts``.
 """
 
 from __future__ import annotations
 
-from bot.db.knowledge_repo.accounts import account_csm_id, account_names, find_account
 from bot.db.knowledge_repo.sentiment import (
     account_sentiment_trend,
     churn_intent_ticket_ids,
@@ -39,14 +38,11 @@ __all__ = [
     "NpsCommentRow",
     "ThemeRecord",
     "TicketTextRow",
-    "account_csm_id",
-    "account_names",
     "account_sentiment_trend",
     "account_signal_facts",
     "add_theme_assignments",
     "assigned_ticket_ids",
     "churn_intent_ticket_ids",
-    "find_account",
     "nps_comment_rows",
     "replace_scope_themes",
     "scope_themes",
