@@ -3,7 +3,8 @@
 Repository functions take ``session=`` and never commit (the caller's unit of work
 does). Results are plain rows or DataFrames, so ``knowledge`` never sees SQLAlchemy.
 One module per concern (``texts``, ``sentiment``, ``themes``, ``signals``); callers
-import from this package. Account lookups live in ``bot.db.queries.accounts``.
+import from this package (``_chunks`` is shared between its modules only). Account
+lookups live in ``bot.db.queries.accounts``.
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ the same statements run unchanged on SQLite (dates stored as text) and PostgreSQ
 The queries are grouped by feature family (``activity``: usage and support;
 ``commercial``: invoices, contracts, NPS, interactions) over a shared ``scope``;
 ``assembly`` joins the parts, ``current`` serves today's score and ``outcomes`` the
-training samples. Callers import from this package.
+training samples. Callers import from this package; underscore names are private to
+it (shared between its modules, never imported from outside).
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ Money, percentages, dates, plain numbers, contact details, links and capitalised
 names each have a pattern; a span taken by one kind is never read again as another.
 Extraction is separate from checking (``grounding``) because the same claims are
 also listed to the model as what it must not invent, and marked in the text when
-they are not supported.
+they are not supported. Its underscore patterns and helpers are shared with
+``grounding`` only.
 """
 
 from __future__ import annotations

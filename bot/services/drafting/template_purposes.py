@@ -3,7 +3,8 @@
 One writer per purpose (renewal, risk, expansion, check-in, NPS follow-up,
 escalation) returns a subject and the body lines; ``template`` adds the greeting,
 the room-reading opening choice and the sign-off around them. The shared sentences
-(usage, tickets, fact texts, drivers) use the facts pack's own wording.
+(usage, tickets, fact texts, drivers) use the facts pack's own wording; their
+underscore names are shared with ``template`` only.
 """
 
 from __future__ import annotations

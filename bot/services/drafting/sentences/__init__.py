@@ -6,7 +6,8 @@ Customer-written text rides along in ``Fact.quoted``, whole sentences only.
 
 One writer per area of the pack (``profile``, ``activity``, ``relationship``,
 ``commercial``) adds to a shared sink; :class:`FactWriter` is the one object
-callers use, with one method per area.
+callers use, with one method per area. Underscore names in ``base`` are shared
+between the area writers only.
 """
 
 from __future__ import annotations
