@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.db.knowledge_repo import account_names, account_signal_facts, find_account
+from bot.db.knowledge_repo import account_signal_facts
+from bot.db.queries.accounts import all_account_names, find_account
 from bot.db.session import unit_of_work
 from bot.errors import AccountNotFound, UserFacingError
 
@@ -67,10 +68,10 @@ def resolve_account_id(services: Services, query: str) -> str:
         found = find_account(session=session, query=query)
         if found:
             return found[0]
-        names = account_names(session=session)
+        names = [account.name for account in all_account_names(session=session)]
     from rapidfuzz import fuzz, process
 
-    close = process.extract(query, [name for _, name in names], scorer=fuzz.WRatio, limit=3)
+    close = process.extract(query, names, scorer=fuzz.WRatio, limit=3)
     raise AccountNotFound(query, [name for name, score, _ in close if score >= 60])
 
 
