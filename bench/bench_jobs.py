@@ -273,7 +273,7 @@ def bench_delivery(workdir: Path, alerts: int) -> None:
     from bot.db.session import unit_of_work
     from bot.services.ctas.alerts import deliver_due_alerts, queue_message
     from bot.services.outbox.sender import WebClientSender
-    from tests.support.slack_api import FakeSlackApi
+    from tests.support.fake_slack import FakeSlackApi
 
     for label, channels in (("40 DM channels", CSMS), ("1 shared channel", 1)):
         path = workdir / f"deliver-{channels}.db"
