@@ -273,7 +273,7 @@ def bench_delivery(workdir: Path, alerts: int) -> None:
     from bot.db.session import unit_of_work
     from bot.services.outbox.delivery import send_now
     from bot.services.outbox.queue import queue_message
-    from tests.support.slack_api import FakeSlackApi
+    from tests.support.fake_slack import FakeSlackApi
 
     for label, channels in (("40 DM channels", CSMS), ("1 shared channel", 1)):
         path = workdir / f"deliver-{channels}.db"

@@ -8,7 +8,7 @@ import pytest
 
 from bot.db.queries.records import AccountName
 from bot.services.answers.intents import Intent, parse_question
-from tests.services.test_intents import finder
+from tests.services.answers.test_intents import finder
 
 TODAY = date(2025, 6, 16)
 ACME = AccountName(account_id="acc_acme", name="Acme Corp Inc", csm_id="c1", status="active")
