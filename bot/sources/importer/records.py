@@ -68,7 +68,13 @@ def cell_text(value: RecordValue) -> str:
 
 def _chunk(batch: RecordBatch, columns: list[str]) -> Chunk:
     frame = pd.DataFrame(
-        {column: [cell_text(row.get(column)) for row in batch.rows] for column in columns},
+        {
+            column: [
+                value if type(value) is str else cell_text(value)
+                for value in (row.get(column) for row in batch.rows)
+            ]
+            for column in columns
+        },
         dtype=object,
     )
     frame[LINE] = range(1, len(batch.rows) + 1)

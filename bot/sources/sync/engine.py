@@ -225,7 +225,7 @@ def run_object(
             if on_page is not None:
                 on_page(run)
         if not dry_run:
-            _finish(engine, run, import_id, clock())
+            _finish(engine, run, import_id, clock(), state)
     except ImportFailed as exc:
         run.error = list(exc.problems) + (
             [f"… and {exc.truncated} more problem(s)"] if exc.truncated else []
@@ -260,7 +260,9 @@ def run_object(
     return run
 
 
-def _finish(engine: Engine, run: ObjectRun, import_id: str, now: datetime) -> None:
+def _finish(
+    engine: Engine, run: ObjectRun, import_id: str, now: datetime, state: _RunState
+) -> None:
     """Success: last success and rows changed; an empty run still counts as a fresh load."""
     with engine.begin() as connection:
         if run.pages == 0:
@@ -268,6 +270,7 @@ def _finish(engine: Engine, run: ObjectRun, import_id: str, now: datetime) -> No
                 connection,
                 [RecordBatch(run.table, [], [], f"{run.source} {run.object_name}")],
                 import_id=import_id,
+                known_keys=state.keys,
                 now=now,
             )
         record_success(
