@@ -102,7 +102,9 @@ def import_records(
     """
     if connection.dialect.name == "postgresql":
         connection.execute(text("SET CONSTRAINTS ALL DEFERRED"))
-    keys = known_keys if known_keys is not None else _stored_keys(connection)
+    keys = known_keys
+    if keys is None and any(batch.rows for batch in batches):
+        keys = _stored_keys(connection)
     problems = _ProblemLog()
     result = RecordImport()
     newest: dict[str, datetime | None] = {}
@@ -129,7 +131,7 @@ def import_records(
                     spec,
                     [_chunk(batch, present)],
                     present,
-                    keys,
+                    keys or {},
                     problems,
                     where,
                     write=write,
