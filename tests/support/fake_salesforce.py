@@ -13,7 +13,7 @@ What it serves (``routes``; add more with ``add_route``, e.g. composite writes):
 
 * ``GET /services/data/vXX/query`` and ``/queryAll`` with SOQL of the shape
   ``SELECT f, Rel.f FROM Obj [WHERE …] ORDER BY SystemModstamp, Id``: the WHERE
-  understands the cursor condition ``(SystemModstamp > t OR (SystemModstamp = t AND
+  understands (by bisection of the SystemModstamp, Id order) the cursor condition ``(SystemModstamp > t OR (SystemModstamp = t AND
   Id > 'x'))`` and ``Field = value`` conjunctions; pages of ``batchSize``
   (``Sforce-Query-Options``) chained by ``nextRecordsUrl``; ``queryAll`` includes
   deleted records (``IsDeleted: true``).
@@ -29,6 +29,7 @@ pages).
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import threading
@@ -475,9 +476,11 @@ class FakeSalesforce:
                     raise SalesforceApiError(
                         400, error["errorCode"], f"No such column '{name}' on entity '{sobject}'"
                     )
-            tests = _conditions(match.group("where") or "")
+            after, tests = _conditions(match.group("where") or "")
+            order = self._sorted(sobject)
+            start = bisect.bisect_right(order, after) if after is not None else 0
             selected = []
-            for stamp, record_id in self._sorted(sobject):
+            for stamp, record_id in order[start:]:
                 record = table[record_id]
                 record["_type"] = sobject
                 if record.get("IsDeleted") and not include_deleted:
@@ -498,15 +501,18 @@ _CURSOR = re.compile(
 _EQUALS = re.compile(r"\(?(?P<field>\w+) = (?P<value>true|false|'[^']*'|-?\d+(?:\.\d+)?)\)?")
 
 
-def _conditions(where: str) -> list[Callable[[dict[str, Any], datetime], bool]]:
+def _conditions(
+    where: str,
+) -> tuple[tuple[datetime, str] | None, list[Callable[[dict[str, Any], datetime], bool]]]:
+    """(the cursor position records must come after, the other conditions)."""
     tests: list[Callable[[dict[str, Any], datetime], bool]] = []
     rest = where.strip()
     cursor = _CURSOR.search(rest)
+    after: tuple[datetime, str] | None = None
     if cursor:
-        after, last_id = parse_sf_datetime(cursor.group("t1")), cursor.group("id")
-        tests.append(lambda r, s: s > after or (s == after and r["Id"] > last_id))
+        after = (parse_sf_datetime(cursor.group("t1")), cursor.group("id"))
         rest = (rest[: cursor.start()] + rest[cursor.end() :]).strip()
-    for part in [p.strip() for p in rest.split(" AND ") if p.strip()]:
+    for part in [p.strip() for p in re.split(r"\bAND\b", rest) if p.strip()]:
         equals = _EQUALS.fullmatch(part)
         if equals is None:
             raise SalesforceApiError(400, "MALFORMED_QUERY", "unexpected token in WHERE")
@@ -514,7 +520,7 @@ def _conditions(where: str) -> list[Callable[[dict[str, Any], datetime], bool]]:
         value: Any = {"true": True, "false": False}.get(text, text.strip("'"))
         name = equals.group("field")
         tests.append(lambda r, s, n=name, v=value: r.get(n) == v)
-    return tests
+    return after, tests
 
 
 def _batch_size(options: str) -> int:

@@ -16,6 +16,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain
 
 import pandas as pd
 from sqlalchemy import Connection, insert, select, text, update
@@ -66,15 +67,13 @@ def cell_text(value: RecordValue) -> str:
     return str(value)
 
 
+def _texts(values: list[RecordValue]) -> list[str]:
+    return [value if type(value) is str else cell_text(value) for value in values]
+
+
 def _chunk(batch: RecordBatch, columns: list[str]) -> Chunk:
     frame = pd.DataFrame(
-        {
-            column: [
-                value if type(value) is str else cell_text(value)
-                for value in (row.get(column) for row in batch.rows)
-            ]
-            for column in columns
-        },
+        {column: _texts([row.get(column) for row in batch.rows]) for column in columns},
         dtype=object,
     )
     frame[LINE] = range(1, len(batch.rows) + 1)
@@ -113,7 +112,7 @@ def import_records(
         if spec is None:
             raise ImportFailed([f"{batch.where}: {batch.table}: not a contract table"])
         where = RecordLocator(batch.where, batch.ids, batch.fields)
-        present = list(dict.fromkeys(name for row in batch.rows for name in row))
+        present = list(dict.fromkeys(chain.from_iterable(batch.rows)))
         unknown = [name for name in present if name not in spec.by_name]
         if unknown:
             raise ImportFailed(

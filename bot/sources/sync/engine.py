@@ -21,9 +21,11 @@ and is reported.
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -110,6 +112,51 @@ class ObjectRun:
 PageHook = Callable[[ObjectRun], None]
 
 
+def prefetched(pages: Iterator[SourcePage]) -> Iterator[SourcePage]:
+    """Read the next page in a helper thread while this one is imported.
+
+    The network wait and the import overlap; at most one page waits in the hand-over
+    queue, so memory stays flat (three pages at most: read, waiting, importing). Only
+    the helper thread touches the connector. A connector error is re-raised here, in
+    order, after the pages read before it.
+    """
+    handover: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def put(item: tuple[str, object]) -> bool:
+        while not stop.is_set():
+            try:
+                handover.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for page in pages:
+                if not put(("page", page)):
+                    return
+            put(("done", None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, re-raised there
+            put(("error", exc))
+
+    helper = threading.Thread(target=produce, name="sync-prefetch", daemon=True)
+    helper.start()
+    try:
+        while True:
+            kind, item = handover.get()
+            if kind == "page":
+                yield item  # type: ignore[misc]
+            elif kind == "done":
+                return
+            else:
+                raise item  # type: ignore[misc]
+    finally:
+        stop.set()
+        helper.join(timeout=5)
+
+
 class _RunState:
     """Lookups one run carries between pages, read on first use (a run with nothing new
     never reads them)."""
@@ -192,7 +239,7 @@ def run_object(
     extra = {"source": source, "object": name, "import_id": import_id, "full": full}
     logger.info("sync started", extra=extra)
     try:
-        for page in connector.read(name, cursor, full=full):
+        for page in prefetched(iter(connector.read(name, cursor, full=full))):
             rows = _resolve(page, state, run)
             batch = RecordBatch(page.table, rows, page.source_ids, where, page.fields)
             deleted = list(page.deleted_ids)

@@ -101,9 +101,11 @@ TRANSFORMS: dict[str, Callable[[Any], Any]] = {
 
 def field_value(record: Mapping[str, Any], path: str) -> Any:
     """``Owner.Email`` → ``record["Owner"]["Email"]``; a missing step gives None."""
+    if "." not in path:
+        return record.get(path)
     value: Any = record
     for step in path.split("."):
-        if not isinstance(value, Mapping):
+        if not isinstance(value, dict | Mapping):  # dict first: the cheap check
             return None
         value = value.get(step)
     return value
@@ -419,10 +421,13 @@ def map_records(
     rows: list[ContractRow] = []
     ids: list[str] = []
     skipped = 0
+    apply, id_field, skip = mapping.apply, mapping.id_field, mapping.skip_if_missing
     for record in records:
-        if mapping.skips(record):
+        if skip and mapping.skips(record):
             skipped += 1
             continue
-        rows.append(mapping.apply(record))
-        ids.append(str(field_value(record, mapping.id_field)))
+        rows.append(apply(record))
+        ids.append(
+            str(record.get(id_field) if "." not in id_field else field_value(record, id_field))
+        )
     return rows, ids, skipped
