@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -139,20 +140,24 @@ def test_kill_9_mid_sync_then_resume_loses_nothing_and_writes_nothing_twice(
     sf_env: FakeSalesforce, db_url
 ):
     sf_env.generate(users=4, accounts=400, contacts=2000)
-    # Contacts come 200 a page; the 4th follow-up page request is held so the kill lands
-    # after 4 committed pages (the first page + 3 follow-ups) of contacts.
-    reached, release = sf_env.hold("query_more", after=1 + 3)  # 1 for the accounts' page 2
-    env = {k: v for k, v in os.environ.items()}
+    # Contacts come 200 a page; the 5th follow-up page request overall (after the accounts'
+    # page 2 and contacts' pages 2-4) is held, so the child waits there with contact pages
+    # 1-4 read; it is killed once those four are committed (it prefetches a page ahead).
+    reached, release = sf_env.hold("query_more", after=1 + 3)
+    env = dict(os.environ)
     env["PYTHONPATH"] = str(REPO)
     process = subprocess.Popen(
         [sys.executable, "-c", "from bot.cli import main; main()", "sync", "run", "salesforce"],
         env=env,
         cwd=os.getcwd(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         assert reached.wait(120), "the sync never reached the held page"
+        deadline = time.monotonic() + 60
+        while _count(db_url, Contact) < 800 and time.monotonic() < deadline:
+            time.sleep(0.05)
         process.send_signal(signal.SIGKILL)
         process.wait(30)
     finally:
@@ -160,9 +165,10 @@ def test_kill_9_mid_sync_then_resume_loses_nothing_and_writes_nothing_twice(
         if process.poll() is None:
             process.kill()
     assert process.returncode == -signal.SIGKILL
-    committed = _count(db_url, Contact)
-    assert committed == 800  # four whole pages, nothing half-written
-    assert _status("Contact")["last_success_at"] is None
+    assert _count(db_url, Contact) == 800  # four whole pages, nothing half-written
+    status = _status("Contact")
+    assert status["last_success_at"] is None
+    assert status["cursor"].endswith("|003000000000799AAA")
 
     result = invoke("sync", "run", "salesforce")
 
