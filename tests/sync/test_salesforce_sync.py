@@ -56,6 +56,9 @@ def test_a_full_sync_pages_to_the_end_and_fills_a_fresh_store(sf_env: FakeSalesf
         assert loads["accounts"].import_id.startswith("sync-")  # freshness sees the sync
     status = _status("Account")
     assert status["rows_changed"] == ACCOUNTS and status["last_error"] is None
+    store = json.loads(invoke("status", "--json").stdout)  # the freshness the answers use
+    sources = {row["source"]: row for row in store["sources"]}
+    assert sources["accounts"]["stale"] is False and sources["contacts"]["rows"] == CONTACTS
     assert status["cursor"].endswith(f"|{account_id(ACCOUNTS - 1)}")
 
 

@@ -45,6 +45,7 @@ logger = logging.getLogger(__name__)
 
 NAME = "salesforce"
 MAX_WAIT_SECONDS = 60.0
+TIMEOUT = (10.0, 120.0)  # connect, read: a hung connection is a retried fault, not a hang
 _RETRYABLE_CODES = {"REQUEST_LIMIT_EXCEEDED", "SERVER_UNAVAILABLE", "UNABLE_TO_LOCK_ROW"}
 
 
@@ -127,7 +128,9 @@ class SalesforceConnector:
         soql = build_soql(mapping, start)
         headers = {"Sforce-Query-Options": f"batchSize={self.settings.salesforce_page_size}"}
         where = f"salesforce {object_name}"
-        result = self._call(where, lambda c: c.query(soql, include_deleted=True, headers=headers))
+        result = self._call(
+            where, lambda c: c.query(soql, include_deleted=True, headers=headers, timeout=TIMEOUT)
+        )
         position = start
         while True:
             records: list[dict[str, Any]] = result.get("records") or []
@@ -153,7 +156,9 @@ class SalesforceConnector:
                 return
             result = self._call(
                 where,
-                lambda c, url=next_url: c.query_more(url, identifier_is_url=True, headers=headers),
+                lambda c, url=next_url: c.query_more(
+                    url, identifier_is_url=True, headers=headers, timeout=TIMEOUT
+                ),
             )
 
     # -- client, retries, re-authentication ---------------------------------------------
