@@ -186,7 +186,7 @@ class SalesforceConnector:
             session_id=session_id,
             version=s.salesforce_api_version,
             session=self._session,
-            object_pairs_hook=dict,
+            object_pairs_hook=None,  # plain dicts, decoded on json's C fast path
         )
 
     def _client_for(self) -> Salesforce:
@@ -198,7 +198,7 @@ class SalesforceConnector:
                     session_id=s.salesforce_access_token.get_secret_value(),
                     version=s.salesforce_api_version,
                     session=self._session,
-                    object_pairs_hook=dict,
+                    object_pairs_hook=None,  # plain dicts, decoded on json's C fast path
                 )
             else:
                 self._client = self._authenticate("salesforce")
