@@ -458,3 +458,20 @@ class Draft(Base):
     unsupported: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CrmWritebackValue(Base):
+    """The value csbot last pushed to one CRM field of one account's CRM record.
+
+    Writeback sends only fields whose value differs from this row, so a re-run sends
+    nothing; a record the CRM refused gets no row and is sent again on the next run.
+    """
+
+    __tablename__ = "crm_writeback_values"
+
+    crm: Mapped[str] = mapped_column(String(16), primary_key=True)  # salesforce | hubspot
+    account_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    field: Mapped[str] = mapped_column(String(120), primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str | None] = mapped_column(Text)
+    pushed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
