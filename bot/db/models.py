@@ -460,6 +460,29 @@ class Draft(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class SyncCursor(Base):
+    """Where each source object's incremental sync stands, and how its last run went.
+
+    ``cursor`` is committed in the same transaction as the page of rows it covers, so
+    after a crash the next run resumes right after the last committed page.
+    """
+
+    __tablename__ = "sync_cursors"
+
+    source: Mapped[str] = mapped_column(String(32), primary_key=True)
+    object_name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    table_name: Mapped[str] = mapped_column(String(32))
+    cursor: Mapped[str | None] = mapped_column(Text)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rows_changed: Mapped[int] = mapped_column(Integer, default=0)
+    """Rows written by the last successful run (0 when nothing changed)."""
+    deleted_seen: Mapped[int] = mapped_column(Integer, default=0)
+    """Deleted/archived source records the last successful run reported."""
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class CrmWritebackValue(Base):
     """The value csbot last pushed to one CRM field of one account's CRM record.
 
