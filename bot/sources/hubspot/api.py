@@ -18,8 +18,9 @@ skipped), so any number of changes is read.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -77,7 +78,7 @@ class HubSpotApi:
 
     token: str
     base_url: str = DEFAULT_BASE_URL
-    sleep: Callable[[float], None] = field(default=lambda seconds: None)
+    sleep: Callable[[float], None] = time.sleep  # tests inject a recorder: no real waiting
     max_attempts: int = MAX_ATTEMPTS
     search_cap: int = SEARCH_CAP
     _client: Any = None
@@ -120,17 +121,26 @@ class HubSpotApi:
                 return
 
     def modified_since(
-        self, kind: str, since: datetime | None, properties: list[str]
+        self,
+        kind: str,
+        properties: list[str],
+        *,
+        since_ms: int = 0,
+        seen: frozenset[str] = frozenset(),
     ) -> Iterator[HubObject]:
-        """Objects modified at or after ``since``, oldest first, past the 10,000 cap."""
+        """Objects modified at or after ``since_ms``, oldest first, past the 10,000 cap.
+
+        ``seen`` are ids already read at exactly ``since_ms`` (the previous run's last
+        instant): they are skipped, so a re-run with no changes reads nothing new.
+        """
         import importlib
 
         search_request = importlib.import_module(f"hubspot.crm.{kind}").PublicObjectSearchRequest
         api = getattr(self._client.crm, kind).search_api
         modified = MODIFIED_PROPERTY[kind]
         wanted = sorted({*properties, modified})
-        floor_ms = _epoch_ms(since) if since is not None else 0
-        seen_at_floor: set[str] = set()
+        floor_ms = since_ms
+        seen_at_floor: set[str] = set(seen)
         while True:
             after: int = 0
             newest_ms = floor_ms
@@ -161,7 +171,7 @@ class HubSpotApi:
                 for item in page.results or []:
                     found = _hub_object(kind, item)
                     read_in_query += 1
-                    stamp = _epoch_ms(_modified_at(found, modified))
+                    stamp = modified_ms(found)
                     if stamp > newest_ms:
                         newest_ms, at_newest = stamp, set()
                     at_newest.add(found.id)
@@ -186,7 +196,7 @@ class HubSpotApi:
             floor_ms, seen_at_floor = newest_ms, at_newest
 
     def owners(self) -> list[dict[str, Any]]:
-        """Active owners (HubSpot users): id, email, first and last name."""
+        """Active owners (HubSpot users): id, email, first and last name, last update (ms)."""
         api = self._client.crm.owners.owners_api
         owners: list[dict[str, Any]] = []
         after: str | None = None
@@ -201,6 +211,7 @@ class HubSpotApi:
                     "email": owner.email,
                     "first_name": owner.first_name,
                     "last_name": owner.last_name,
+                    "updated_ms": _epoch_ms(owner.updated_at),
                 }
                 for owner in page.results or []
             )
@@ -359,8 +370,13 @@ def _hub_object(kind: str, item: Any) -> HubObject:
     )
 
 
-def _modified_at(found: HubObject, modified: str) -> datetime:
-    text = found.properties.get(modified)
+def modified_ms(found: HubObject) -> int:
+    """When the object was last modified, in epoch milliseconds (HubSpot's search unit)."""
+    return _epoch_ms(_modified_at(found))
+
+
+def _modified_at(found: HubObject) -> datetime:
+    text = found.properties.get(MODIFIED_PROPERTY.get(found.kind, ""))
     if text:
         try:
             return datetime.fromisoformat(text.replace("Z", "+00:00"))
