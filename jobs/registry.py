@@ -15,6 +15,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.settings import Settings, parse_clock
+from jobs.crm_writeback import run_crm_writeback
 from jobs.ctas import run_cta_rules, run_renewal_reminders
 from jobs.digests import run_csm_weekly_summary, run_manager_digest
 from jobs.escalations import run_escalation_sla
@@ -28,6 +29,7 @@ from jobs.scoring import run_score
 KNOWLEDGE_BEFORE_SCORE = timedelta(minutes=-40)
 MODEL_TRAIN_BEFORE_SCORE = timedelta(minutes=-60)  # Sunday's score already uses the new model
 CTA_RULES_AFTER_SCORE = timedelta(minutes=20)
+CRM_WRITEBACK_AFTER_SCORE = timedelta(minutes=15)
 RENEWALS_AFTER_SCORE = timedelta(minutes=30)
 
 
@@ -111,6 +113,13 @@ JOBS: dict[str, JobDefinition] = {
             run_score,
             _daily(_score_time),
             _describe(_score_time),
+        ),
+        JobDefinition(
+            "crm_writeback",
+            "Push changed health fields to the CRM (only when a CRM is configured)",
+            run_crm_writeback,
+            _daily(_score_time, CRM_WRITEBACK_AFTER_SCORE),
+            _describe(_score_time, CRM_WRITEBACK_AFTER_SCORE),
         ),
         JobDefinition(
             "cta_rules",
