@@ -21,6 +21,7 @@ Teams change a mapping, not code. One file per source (``salesforce.yaml``,
             values: {Enterprise: enterprise, Mid-Market: mid-market, SMB: smb}
             unmapped: null        # a value not listed becomes empty (omit: it is refused)
           status: {value: active} # a constant
+          amount: {field: Amount, default: 0}  # used when the source field is empty
         owner:                    # owner → csms by user email
           column: csm_id
           email: [CSM__r.Email, Owner.Email]   # first non-empty wins (a CSM__c lookup first)
@@ -115,6 +116,7 @@ class ColumnRule:
     values: Mapping[str, Any] | None = None
     unmapped: Any = _UNSET  # _UNSET: an unlisted picklist value is passed on (and refused)
     transform: str | None = None
+    default: Any = None  # used when the source field is empty
 
     def value(self, record: Mapping[str, Any]) -> ContractValue:
         if self.field is None:
@@ -122,6 +124,8 @@ class ColumnRule:
         value = field_value(record, self.field)
         if self.transform is not None:
             value = TRANSFORMS[self.transform](value)
+        if value in (None, "") and self.default is not None:
+            value = self.default
         if self.values is not None and value not in (None, ""):
             if str(value) in self.values:
                 value = self.values[str(value)]
@@ -204,7 +208,7 @@ class SourceMapping:
 
 
 _OBJECT_KEYS = {"object", "table", "fields", "owner", "skip_if_missing", "where", "id_field"}
-_RULE_KEYS = {"field", "value", "values", "unmapped", "transform"}
+_RULE_KEYS = {"field", "value", "values", "unmapped", "transform", "default"}
 
 
 def _parse_rule(
@@ -249,6 +253,7 @@ def _parse_rule(
         values={str(k): v for k, v in values.items()} if values else None,
         unmapped=spec.get("unmapped", _UNSET),
         transform=transform,
+        default=spec.get("default"),
     )
 
 
