@@ -279,5 +279,5 @@ def build_api(settings: Settings) -> HubSpotApi:
 
 
 def build(settings: Settings) -> HubSpotConnector:
-    mapping = load_mapping("hubspot", getattr(settings, "sync_mapping_dir", None))
+    mapping = load_mapping("hubspot", settings.sync_mapping_dir)
     return HubSpotConnector(api=build_api(settings), mapping=mapping)

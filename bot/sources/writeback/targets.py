@@ -36,7 +36,7 @@ def configured_crms(settings: Settings) -> list[str]:
 
 
 def build_target(crm: str, settings: Settings) -> WritebackTarget:
-    mapping = load_writeback_mapping(crm, getattr(settings, "sync_mapping_dir", None))
+    mapping = load_writeback_mapping(crm, settings.sync_mapping_dir)
     if crm == "hubspot":
         from bot.sources.hubspot.connector import build_api
         from bot.sources.hubspot.writeback import HubSpotWriteback
