@@ -15,6 +15,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 from bot.settings import Settings, parse_clock
+from bot.sources.sync.registry import SOURCES as SYNC_SOURCES
 from jobs.crm_writeback import run_crm_writeback
 from jobs.ctas import run_cta_rules, run_renewal_reminders
 from jobs.digests import run_csm_weekly_summary, run_manager_digest
@@ -25,6 +26,7 @@ from jobs.model_training import run_model_train
 from jobs.outbox import run_deliver_alerts
 from jobs.runner import JobFunction
 from jobs.scoring import run_score
+from jobs.sync import sync_enabled, sync_function, sync_job_name, sync_schedule, sync_trigger
 
 KNOWLEDGE_BEFORE_SCORE = timedelta(minutes=-40)
 MODEL_TRAIN_BEFORE_SCORE = timedelta(minutes=-60)  # Sunday's score already uses the new model
@@ -40,6 +42,8 @@ class JobDefinition:
     function: JobFunction
     trigger: Callable[[Settings], BaseTrigger]
     schedule: Callable[[Settings], str]
+    enabled: Callable[[Settings], bool] = lambda settings: True
+    """False: not scheduled (a sync job whose source has no credentials)."""
 
 
 def _at(clock: str, offset: timedelta = timedelta()) -> tuple[int, int]:
@@ -169,6 +173,17 @@ JOBS: dict[str, JobDefinition] = {
             run_deliver_alerts,
             _every(5),
             lambda s: "every 5 minutes",
+        ),
+        *(
+            JobDefinition(
+                sync_job_name(source),
+                f"Sync {source} into the store (only scheduled when {source} is configured)",
+                sync_function(source),
+                sync_trigger(source),
+                sync_schedule(source),
+                sync_enabled(source),
+            )
+            for source in SYNC_SOURCES
         ),
     )
 }

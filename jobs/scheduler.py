@@ -105,6 +105,8 @@ def build_scheduler(
     )
     stored = _stored_next_runs(jobstore)
     for definition in definitions if definitions is not None else JOBS.values():
+        if not definition.enabled(settings):
+            continue
         trigger = definition.trigger(settings)
         previous = stored.get(definition.name)
         options = {}

@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "bot.cli.serve",
     "bot.cli.feedback",
     "bot.cli.run",
+    "bot.cli.sync",
     "bot.cli.writeback",
 ]
 

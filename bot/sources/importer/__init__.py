@@ -74,6 +74,9 @@ class Locator:
     def first_seen(self, line: int) -> str:
         return f"first on line {line}"
 
+    def missing(self, table: str) -> str:
+        return f"no such {table.rstrip('s')} (not in {table} file nor the store)"
+
 
 class RecordLocator(Locator):
     """Rows handed over in memory by a connector: named by source, object, id and field."""
@@ -97,6 +100,9 @@ class RecordLocator(Locator):
 
     def first_seen(self, line: int) -> str:
         return f"also {self._id(line)}"
+
+    def missing(self, table: str) -> str:
+        return f"no such {table.rstrip('s')} in the store nor this page (sync {table} first)"
 
 
 @dataclass
@@ -368,8 +374,7 @@ def _load_chunks(
                 continue
             missing = filled & ~values.isin(known_keys.get(column.references, set()))
             if missing.any():
-                target = column.references.rstrip("s")
-                why = f"no such {target} (not in {column.references} file nor the store)"
+                why = where.missing(column.references)
                 chunk_problems.extend(
                     Problem(line, column.name, value, why)
                     for line, value in zip(

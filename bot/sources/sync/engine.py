@@ -150,15 +150,21 @@ def run_object(
     dry_run: bool = False,
     clock: Callable[[], datetime] = utcnow,
     on_page: PageHook | None = None,
+    state: _RunState | None = None,
 ) -> ObjectRun:
-    """Sync one object; returns what it did, with ``error`` set when it stopped early."""
+    """Sync one object; returns what it did, with ``error`` set when it stopped early.
+
+    ``state`` carries stored keys and owner emails between the objects of one run (a dry
+    run writes nothing, so its contacts must still see the accounts it checked).
+    """
     started = time.perf_counter()
     source, name, table = connector.name, source_object.name, source_object.table
     run = ObjectRun(source, name, table, dry_run=dry_run, full=full)
     import_id = f"sync-{uuid.uuid4().hex[:12]}"
     with engine.connect() as connection:
         stored = sync_state(connection, source, name)
-        state = _RunState(connection)
+        if state is None:
+            state = _RunState(connection)
         connection.rollback()
     cursor = SyncCursor(None if full or stored is None else stored.cursor)
     run.cursor = cursor.value
@@ -311,6 +317,9 @@ def run_source(
             raise SyncFailed([f"{connector.name}: no object {object_name!r}; objects: {names}"])
         objects = chosen
     runs: list[ObjectRun] = []
+    with engine.connect() as connection:
+        state = _RunState(connection)
+        connection.rollback()
     for source_object in objects:
         if source_object.table not in SPECS:
             where = f"{connector.name} {source_object.name}"
@@ -323,6 +332,7 @@ def run_source(
             dry_run=dry_run,
             clock=clock,
             on_page=on_page,
+            state=state,
         )
         runs.append(run)
         if not run.ok:
