@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.settings import Settings
 from jobs.runner import JobContext
+
+
+def crm_configured(settings: Settings) -> bool:
+    """The job is scheduled only when some CRM has credentials."""
+    from bot.sources.writeback.targets import configured_crms
+
+    return bool(configured_crms(settings))
 
 
 def run_crm_writeback(context: JobContext) -> dict[str, Any]:

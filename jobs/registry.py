@@ -16,7 +16,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.settings import Settings, parse_clock
 from bot.sources.sync.registry import SOURCES as SYNC_SOURCES
-from jobs.crm_writeback import run_crm_writeback
+from jobs.crm_writeback import crm_configured, run_crm_writeback
 from jobs.ctas import run_cta_rules, run_renewal_reminders
 from jobs.digests import run_csm_weekly_summary, run_manager_digest
 from jobs.escalations import run_escalation_sla
@@ -124,6 +124,7 @@ JOBS: dict[str, JobDefinition] = {
             run_crm_writeback,
             _daily(_score_time, CRM_WRITEBACK_AFTER_SCORE),
             _describe(_score_time, CRM_WRITEBACK_AFTER_SCORE),
+            crm_configured,
         ),
         JobDefinition(
             "cta_rules",
