@@ -123,7 +123,10 @@ JOBS: dict[str, JobDefinition] = {
             "Push changed health fields to the CRM (only when a CRM is configured)",
             run_crm_writeback,
             _daily(_score_time, CRM_WRITEBACK_AFTER_SCORE),
-            _describe(_score_time, CRM_WRITEBACK_AFTER_SCORE),
+            lambda s: (
+                _describe(_score_time, CRM_WRITEBACK_AFTER_SCORE)(s)
+                + ("" if crm_configured(s) else " (no CRM configured: not scheduled)")
+            ),
             crm_configured,
         ),
         JobDefinition(
