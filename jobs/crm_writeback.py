@@ -7,6 +7,8 @@ from typing import Any
 from bot.settings import Settings
 from jobs.runner import JobContext
 
+DRY_RUN_LINES = 200  # a dry run's summary shows this many field updates per CRM, then counts
+
 
 def crm_configured(settings: Settings) -> bool:
     """The job is scheduled only when some CRM has credentials."""
@@ -26,5 +28,8 @@ def run_crm_writeback(context: JobContext) -> dict[str, Any]:
         context.services, now=context.now, dry_run=context.dry_run, actor="job:crm_writeback"
     )
     if context.dry_run:
-        return {"would_send": {r.crm: r.lines for r in report.crms}}
+        return {
+            "would_send": {r.crm: r.lines[:DRY_RUN_LINES] for r in report.crms},
+            "fields_planned": {r.crm: len(r.planned) for r in report.crms},
+        }
     return {r.crm: r.to_dict() for r in report.crms}

@@ -284,3 +284,17 @@ def test_synced_store_answers_questions(store, hubspot):
     with Session(store) as session:
         assert session.scalar(select(func.count()).select_from(Csm)) == 3  # owner 1 is "lead"
         assert session.get(Csm, "lead").slack_user_id == "ULEAD01"
+
+
+def test_an_unreachable_hubspot_fails_cleanly_after_bounded_retries(store, hubspot):
+    slept: list[float] = []
+    api = HubSpotApi(token=hubspot.token, base_url="http://127.0.0.1:9", sleep=slept.append)
+    connector = HubSpotConnector(api=api, mapping=load_mapping("hubspot"))
+
+    [run] = run_source(connector, store)
+
+    assert run.error == [
+        "hubspot owner: GET /crm/v3/owners: HubSpot unreachable (MaxRetryError) after 6 attempts"
+    ]
+    assert slept == [1.0, 2.0, 4.0, 8.0, 16.0]
+    assert count(store, Csm) == 0

@@ -302,6 +302,7 @@ class HubSpotApi:
     # --- plumbing ---------------------------------------------------------------------
     def _call(self, what: str, call: Callable[[], Any]) -> Any:
         """One API call, retried on 429 (after ``Retry-After``) and 5xx (backoff)."""
+        import urllib3
         from hubspot.crm.objects import ApiException
 
         api_exceptions: tuple[type[Exception], ...] = (ApiException, *_api_exception_types())
@@ -333,9 +334,12 @@ class HubSpotApi:
                     extra={"call": what, "status": status, "attempt": attempt, "wait": wait},
                 )
                 self.sleep(wait)
-            except OSError as exc:  # connection refused/reset before any HTTP status
+            except (OSError, urllib3.exceptions.HTTPError) as exc:  # no HTTP status at all
                 if attempt == self.max_attempts:
-                    raise HubSpotError(f"hubspot: {what}: {type(exc).__name__}") from None
+                    raise HubSpotError(
+                        f"hubspot: {what}: HubSpot unreachable ({type(exc).__name__}) "
+                        f"after {attempt} attempts"
+                    ) from None
                 self.sleep(min(2.0 ** (attempt - 1), MAX_WAIT_SECONDS))
         raise AssertionError("unreachable")
 
