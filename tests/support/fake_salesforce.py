@@ -542,8 +542,8 @@ def contact_id(i: int) -> str:
 
 def _soap_login(fake: FakeSalesforce, request: Request) -> Response:
     body = request.body.decode()
-    user = re.search(r"<urn:username>(.*?)</urn:username>", body)
-    password = re.search(r"<urn:password>(.*?)</urn:password>", body)
+    user = re.search(r"<(?:\w+:)?username>(.*?)</(?:\w+:)?username>", body)
+    password = re.search(r"<(?:\w+:)?password>(.*?)</(?:\w+:)?password>", body)
     if (user and user.group(1)) != fake.username or (
         password and password.group(1)
     ) != fake.password + fake.security_token:
