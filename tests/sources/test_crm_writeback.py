@@ -353,3 +353,63 @@ def test_salesforce_deleted_account_fails_alone(store, salesforce_store, salesfo
         result.stdout
     )
     assert {record for record, _, _ in writes.received} == {ids[1], ids[2]}
+
+
+def test_salesforce_writeback_sends_at_most_200_records_per_call(store, tmp_path, monkeypatch):
+    with FakeSalesforce(tmp_path / "tls") as fake:
+        fake.generate(users=1, accounts=450, contacts=0)
+        writes = install_composite(fake)
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(fake.ca_path))
+        monkeypatch.setenv("CSBOT_SALESFORCE_INSTANCE_URL", fake.instance_url)
+        monkeypatch.setenv("CSBOT_SALESFORCE_ACCESS_TOKEN", fake.token)
+        _store(store, {account_id(i): (60.0, "yellow", 0.3, None) for i in range(450)})
+
+        result = invoke("writeback", "crm")
+
+    assert result.exit_code == 0, result.output
+    assert writes.sizes == [200, 200, 50]
+    assert "salesforce: sent 2250 field(s) on 450 record(s)" in result.stdout
+
+
+def test_a_team_mapping_renames_fields_and_a_wrong_property_fails_every_record(
+    hubspot_store, hubspot, tmp_path, monkeypatch
+):
+    _, ids = hubspot_store
+    mappings = tmp_path / "mappings"
+    mappings.mkdir()
+    (mappings / "writeback.yaml").write_text(
+        "hubspot:\n  object: companies\n  fields:\n    health_score: csbot_health_scor\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("CSBOT_SYNC_MAPPING_DIR", str(mappings))
+
+    dry = invoke("writeback", "crm", "--dry-run")
+    assert dry.stdout.splitlines() == [
+        f'hubspot company {ids[0]}: csbot_health_scor = "72.5"',
+        f'hubspot company {ids[1]}: csbot_health_scor = "41.0"',
+        f'hubspot company {ids[2]}: csbot_health_scor = "18.2"',
+    ]
+
+    result = invoke("writeback", "crm")
+
+    assert result.exit_code == 1
+    refused = [line for line in result.stdout.splitlines() if "refused" in line]
+    assert len(refused) == 3
+    assert "Property values were not valid: csbot_health_scor does not exist" in refused[0]
+    assert hubspot.updates == []
+
+
+def test_a_bad_writeback_mapping_is_reported_located(hubspot_store, tmp_path, monkeypatch):
+    mappings = tmp_path / "mappings"
+    mappings.mkdir()
+    (mappings / "writeback.yaml").write_text(
+        "hubspot:\n  object: companies\n  fields:\n    health: csbot_health\n    band: ''\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("CSBOT_SYNC_MAPPING_DIR", str(mappings))
+
+    result = invoke("writeback", "crm")
+
+    assert result.exit_code == 2
+    assert "writeback.yaml: hubspot.fields.health: not one of health_score, band" in result.stderr
+    assert "writeback.yaml: hubspot.fields.band: expected the CRM field name" in result.stderr

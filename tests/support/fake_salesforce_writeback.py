@@ -37,6 +37,7 @@ class CompositeWrites:
 
     received: list[tuple[str, str, Any]] = field(default_factory=list)  # (id, field, value)
     calls: int = 0
+    sizes: list[int] = field(default_factory=list)  # records per call
     reject: dict[str, str] = field(default_factory=dict)  # record id → message, once
 
 
@@ -47,6 +48,7 @@ def install_composite(fake: FakeSalesforce) -> CompositeWrites:
         body = json.loads(request.body or b"{}")
         records = body.get("records") or []
         writes.calls += 1
+        writes.sizes.append(len(records))
         if len(records) > COLLECTION_MAX:
             return Response(
                 400,
