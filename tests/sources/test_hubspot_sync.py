@@ -68,14 +68,9 @@ def test_full_sync_pages_to_the_end_and_maps_every_object(store, hubspot):
         "contract": runs["contract"]["rows_changed"],
     }
     assert runs["company"]["pages"] == 6  # 200 per search page: paged to the end
-    assert [c.body.get("after") for c in hubspot.calls("companies/search")] == [
-        None,
-        "200",
-        "400",
-        "600",
-        "800",
-        "1000",
-    ]
+    searches = hubspot.calls("companies/search")
+    floors = [int(c.body["filterGroups"][0]["filters"][0]["value"]) for c in searches]
+    assert len(searches) == 6 and floors[0] == 0 and floors == sorted(set(floors))
     won = [
         d
         for d in hubspot.objects["deals"].values()
@@ -242,10 +237,29 @@ def test_more_changes_than_the_10k_search_cap_are_all_read(store, hubspot):
     assert count(store, Account) == 10_250
     searches = hubspot.calls("companies/search")
     assert all(c.status == 200 for c in searches)  # never paged into HubSpot's refusal
-    assert max(int(c.body.get("after") or 0) for c in searches) < 10_000
-    requeries = [c for c in searches[1:] if c.body.get("after") is None]
-    assert len(requeries) == 1  # searched again from the newest modification time seen
-    assert int(requeries[0].body["filterGroups"][0]["filters"][0]["value"]) > 0
+    assert all(c.body.get("after") is None for c in searches)  # a new search per page...
+    floors = [int(c.body["filterGroups"][0]["filters"][0]["value"]) for c in searches]
+    assert floors == sorted(floors) and floors[0] == 0 < floors[-1]  # ...from the last time seen
+
+
+def test_records_edited_while_paging_are_neither_lost_nor_skipped(store, hubspot):
+    hubspot.generate(700, contacts_per_company=0, deals_per_company=0)
+    ids = list(hubspot.objects["companies"])
+
+    def edit_first_page(fake: FakeHubSpot) -> None:  # a user edits what was already read
+        for company in ids[:5]:
+            fake.update_object("companies", company, industry="RETAIL")
+
+    hubspot.on_request("POST /crm/v3/objects/companies/search", edit_first_page, skip=1)
+
+    runs = sync("--object", "company")
+
+    assert runs["company"]["rows_changed"] == 705  # every company, and the 5 edits again
+    assert count(store, Account) == 700
+    with Session(store) as session:
+        assert set(
+            session.scalars(select(Account.industry).where(Account.account_id.in_(ids[:5])))
+        ) == {"RETAIL"}
 
 
 def test_a_refused_token_says_so_and_writes_nothing(store, hubspot, monkeypatch):

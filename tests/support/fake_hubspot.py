@@ -25,7 +25,9 @@ What it serves:
   the batch with 400, missing/archived ids and ``reject_updates`` ids come back as
   per-record errors in a 207);
 * faults (:meth:`FakeHubSpot.add_fault`): any status (429 with ``Retry-After``, 500…)
-  on the n-th matching request; a wrong bearer token always gets 401.
+  on the n-th matching request; a wrong bearer token always gets 401;
+* hooks (:meth:`FakeHubSpot.on_request`): change data just before the n-th matching
+  request (a record edited while csbot pages through a search).
 
 Every request is recorded (``requests``); every accepted company update is kept in
 ``updates`` so writeback tests assert exactly what HubSpot received.
@@ -39,7 +41,7 @@ import json
 import random
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -172,6 +174,19 @@ class Fault:
 
 
 @dataclass
+class Hook:
+    """Run ``action(fake)`` just before the ``skip + 1``-th request matching ``match``.
+
+    For what happens in HubSpot while csbot reads (a user edits a record mid-sync).
+    """
+
+    match: str
+    action: Callable[[FakeHubSpot], None]
+    skip: int = 0
+    seen: int = 0
+
+
+@dataclass
 class RecordedRequest:
     method: str
     path: str
@@ -194,6 +209,7 @@ class FakeHubSpot:
     requests: list[RecordedRequest] = field(default_factory=list)
     updates: list[dict[str, Any]] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
+    hooks: list[Hook] = field(default_factory=list)
     reject_updates: dict[str, str] = field(default_factory=dict)
     """company id → error message: its next batch update fails for that record only."""
     now: datetime = GENERATED_AT
@@ -391,6 +407,14 @@ class FakeHubSpot:
         with self._lock:
             return [r for r in self.requests if match in f"{r.method} {r.path}"]
 
+    def on_request(
+        self, match: str, action: Callable[[FakeHubSpot], None], *, skip: int = 0
+    ) -> Hook:
+        with self._lock:
+            hook = Hook(match, action, skip)
+            self.hooks.append(hook)
+            return hook
+
     def add_fault(self, fault: Fault) -> Fault:
         with self._lock:
             self.faults.append(fault)
@@ -401,6 +425,11 @@ class FakeHubSpot:
         self, method: str, path: str, query: dict[str, list[str]], body: Any, auth: str | None
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
         with self._lock:
+            for hook in self.hooks:
+                if hook.match in f"{method} {path}":
+                    hook.seen += 1
+                    if hook.seen == hook.skip + 1:
+                        hook.action(self)
             recorded = RecordedRequest(method, path, query, body)
             self.requests.append(recorded)
             status, payload, headers = self._route(method, path, query, body, auth)

@@ -10,9 +10,9 @@ for real. Instead :class:`HubSpotApi` retries 429 (waiting ``Retry-After``) and 
 (exponential backoff) itself, through an injected ``sleep``, a bounded number of times.
 
 Search (increments) is capped by HubSpot at 10,000 results per query; past that the
-API refuses ``after``. :meth:`HubSpotApi.modified_since` therefore stops short of the
-cap and searches again from the last modification time it saw (GTE, ids already seen
-skipped), so any number of changes is read.
+API refuses ``after``. :meth:`HubSpotApi.modified_since` therefore searches again from
+the last modification time it saw (GTE, ids already seen skipped) for every page, so
+any number of changes is read, and a record modified mid-read shifts nothing out.
 """
 
 from __future__ import annotations
@@ -128,10 +128,17 @@ class HubSpotApi:
         since_ms: int = 0,
         seen: frozenset[str] = frozenset(),
     ) -> Iterator[HubObject]:
-        """Objects modified at or after ``since_ms``, oldest first, past the 10,000 cap.
+        """Objects modified at or after ``since_ms``, oldest first, however many there are.
 
         ``seen`` are ids already read at exactly ``since_ms`` (the previous run's last
         instant): they are skipped, so a re-run with no changes reads nothing new.
+
+        Each page is a new search from the newest modification time read so far (GTE,
+        the ids already read at that instant skipped), not the next ``after`` offset of
+        one search: an offset moves when a record is modified mid-read (it jumps to the
+        end and every later record shifts one place back, so one would be skipped), and
+        HubSpot refuses offsets past 10,000 results per query. ``after`` is used only
+        while a whole page shares one instant, bounded by that cap.
         """
         import importlib
 
@@ -141,59 +148,45 @@ class HubSpotApi:
         wanted = sorted({*properties, modified})
         floor_ms = since_ms
         seen_at_floor: set[str] = set(seen)
+        after = 0
         while True:
-            after: int = 0
-            newest_ms = floor_ms
-            at_newest: set[str] = set()
-            read_in_query = 0
-            while True:
-                request = search_request(
-                    filter_groups=[
-                        {
-                            "filters": [
-                                {
-                                    "propertyName": modified,
-                                    "operator": "GTE",
-                                    "value": str(floor_ms),
-                                }
-                            ]
-                        }
-                    ],
-                    sorts=[{"propertyName": modified, "direction": "ASCENDING"}],
-                    properties=wanted,
-                    limit=SEARCH_PAGE,
-                    after=str(after) if after else None,
-                )
-                page = self._call(
-                    f"POST /crm/v3/objects/{kind}/search",
-                    lambda request=request: api.do_search(public_object_search_request=request),
-                )
-                for item in page.results or []:
-                    found = _hub_object(kind, item)
-                    read_in_query += 1
-                    stamp = modified_ms(found)
-                    if stamp > newest_ms:
-                        newest_ms, at_newest = stamp, set()
-                    at_newest.add(found.id)
-                    if stamp == floor_ms and found.id in seen_at_floor:
-                        continue  # read by the previous query of this run
-                    yield found
-                next_after = _next_after(page)
-                if next_after is None:
-                    return
-                after = int(next_after)
-                if after + SEARCH_PAGE > self.search_cap:
-                    break  # the next page would cross HubSpot's cap: search again from here
-            if newest_ms == floor_ms:
+            request = search_request(
+                filter_groups=[
+                    {
+                        "filters": [
+                            {"propertyName": modified, "operator": "GTE", "value": str(floor_ms)}
+                        ]
+                    }
+                ],
+                sorts=[{"propertyName": modified, "direction": "ASCENDING"}],
+                properties=wanted,
+                limit=SEARCH_PAGE,
+                after=str(after) if after else None,
+            )
+            page = self._call(
+                f"POST /crm/v3/objects/{kind}/search",
+                lambda request=request: api.do_search(public_object_search_request=request),
+            )
+            found = [_hub_object(kind, item) for item in page.results or []]
+            for item in found:
+                if modified_ms(item) == floor_ms and item.id in seen_at_floor:
+                    continue  # read already (this run, or the run the cursor came from)
+                yield item
+            next_after = _next_after(page)
+            if next_after is None or not found:
+                return
+            newest_ms = max(modified_ms(item) for item in found)
+            if newest_ms > floor_ms:
+                floor_ms, after = newest_ms, 0
+                seen_at_floor = {item.id for item in found if modified_ms(item) == newest_ms}
+                continue
+            seen_at_floor.update(item.id for item in found)  # a whole page at one instant
+            after = int(next_after)
+            if after + SEARCH_PAGE > self.search_cap:
                 raise HubSpotError(
                     f"hubspot {kind}: more than {self.search_cap} records share the "
                     f"modification time {floor_ms}; cannot page past HubSpot's search cap"
                 )
-            logger.info(
-                "hubspot search cap reached; searching again from the newest time seen",
-                extra={"kind": kind, "read": read_in_query},
-            )
-            floor_ms, seen_at_floor = newest_ms, at_newest
 
     def owners(self) -> list[dict[str, Any]]:
         """Active owners (HubSpot users): id, email, first and last name, last update (ms)."""
