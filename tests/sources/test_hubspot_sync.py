@@ -312,3 +312,24 @@ def test_an_unreachable_hubspot_fails_cleanly_after_bounded_retries(store, hubsp
     ]
     assert slept == [1.0, 2.0, 4.0, 8.0, 16.0]
     assert count(store, Csm) == 0
+
+
+def test_many_records_at_one_instant_page_with_after_up_to_the_cap(store, hubspot):
+    hubspot.generate(450, contacts_per_company=0, deals_per_company=0)
+    for record in hubspot.objects["companies"].values():  # a bulk import: one timestamp
+        record["properties"]["hs_lastmodifieddate"] = "2026-03-02T09:00:00.000Z"
+    slept: list[float] = []
+
+    [run] = engine_sync(hubspot, store, slept, object_name="company")
+
+    assert run.ok and run.rows_changed == 450
+    assert [c.body.get("after") for c in hubspot.calls("companies/search")] == [None, "200", "400"]
+
+    api = HubSpotApi(token=hubspot.token, base_url=hubspot.base_url, search_cap=400)
+    connector = HubSpotConnector(api=api, mapping=load_mapping("hubspot"))
+    [capped] = run_source(connector, store, object_name="company", full=True)
+
+    assert capped.error == [
+        "hubspot company: hubspot companies: more than 400 records share the modification "
+        "time 1772442000000; cannot page past HubSpot's search cap"
+    ]

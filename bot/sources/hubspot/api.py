@@ -176,17 +176,18 @@ class HubSpotApi:
             if next_after is None or not found:
                 return
             newest_ms = max(modified_ms(item) for item in found)
-            if newest_ms > floor_ms:
-                floor_ms, after = newest_ms, 0
-                seen_at_floor = {item.id for item in found if modified_ms(item) == newest_ms}
-                continue
-            seen_at_floor.update(item.id for item in found)  # a whole page at one instant
-            after = int(next_after)
-            if after + SEARCH_PAGE > self.search_cap:
-                raise HubSpotError(
-                    f"hubspot {kind}: more than {self.search_cap} records share the "
-                    f"modification time {floor_ms}; cannot page past HubSpot's search cap"
-                )
+            at_newest = {item.id for item in found if modified_ms(item) == newest_ms}
+            if len(at_newest) == len(found) and (after == 0 or newest_ms == floor_ms):
+                # The whole page is one instant: the same order goes on at ``after``.
+                seen_at_floor = at_newest if newest_ms > floor_ms else seen_at_floor | at_newest
+                floor_ms, after = newest_ms, int(next_after)
+                if after + SEARCH_PAGE > self.search_cap:
+                    raise HubSpotError(
+                        f"hubspot {kind}: more than {self.search_cap} records share the "
+                        f"modification time {floor_ms}; cannot page past HubSpot's search cap"
+                    )
+            else:
+                floor_ms, after, seen_at_floor = newest_ms, 0, at_newest
 
     def owners(self) -> list[dict[str, Any]]:
         """Active owners (HubSpot users): id, email, first and last name, last update (ms)."""
