@@ -5,7 +5,8 @@ pushed, plan only the changed fields (:mod:`bot.sources.writeback.plan`), send t
 the CRM's batch call, then remember the values of the records the CRM accepted. A
 record the CRM refused is reported with its reason and remembered as nothing, so the
 next run sends it again. A dry run plans and prints, sends nothing and stores nothing.
-Every real run leaves one audit record per CRM (counts and refused records, no values).
+Every run that sends something leaves one audit record per CRM (counts and refused
+record ids with the CRM's reason, never field values).
 """
 
 from __future__ import annotations
