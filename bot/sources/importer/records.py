@@ -68,7 +68,13 @@ def cell_text(value: RecordValue) -> str:
 
 def _chunk(batch: RecordBatch, columns: list[str]) -> Chunk:
     frame = pd.DataFrame(
-        {column: [cell_text(row.get(column)) for row in batch.rows] for column in columns},
+        {
+            column: [
+                value if type(value) is str else cell_text(value)
+                for value in (row.get(column) for row in batch.rows)
+            ]
+            for column in columns
+        },
         dtype=object,
     )
     frame[LINE] = range(1, len(batch.rows) + 1)
@@ -96,7 +102,9 @@ def import_records(
     """
     if connection.dialect.name == "postgresql":
         connection.execute(text("SET CONSTRAINTS ALL DEFERRED"))
-    keys = known_keys if known_keys is not None else _stored_keys(connection)
+    keys = known_keys
+    if keys is None and any(batch.rows for batch in batches):
+        keys = _stored_keys(connection)
     problems = _ProblemLog()
     result = RecordImport()
     newest: dict[str, datetime | None] = {}
@@ -123,7 +131,7 @@ def import_records(
                     spec,
                     [_chunk(batch, present)],
                     present,
-                    keys,
+                    keys or {},
                     problems,
                     where,
                     write=write,

@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, insert
+from sqlalchemy import Engine, insert
 from sqlalchemy.exc import DBAPIError
 
 from bot.db.base import utcnow
@@ -111,11 +111,31 @@ PageHook = Callable[[ObjectRun], None]
 
 
 class _RunState:
-    """Lookups one run carries between pages (dropped when a page fails)."""
+    """Lookups one run carries between pages, read on first use (a run with nothing new
+    never reads them)."""
 
-    def __init__(self, connection: Connection) -> None:
-        self.owners = csm_ids_by_email(connection)
-        self.keys = _stored_keys(connection)
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._owners: dict[str, str] | None = None
+        self._keys: dict[str, set[str]] | None = None
+
+    @property
+    def owners(self) -> dict[str, str]:
+        if self._owners is None:
+            with self._engine.connect() as connection:
+                self._owners = csm_ids_by_email(connection)
+        return self._owners
+
+    @property
+    def keys(self) -> dict[str, set[str]]:
+        if self._keys is None:
+            with self._engine.connect() as connection:
+                self._keys = _stored_keys(connection)
+        return self._keys
+
+    @property
+    def keys_if_loaded(self) -> dict[str, set[str]] | None:
+        return self._keys
 
 
 def _resolve(page: SourcePage, state: _RunState, run: ObjectRun) -> list[ContractRow]:
@@ -163,9 +183,9 @@ def run_object(
     import_id = f"sync-{uuid.uuid4().hex[:12]}"
     with engine.connect() as connection:
         stored = sync_state(connection, source, name)
-        if state is None:
-            state = _RunState(connection)
         connection.rollback()
+    if state is None:
+        state = _RunState(engine)
     cursor = SyncCursor(None if full or stored is None else stored.cursor)
     run.cursor = cursor.value
     where = f"{source} {name}"
@@ -225,7 +245,7 @@ def run_object(
             if on_page is not None:
                 on_page(run)
         if not dry_run:
-            _finish(engine, run, import_id, clock())
+            _finish(engine, run, import_id, clock(), state)
     except ImportFailed as exc:
         run.error = list(exc.problems) + (
             [f"… and {exc.truncated} more problem(s)"] if exc.truncated else []
@@ -260,7 +280,9 @@ def run_object(
     return run
 
 
-def _finish(engine: Engine, run: ObjectRun, import_id: str, now: datetime) -> None:
+def _finish(
+    engine: Engine, run: ObjectRun, import_id: str, now: datetime, state: _RunState
+) -> None:
     """Success: last success and rows changed; an empty run still counts as a fresh load."""
     with engine.begin() as connection:
         if run.pages == 0:
@@ -268,6 +290,7 @@ def _finish(engine: Engine, run: ObjectRun, import_id: str, now: datetime) -> No
                 connection,
                 [RecordBatch(run.table, [], [], f"{run.source} {run.object_name}")],
                 import_id=import_id,
+                known_keys=state.keys_if_loaded,
                 now=now,
             )
         record_success(
@@ -317,9 +340,7 @@ def run_source(
             raise SyncFailed([f"{connector.name}: no object {object_name!r}; objects: {names}"])
         objects = chosen
     runs: list[ObjectRun] = []
-    with engine.connect() as connection:
-        state = _RunState(connection)
-        connection.rollback()
+    state = _RunState(engine)
     for source_object in objects:
         if source_object.table not in SPECS:
             where = f"{connector.name} {source_object.name}"

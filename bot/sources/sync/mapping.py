@@ -38,6 +38,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -151,7 +152,32 @@ class OwnerRule:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+_SCALARS = (str, int, float, bool)
+
+
+def _scalar(value: Any) -> ContractValue:
+    """A lookup mapped whole, or a date object, as text the importer then checks."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def _getter(rule: ColumnRule) -> Callable[[Mapping[str, Any]], Any]:
+    """The fast path for a plain field (most columns): one ``dict.get``."""
+    plain = (
+        rule.field is not None
+        and "." not in rule.field
+        and rule.transform is None
+        and rule.values is None
+        and rule.default is None
+    )
+    if plain:
+        name = rule.field
+        return lambda record: record.get(name)
+    return rule.value
+
+
+@dataclass(frozen=True)
 class ObjectMapping:
     name: str
     source_object: str
@@ -184,9 +210,18 @@ class ObjectMapping:
     def skips(self, record: Mapping[str, Any]) -> bool:
         return any(field_value(record, path) in (None, "") for path in self.skip_if_missing)
 
+    @cached_property
+    def _compiled(self) -> list[tuple[str, Callable[[Mapping[str, Any]], Any]]]:
+        return [(rule.column, _getter(rule)) for rule in self.columns]
+
     def apply(self, record: Mapping[str, Any]) -> dict[str, ContractValue]:
         """One source record as a contract row; the owner column holds the owner's email."""
-        row: dict[str, ContractValue] = {rule.column: rule.value(record) for rule in self.columns}
+        row: dict[str, ContractValue] = {}
+        for column, get in self._compiled:
+            value = get(record)
+            if value is not None and type(value) not in _SCALARS:
+                value = _scalar(value)
+            row[column] = value
         if self.owner:
             row[self.owner.column] = self.owner.email(record)
         return row

@@ -181,6 +181,7 @@ class SalesforceConnector:
             session_id=session_id,
             version=s.salesforce_api_version,
             session=self._session,
+            object_pairs_hook=dict,
         )
 
     def _client_for(self) -> Salesforce:
@@ -192,6 +193,7 @@ class SalesforceConnector:
                     session_id=s.salesforce_access_token.get_secret_value(),
                     version=s.salesforce_api_version,
                     session=self._session,
+                    object_pairs_hook=dict,
                 )
             else:
                 self._client = self._authenticate("salesforce")
