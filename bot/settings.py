@@ -99,6 +99,14 @@ class Settings(BaseSettings):
         None, validation_alias=AliasChoices("TIKTOKEN_CACHE_DIR", "DATA_GYM_CACHE_DIR")
     )
 
+    # --- HubSpot (sync connector and writeback) ------------------------------------
+    hubspot_token: SecretStr | None = Field(None, validation_alias="CSBOT_HUBSPOT_TOKEN")
+    """A HubSpot private-app token (scopes: crm.objects.companies/contacts/deals read,
+    companies write for writeback, crm.objects.owners.read)."""
+    hubspot_base_url: str = Field(
+        "https://api.hubapi.com", validation_alias="CSBOT_HUBSPOT_BASE_URL"
+    )
+
     # --- time and scheduling ------------------------------------------------------
     timezone: str = Field("UTC", validation_alias="CSBOT_TIMEZONE")
     locale: str = Field("en_US", validation_alias="CSBOT_LOCALE")
@@ -270,7 +278,9 @@ class Settings(BaseSettings):
         _parse_clock(end)
         return value
 
-    @field_validator("slack_api_url", "openai_base_url", "salesforce_instance_url")
+    @field_validator(
+        "slack_api_url", "openai_base_url", "salesforce_instance_url", "hubspot_base_url"
+    )
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is None:

@@ -17,6 +17,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.settings import Settings, parse_clock
 from bot.sources.sync.registry import SOURCES as SYNC_SOURCES
+from jobs.crm_writeback import crm_configured, run_crm_writeback
 from jobs.ctas import run_cta_rules, run_renewal_reminders
 from jobs.digests import run_csm_weekly_summary, run_manager_digest
 from jobs.escalations import run_escalation_sla
@@ -31,6 +32,7 @@ from jobs.sync import sync_enabled, sync_function, sync_job_name, sync_schedule,
 KNOWLEDGE_BEFORE_SCORE = timedelta(minutes=-40)
 MODEL_TRAIN_BEFORE_SCORE = timedelta(minutes=-60)  # Sunday's score already uses the new model
 CTA_RULES_AFTER_SCORE = timedelta(minutes=20)
+CRM_WRITEBACK_AFTER_SCORE = timedelta(minutes=15)
 RENEWALS_AFTER_SCORE = timedelta(minutes=30)
 
 
@@ -121,6 +123,17 @@ JOBS: dict[str, JobDefinition] = {
             run_score,
             _daily(_score_time),
             _describe(_score_time),
+        ),
+        JobDefinition(
+            "crm_writeback",
+            "Push changed health fields to the CRM (only when a CRM is configured)",
+            run_crm_writeback,
+            _daily(_score_time, CRM_WRITEBACK_AFTER_SCORE),
+            lambda s: (
+                _describe(_score_time, CRM_WRITEBACK_AFTER_SCORE)(s)
+                + ("" if crm_configured(s) else " (no CRM configured: not scheduled)")
+            ),
+            crm_configured,
         ),
         JobDefinition(
             "cta_rules",

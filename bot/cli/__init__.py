@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "bot.cli.feedback",
     "bot.cli.run",
     "bot.cli.sync",
+    "bot.cli.writeback",
 ]
 
 app = typer.Typer(

@@ -481,3 +481,20 @@ class SyncCursor(Base):
     """Deleted/archived source records the last successful run reported."""
     last_error: Mapped[str | None] = mapped_column(Text)
     last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CrmWritebackValue(Base):
+    """The value csbot last pushed to one CRM field of one account's CRM record.
+
+    Writeback sends only fields whose value differs from this row, so a re-run sends
+    nothing; a record the CRM refused gets no row and is sent again on the next run.
+    """
+
+    __tablename__ = "crm_writeback_values"
+
+    crm: Mapped[str] = mapped_column(String(16), primary_key=True)  # salesforce | hubspot
+    account_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    field: Mapped[str] = mapped_column(String(120), primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str | None] = mapped_column(Text)
+    pushed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
