@@ -29,9 +29,10 @@ from bot.db.queries.threads import thread_account_id
 from bot.db.session import unit_of_work
 from bot.services import Services
 from bot.services.accounts.names import (
-    MAX_MENTION_WORDS,
+    EXACT_NAME,
     AccountNameIndex,
     Ambiguous,
+    BookPreference,
     NotFound,
     Resolution,
     Resolved,
@@ -51,7 +52,12 @@ from bot.services.answers.account import (
     answer_usage,
     load_account,
 )
-from bot.services.answers.context import AnswerContext, Reply, freshness_line
+from bot.services.answers.context import (
+    AnswerContext,
+    Reply,
+    freshness_line,
+    inherits_account,
+)
 from bot.services.answers.dates import DateWindow
 from bot.services.answers.intents import (
     ACCOUNT_ONLY,
@@ -159,11 +165,12 @@ def answer_question(services: Services, question: Question) -> Answer:
             )
         else:
             index = services.account_names.index(session)
+            prefer = BookPreference.for_viewer(viewer)
             parsed = parse_question(
                 question.text,
                 today=today,
                 find_mention=lambda words: index.find_mention(
-                    words, viewer.visible, ignore=STOPWORDS
+                    words, viewer.visible, ignore=STOPWORDS, prefer=prefer
                 ),
             )
             context = AnswerContext(
@@ -248,7 +255,12 @@ def _reroute_with_llm(ctx: AnswerContext, index: AccountNameIndex) -> None:
     if routed is None:
         return
     words = normalise(routed.account_name or "").split()
-    mention = index.find_mention(words, ctx.viewer.visible, ignore=STOPWORDS) if words else None
+    prefer = BookPreference.for_viewer(ctx.viewer)
+    mention = (
+        index.find_mention(words, ctx.viewer.visible, ignore=STOPWORDS, prefer=prefer)
+        if words
+        else None
+    )
     window = None
     if routed.days:
         window = DateWindow(
@@ -277,65 +289,34 @@ def _portfolio_intent(ctx: AnswerContext) -> Intent | None:
 
 
 def _resolve_account(ctx: AnswerContext, index: AccountNameIndex) -> Resolution | None:
-    """The account the question is about: picked, named, fuzzy-matched, or the thread's."""
+    """The account the question is about: picked, named, fuzzy-matched, or the thread's.
+
+    Only accounts the viewer may see take part (see ``bot.services.accounts.names``):
+    a hidden account never changes the answer, so no answer hints that one exists.
+    """
     question, parsed, viewer = ctx.question, ctx.parsed, ctx.viewer
+    prefer = BookPreference.for_viewer(viewer)
     if question.account_id:
         return _visible_by_id(ctx, question.account_id)
     if parsed.mention is not None:
-        said_words = parsed.words[parsed.mention.start : parsed.mention.end]
-        hidden = _hidden_name_around(ctx, index, said_words, longer_only=True)
-        if hidden is not None:
-            return hidden
+        said = " ".join(parsed.words[parsed.mention.start : parsed.mention.end])
         candidates = parsed.mention.candidates
+        if not candidates:  # "summit health" beside only "Summit Logistics": another company
+            return NotFound(said, [], best_score=EXACT_NAME)
         if len(candidates) == 1:
             return Resolved(candidates[0])
-        said = " ".join(parsed.words[parsed.mention.start : parsed.mention.end])
         return Ambiguous(said, candidates)
     if parsed.account_phrase:
-        hidden = _hidden_name_around(ctx, index, parsed.account_phrase.split())
-        if hidden is not None:
-            return hidden  # never a look-alike from the viewer's own book
-        resolution = index.resolve(parsed.account_phrase, viewer.visible)
+        resolution = index.resolve(parsed.account_phrase, viewer.visible, prefer)
         if isinstance(resolution, NotFound):
             return _resolve_part_of_phrase(ctx, index, resolution)
         _drop_from_topic(ctx, parsed.account_phrase.split())
         return resolution
-    wants_account = parsed.intent in ACCOUNT_ONLY or (
-        parsed.intent in EITHER and parsed.scope is None
-    )
-    if wants_account:
+    if inherits_account(parsed):
         context_id = question.context_account_id or _thread_account(ctx)
         if context_id:
             found = _visible_by_id(ctx, context_id)
             return found if isinstance(found, Resolved) else None
-    return None
-
-
-EXACT_NAME = 100.0  # a NotFound score: the words are a whole account name
-
-
-def _hidden_name_around(
-    ctx: AnswerContext, index: AccountNameIndex, name_words: list[str], *, longer_only: bool = False
-) -> NotFound | None:
-    """ "Not found" when the words naming an account sit inside the full name of a hidden one.
-
-    Intent words are taken out before names are looked up, so in "nps for northwind
-    health" the phrase left is "northwind": without this check the owner of
-    "Northwind Traders" would get Northwind Traders' NPS instead of "not found".
-    The name was typed in full, so it counts as certain (never a portfolio fallback);
-    there are no suggestions, so nothing about the hidden account is revealed.
-    """
-    if not name_words:
-        return None
-    wanted = set(name_words)
-    words = ctx.parsed.words
-    smallest = len(name_words) + 1 if longer_only else len(name_words)
-    for size in range(min(MAX_MENTION_WORDS, len(words)), max(smallest, 1) - 1, -1):
-        for start in range(0, len(words) - size + 1):
-            run = words[start : start + size]
-            said = " ".join(run)
-            if wanted <= set(run) and index.names_hidden_account(said, ctx.viewer.visible):
-                return NotFound(said, [], best_score=EXACT_NAME)
     return None
 
 
@@ -349,17 +330,10 @@ def _resolve_part_of_phrase(
     """
     words = (ctx.parsed.account_phrase or "").split()
     visible = ctx.viewer.visible
-    hidden_spans = [
-        (start, start + size)
-        for size in range(len(words), 1, -1)
-        for start in range(0, len(words) - size + 1)
-        if index.names_hidden_account(" ".join(words[start : start + size]), visible)
-    ]
+    prefer = BookPreference.for_viewer(ctx.viewer)
     for size in range(len(words) - 1, 0, -1):
         for start in range(0, len(words) - size + 1):
-            if any(low <= start and start + size <= high for low, high in hidden_spans):
-                continue  # part of a name the viewer may not see: not a different account
-            attempt = index.resolve(" ".join(words[start : start + size]), visible)
+            attempt = index.resolve(" ".join(words[start : start + size]), visible, prefer)
             if isinstance(attempt, Resolved | Ambiguous):
                 _drop_from_topic(ctx, words[start : start + size])
                 return attempt
