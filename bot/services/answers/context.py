@@ -37,11 +37,14 @@ SOURCE_LABELS = {
 
 
 # Words that make a question about several accounts, whatever was discussed before:
-# "top 5 accounts by ARR", "what's our nps trend", "which renew next month".
+# "top 5 accounts by ARR", "what's our nps trend", "which renew next month", and the
+# plural lists only a book has ("NPS detractors last month", "renewals").
 PORTFOLIO_WORDS = word_set(
     """my our ours mine team teams top bottom which all every everyone accounts customers
-    clients portfolio book"""
+    clients portfolio book detractors promoters renewals movers csms"""
 )
+# Words that point back at the account being discussed: "and their detractors?".
+BACK_REFERENCES = word_set("their they them theirs its it this that same there")
 
 
 def inherits_account(parsed: ParsedQuestion) -> bool:
@@ -55,6 +58,8 @@ def inherits_account(parsed: ParsedQuestion) -> bool:
         return False
     if parsed.intent not in ACCOUNT_ONLY and parsed.intent not in EITHER:
         return False
+    if any(word in BACK_REFERENCES for word in parsed.words):
+        return True
     if parsed.scope is not None:
         return False
     return not any(word in PORTFOLIO_WORDS for word in parsed.words)
