@@ -106,7 +106,8 @@ def measure(services: Services, world: RealisticWorld, tally: Tally, visibility:
             prefer = BookPreference.for_viewer(viewer)
             for form, said in forms.items():
                 answer = answer_question(
-                    services, Question(text=f"how is {said} doing?", slack_user_id=slack_id, now=NOW)
+                    services,
+                    Question(text=f"how is {said} doing?", slack_user_id=slack_id, now=NOW),
                 )
                 tally.asked += 1
                 label = f"{form} / {role} / {visibility}"

@@ -16,7 +16,11 @@ from tests.support.cli import invoke
 from tests.support.slack_fixtures import SlackHarness
 from tests.support.slack_requests import event_payload, message_event, new_ts
 
-PORTFOLIO_FOLLOW_UPS = ["top 5 accounts by ARR", "NPS detractors last month", "what's our nps trend"]
+PORTFOLIO_FOLLOW_UPS = [
+    "top 5 accounts by ARR",
+    "NPS detractors last month",
+    "what's our nps trend",
+]
 
 
 @pytest.fixture
@@ -61,7 +65,9 @@ def test_slack_thread_follow_ups_follow_the_same_rules(sqlite_slack_harness: Sla
     for text in [*PORTFOLIO_FOLLOW_UPS, "and its open tickets?"]:
         harness.dispatch(
             event_payload(
-                message_event(text, user=DANA, channel="C111", channel_type="channel", thread_ts=parent)
+                message_event(
+                    text, user=DANA, channel="C111", channel_type="channel", thread_ts=parent
+                )
             )
         )
     replies = [str(r.get("text") or "") for r in harness.fake.calls("chat.postEphemeral")]

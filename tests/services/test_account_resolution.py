@@ -22,8 +22,8 @@ from bot.sources.demo.realistic_names import (
 )
 from bot.sources.importer import import_folder
 from tests.support.cli import invoke
-from tests.support.slack_fixtures import SlackHarness, build_harness
 from tests.support.slack_api import FakeSlackApi
+from tests.support.slack_fixtures import SlackHarness, build_harness
 
 WORLD = build_realistic_world()
 

@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 from time import perf_counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.db.audit import record_audit
 from bot.db.base import utcnow
@@ -82,6 +82,9 @@ from bot.services.answers.portfolio import (
 )
 from bot.services.answers.themes import answer_account_themes, answer_portfolio_themes
 from bot.services.answers.types import Answer, Question
+
+if TYPE_CHECKING:
+    from bot.services.answers.llm_router import RoutedQuestion
 from bot.slack.blocks.answer import (
     build_not_found_blocks,
     build_refusal_blocks,
@@ -215,7 +218,13 @@ def answer_question(services: Services, question: Question) -> Answer:
 
 def _answer(ctx: AnswerContext, index: AccountNameIndex) -> Answer:
     if not ctx.parsed.matched_rule and ctx.services.settings.llm_enabled:
-        _reroute_with_llm(ctx, index)
+        answered = _answer_with_llm(ctx, index)
+        if answered is not None:
+            return answered
+    return _answer_parsed(ctx, index)
+
+
+def _answer_parsed(ctx: AnswerContext, index: AccountNameIndex) -> Answer:
     parsed = ctx.parsed
     resolution = _resolve_account(ctx, index)
     if isinstance(resolution, Resolved):
@@ -243,17 +252,60 @@ def _answer(ctx: AnswerContext, index: AccountNameIndex) -> Answer:
     return _help(ctx, understood=parsed.intent == Intent.HELP)
 
 
-def _reroute_with_llm(ctx: AnswerContext, index: AccountNameIndex) -> None:
-    """Replace an unmatched parse with the LLM router's typed question, if it gives one.
+def _answer_with_llm(ctx: AnswerContext, index: AccountNameIndex) -> Answer | None:
+    """An unmatched question through the tool-calling router (None: the model chose no tool).
 
-    The routed question goes through exactly the same resolution, scope checks and
-    queries as a parsed one; only the understanding step differs.
+    Each tool call is a typed question answered by :func:`_answer_parsed` for this
+    viewer, so names, scope and figures come from the same resolution and queries as
+    a parsed question; the model's reply is shown only after its figures are checked
+    against those answers (unverifiable ones are marked).
     """
-    from bot.services.answers.llm_router import route_with_llm
+    from bot.services.answers.llm_router import answer_with_tools
 
-    routed = route_with_llm(ctx.services.settings, ctx.question.text)
-    if routed is None:
-        return
+    parses: list[ParsedQuestion] = []
+
+    def run(routed: RoutedQuestion) -> Answer:
+        ctx.parsed = _parsed_from_routed(ctx, index, routed)
+        parses.append(ctx.parsed)
+        return _answer_parsed(ctx, index)
+
+    result = answer_with_tools(ctx.services.settings, ctx.question.text, run)
+    if result is None:
+        return None
+    ctx.parsed = parses[0]
+    first = result.answers[0]
+    if result.reply is None:
+        return first
+    blocks = [*paragraph(escape_mrkdwn(result.reply))]
+    if result.unverified:
+        blocks.append(
+            note(
+                f"{result.unverified} figure(s) in this reply could not be found in csbot's "
+                "data and are marked [unverified]."
+            )
+        )
+    blocks.append(
+        note(
+            "Written by the configured LLM from csbot's answers to: "
+            + ", ".join(answer.intent for answer in result.answers)
+        )
+    )
+    if first.blocks:
+        blocks.append(first.blocks[-1])  # the freshness line of the data it read
+    accounts = {answer.account_id for answer in result.answers}
+    return Answer(
+        text=blocks_to_text(blocks),
+        blocks=blocks,
+        intent=first.intent,
+        account_id=accounts.pop() if len(accounts) == 1 else None,
+        about_accounts=True,
+    )
+
+
+def _parsed_from_routed(
+    ctx: AnswerContext, index: AccountNameIndex, routed: RoutedQuestion
+) -> ParsedQuestion:
+    """The router's typed question as a parse: same resolution, scope checks and queries."""
     words = normalise(routed.account_name or "").split()
     prefer = BookPreference.for_viewer(ctx.viewer)
     mention = (
@@ -268,7 +320,7 @@ def _reroute_with_llm(ctx: AnswerContext, index: AccountNameIndex) -> None:
             ctx.today + timedelta(days=routed.days),
             f"the next {routed.days} days",
         )
-    ctx.parsed = ParsedQuestion(
+    return ParsedQuestion(
         intent=routed.intent,
         words=words,
         mention=mention if mention and mention.end - mention.start == len(words) else None,
