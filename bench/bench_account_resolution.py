@@ -6,8 +6,8 @@ imports it with the real contract importer into a fresh SQLite store, then asks
 "how is NAME doing?" through ``answer_question`` for every account, by:
 
 * its owner, another CSM (other team) and the owner's manager, with
-  ``CSBOT_VISIBILITY=all``;
-* its owner and the owner's manager with ``CSBOT_VISIBILITY=own``;
+  ``CSBOT_VISIBILITY=all`` and with ``CSBOT_VISIBILITY=own`` (where the other CSM
+  may not see it);
 
 naming it by its exact legal name, its short name (legal suffix dropped), its
 account id (``ACC-7731``) and its domain. Figures printed:
@@ -15,6 +15,9 @@ account id (``ACC-7731``) and its domain. Figures printed:
 * wrong-account answers: answered about another account, or "not found" for an
   account the asker may see (target 0);
 * forced disambiguation on exact names, ids and domains (target 0);
+* accounts hidden from the asker (another team's CSM, ``own``): answered about some
+  other account (a wrong-account answer, except the asker's own twin asked by its
+  shared short name), or naming the hidden account (a hint; target 0);
 * ambiguous short names (shared by several accounts the asker sees): how many
   were picked silently, and of those how many without the asker's own book
   deciding it (target 0); the rest got the choice, with the account among it.
@@ -58,6 +61,8 @@ class Tally:
     asked: int = 0
     wrong: Counter[str] = field(default_factory=Counter)  # form → wrong-account answers
     forced_choice: Counter[str] = field(default_factory=Counter)  # exact forms → choices
+    hidden_asked: int = 0
+    hidden_hinted: int = 0  # the hidden account's name appeared in the answer
     ambiguous: int = 0
     silent_pick: int = 0
     silent_pick_not_own: int = 0
@@ -78,10 +83,11 @@ def _services(url: str, data_dir: Path, visibility: str) -> Services:
 def _askers(world: RealisticWorld, company: Company, visibility: str) -> list[tuple[str, str]]:
     owner = world.person(company.csm_id)
     manager = world.person(owner.manager_id or "")
+    other = next(p for p in world.csms if p.team != owner.team)
     askers = [("owner", owner.slack_user_id), ("manager", manager.slack_user_id)]
-    if visibility == "all":
-        other = next(p for p in world.csms if p.team != owner.team)
-        askers.append(("other CSM", other.slack_user_id))
+    askers.append(
+        ("other CSM" if visibility == "all" else "other CSM, hidden", other.slack_user_id)
+    )
     return askers
 
 
@@ -111,6 +117,20 @@ def measure(services: Services, world: RealisticWorld, tally: Tally, visibility:
                 )
                 tally.asked += 1
                 label = f"{form} / {role} / {visibility}"
+                if not viewer.can_see_book(company.csm_id):
+                    tally.hidden_asked += 1
+                    if company.name in answer.text:
+                        tally.hidden_hinted += 1
+                        _example(tally, "hint " + label, said, answer.text)
+                    own_twin = [
+                        c for c in by_short[core_name(company.name)]
+                        if viewer.can_see_book(c.csm_id)
+                    ]  # fmt: skip
+                    allowed = {c.account_id for c in own_twin} if form == "short name" else set()
+                    if answer.account_id is not None and answer.account_id not in allowed:
+                        tally.wrong[label] += 1
+                        _example(tally, label, said, answer.text)
+                    continue
                 twins = [
                     c for c in by_short[core_name(company.name)]
                     if viewer.can_see_book(c.csm_id)
@@ -192,6 +212,10 @@ def main() -> None:
         f"ambiguous short names asked: {tally.ambiguous}; silently picked: {tally.silent_pick} "
         f"(all by the asker's own book: {tally.silent_pick - tally.silent_pick_not_own}); "
         f"picked without the asker's book deciding: {tally.silent_pick_not_own} (target 0)"
+    )
+    print(
+        f"asked about accounts hidden from the asker (CSBOT_VISIBILITY=own): {tally.hidden_asked}; "
+        f"answers naming the hidden account: {tally.hidden_hinted} (target 0)"
     )
     if tally.examples:
         print("examples:")

@@ -149,3 +149,32 @@ def test_a_signed_slack_question_resolves_the_same_way(
     assert "Zephyr Biotech Co" in replies[0] and "Zephyr Biotech Group" not in replies[0]
     assert "Atlas Insurance Corp" in replies[1]
     assert "Summit Health" in replies[2] and "Summit Logistics" not in replies[2]
+
+
+def test_no_hidden_account_is_ever_answered_swapped_or_hinted(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    """Every account outside a CSM's book, by exact legal name, id and domain (own visibility)."""
+    from bot.db.session import make_session_factory
+    from bot.services import Services
+    from bot.services.answers.pipeline import Question, answer_question
+    from tests.conftest import make_settings
+    from tests.services.qa_world import NOW
+
+    load(WORLD, sqlite_engine, tmp_path)
+    url = sqlite_engine.url.render_as_string(hide_password=False)
+    services = Services(
+        settings=make_settings(tmp_path, url, CSBOT_VISIBILITY="own"),
+        engine=sqlite_engine,
+        session_factory=make_session_factory(sqlite_engine),
+    )
+    asker = WORLD.person(company("Zephyr Biotech Group").csm_id)
+    hidden = [c for c in WORLD.companies if c.csm_id != asker.csm_id]
+    for hidden_company in hidden:
+        for said in (hidden_company.name, hidden_company.account_id, hidden_company.domain):
+            answer = answer_question(
+                services,
+                Question(text=f"how is {said} doing?", slack_user_id=asker.slack_user_id, now=NOW),
+            )
+            assert answer.account_id is None, (said, answer.text[:80])
+            assert hidden_company.name not in answer.text, said

@@ -9,7 +9,8 @@ then matched in tiers of certainty, and the first tier with a visible match deci
 3. the name without legal suffixes ("zephyr biotech" = "Zephyr Biotech Group" and
    "Zephyr Biotech Co"); industry words ("Health", "Insurance") are part of the name;
 4. the first words of a name ("zephyr", "atlas insurance");
-5. a typo (fuzzy ratio), taken only with a clear lead.
+5. a typo (fuzzy ratio), taken only with a clear lead and a first word that is
+   itself close ("willow security" is not a typo of "Wildflower Security").
 
 Within a tier, one candidate is picked silently only when it clearly dominates:
 it is the only one, or it is the only one in the asker's own book (a CSM's
@@ -67,6 +68,17 @@ INDUSTRY_WORDS = word_set(
     motors automotive airlines travel hospitality realty properties construction consulting
     partners solutions services industries manufacturing robotics security education"""
 )
+# The last word of a domain once punctuation is gone ("atlasinsurance.com" →
+# "atlasinsurance com"): such a phrase is a domain, matched exactly or not at all.
+DOMAIN_ENDINGS = word_set("com net org io ai app dev biz info tech cloud")
+# Spellings of one legal form: "Acme Corporation" is "Acme Corp".
+SUFFIX_SPELLINGS = {
+    "incorporated": "inc",
+    "corporation": "corp",
+    "company": "co",
+    "limited": "ltd",
+    "holding": "holdings",
+}
 CONFIDENT = 80.0  # a fuzzy score this high, with a clear lead over the next, is a match
 CLEAR_LEAD = 6.0  # points a fuzzy winner must lead the runner-up by to be taken silently
 SUGGEST = 55.0  # below this a name is not worth suggesting
@@ -120,6 +132,23 @@ def _core_of_normalised(normalised: str) -> str:
     while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
         words.pop()
     return " ".join(words)
+
+
+def legal_form(normalised: str) -> frozenset[str]:
+    """The legal suffixes a normalised name ends with, one spelling each ("corp", "inc")."""
+    words = _without_article(normalised).split()
+    found: set[str] = set()
+    while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
+        word = words.pop()
+        if len(word) > 1:  # "l l c" is spelt out letter by letter
+            found.add(SUFFIX_SPELLINGS.get(word, word))
+    return frozenset(found)
+
+
+def _same_form(said: frozenset[str], form: frozenset[str]) -> bool:
+    """A typed legal form fits a name's unless it names another: "Acme Corp" for
+    "Acme Corp Inc" fits, "Zephyr Biotech Co" for "Zephyr Biotech Group" does not."""
+    return not said or not form or said <= form
 
 
 def domain_key(domain: str) -> str:
@@ -217,6 +246,7 @@ class AccountNameIndex:
     by_prefix: dict[str, list[AccountName]] = field(default_factory=dict)
     vocabulary: frozenset[str] = frozenset()
     cores: list[str] = field(default_factory=list)
+    forms: dict[str, frozenset[str]] = field(default_factory=dict)  # account id → legal form
     heads: dict[int, list[str]] = field(default_factory=dict)
     positions_by_csm: dict[str | None, list[int]] = field(default_factory=dict)
 
@@ -245,6 +275,7 @@ class AccountNameIndex:
             if account.domain:
                 by_key[domain_key(account.domain)].append(account)
             index.cores.append(core)
+            index.forms[account.account_id] = legal_form(full)
             by_csm[account.csm_id].append(position)
         index.by_key = dict(by_key)
         index.by_full = dict(by_full)
@@ -268,17 +299,20 @@ class AccountNameIndex:
         normalised = normalise(phrase)
         if not normalised:
             return BY_KEY, []
-        keyed = _visible(
-            self.by_key.get(phrase.strip().lower(), []) + self.by_key.get(normalised, []),
-            scope,
-        )
+        keys = {phrase.strip().lower(), normalised, domain_key(phrase)}
+        keyed = _visible([a for key in keys for a in self.by_key.get(key, [])], scope)
         if keyed:
             return BY_KEY, _unique(keyed)
         full = _without_article(normalised)
         named = _visible(self.by_full.get(full, []), scope)
         if named:
             return BY_FULL_NAME, _unique(named)
-        named = _visible(self.by_core.get(_core_of_normalised(full), []), scope)
+        said = legal_form(full)
+        named = [
+            account
+            for account in _visible(self.by_core.get(_core_of_normalised(full), []), scope)
+            if _same_form(said, self.forms.get(account.account_id, frozenset()))
+        ]
         if named:
             return BY_CORE_NAME, _unique(named)
         return BY_CORE_NAME, []
@@ -304,7 +338,9 @@ class AccountNameIndex:
         then the first words of a name ("zephyr" for "Zephyr Biotech Group"). A run
         followed by a name word that no candidate continues with ("summit" +
         "health" when only "Summit Logistics" is visible, "stark industries" +
-        "europe") names some other company: the mention has no candidates.
+        "europe") or by another legal form ("zephyr biotech" + "co" when only
+        "Zephyr Biotech Group" is visible) names some other company: the mention has
+        no candidates. (A fitting suffix would have matched as the longer run.)
         """
         for whole in (True, False):
             for size in range(min(MAX_MENTION_WORDS, len(words)), 0, -1):
@@ -321,9 +357,20 @@ class AccountNameIndex:
                     if not matches:
                         continue
                     end = start + size
+                    suffixes = end
+                    while suffixes < len(words) and words[suffixes] in LEGAL_SUFFIXES:
+                        suffixes += 1
+                    if suffixes > end:  # "zephyr biotech co" beside only "... Group"
+                        return Mention(candidates=[], start=start, end=suffixes)
                     following = words[end] if end < len(words) else None
                     if following and self._names_another(following, ignore):
                         return Mention(candidates=[], start=start, end=end + 1)
+                    legal = end + 1
+                    while legal < len(words) and words[legal] in LEGAL_SUFFIXES:
+                        legal += 1
+                    if following in INDUSTRY_WORDS and legal > end + 1:
+                        # "oakridge health corp": a whole legal name, not Oakridge's health
+                        return Mention(candidates=[], start=start, end=legal)
                     return Mention(candidates=_decide(matches, prefer), start=start, end=end)
         return None
 
@@ -347,10 +394,24 @@ class AccountNameIndex:
         _, exact = self._exact(query, scope)
         if exact:
             return _resolution(query, _decide(exact, prefer))
+        words = normalise(query).split()
+        if len(words) > 1 and words[-1] in DOMAIN_ENDINGS:
+            return NotFound(query, [], EXACT_NAME)  # a domain no visible account has
         prefixed = self._prefixed(query, scope)
         if prefixed:
             return _resolution(query, _decide(prefixed, prefer))
-        return self._fuzzy(query, core_name(query), self._positions(scope), prefer)
+        fuzzy = self._fuzzy(query, core_name(query), self._positions(scope), prefer)
+        said = legal_form(normalise(query))
+        if isinstance(fuzzy, Resolved) and not _same_form(
+            said, self.forms.get(fuzzy.account.account_id, frozenset())
+        ):
+            return NotFound(query, [fuzzy.account], CONFIDENT - 1)  # another legal entity
+        return fuzzy
+
+    def _same_stem(self, core: str, position: int) -> bool:
+        """A typo keeps the name's first, distinctive word close ("initeck", "globx")."""
+        said, name = _first_word(core), _first_word(self.cores[position])
+        return fuzz.ratio(said, name) >= CONFIDENT
 
     def _positions(self, scope: AccountScope) -> list[int]:
         if scope.csm_ids is None:
@@ -401,8 +462,16 @@ class AccountNameIndex:
             return NotFound(query, [])
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
         best_score = ranked[0][1]
+        if best_score >= CONFIDENT and not self._same_stem(core, ranked[0][0]):
+            # "willow security" is not a typo of "wildflower security": the shared
+            # industry word carried the score, the distinctive word differs.
+            return NotFound(query, [self.accounts[p] for p, _ in ranked[:3]], best_score)
         if best_score >= CONFIDENT:
-            close = [position for position, score in ranked if best_score - score < CLEAR_LEAD]
+            close = [
+                position
+                for position, score in ranked
+                if best_score - score < CLEAR_LEAD and self._same_stem(core, position)
+            ]
             if len(close) == 1:
                 return Resolved(self.accounts[close[0]])
             # "acmee" is a typo of "acme" (whole name), not of "acme labs" (a prefix of it).
@@ -413,6 +482,10 @@ class AccountNameIndex:
             ordered = sorted(candidates, key=prefer.rank)  # stable: score order within a book
             return Ambiguous(query, ordered[:MAX_CHOICES])
         return NotFound(query, [self.accounts[p] for p, _ in ranked[:3]], best_score)
+
+
+def _first_word(text: str) -> str:
+    return text.split(" ", 1)[0]
 
 
 def _decide(matches: list[AccountName], prefer: BookPreference) -> list[AccountName]:

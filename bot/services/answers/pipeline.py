@@ -30,6 +30,7 @@ from bot.db.session import unit_of_work
 from bot.services import Services
 from bot.services.accounts.names import (
     EXACT_NAME,
+    INDUSTRY_WORDS,
     AccountNameIndex,
     Ambiguous,
     BookPreference,
@@ -360,8 +361,10 @@ def _resolve_account(ctx: AnswerContext, index: AccountNameIndex) -> Resolution 
         return Ambiguous(said, candidates)
     if parsed.account_phrase:
         resolution = index.resolve(parsed.account_phrase, viewer.visible, prefer)
-        if isinstance(resolution, NotFound):
+        if isinstance(resolution, NotFound) and resolution.best_score < EXACT_NAME:
             return _resolve_part_of_phrase(ctx, index, resolution)
+        if isinstance(resolution, NotFound):
+            return resolution  # meant whole (a domain): no part of it is another account
         _drop_from_topic(ctx, parsed.account_phrase.split())
         return resolution
     if inherits_account(parsed):
@@ -385,6 +388,9 @@ def _resolve_part_of_phrase(
     prefer = BookPreference.for_viewer(ctx.viewer)
     for size in range(len(words) - 1, 0, -1):
         for start in range(0, len(words) - size + 1):
+            dropped = words[:start] + words[start + size :]
+            if any(word in INDUSTRY_WORDS for word in dropped):
+                continue  # "harbor medical" is not "harbor" (an industry word is a name's)
             attempt = index.resolve(" ".join(words[start : start + size]), visible, prefer)
             if isinstance(attempt, Resolved | Ambiguous):
                 _drop_from_topic(ctx, words[start : start + size])
