@@ -136,13 +136,18 @@ def _core_of_normalised(normalised: str) -> str:
 
 def legal_form(normalised: str) -> frozenset[str]:
     """The legal suffixes a normalised name ends with, one spelling each ("corp", "inc")."""
-    words = _without_article(normalised).split()
+    return _split_legal_form(_without_article(normalised).split())[1]
+
+
+def _split_legal_form(words: list[str]) -> tuple[list[str], frozenset[str]]:
+    """A name's words without their trailing legal suffixes, and those suffixes."""
+    end = len(words)
     found: set[str] = set()
-    while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
-        word = words.pop()
-        if len(word) > 1:  # "l l c" is spelt out letter by letter
-            found.add(SUFFIX_SPELLINGS.get(word, word))
-    return frozenset(found)
+    while end > 1 and words[end - 1] in LEGAL_SUFFIXES:
+        end -= 1
+        if len(words[end]) > 1:  # "l l c" is spelt out letter by letter
+            found.add(SUFFIX_SPELLINGS.get(words[end], words[end]))
+    return words[:end], frozenset(found)
 
 
 def _same_form(said: frozenset[str], form: frozenset[str]) -> bool:
@@ -261,21 +266,27 @@ class AccountNameIndex:
         by_csm: dict[str | None, list[int]] = defaultdict(list)
         vocabulary: set[str] = set()
         for position, account in enumerate(ordered):
-            full = _without_article(normalise(account.name))
-            core = _core_of_normalised(full)
+            words = normalise(account.name).split()
+            if len(words) > 1 and words[0] == "the":
+                del words[0]
+            full = " ".join(words)
+            core_words, form = _split_legal_form(words)
+            core = " ".join(core_words)
             by_full[full].append(account)
             by_core[core].append(account)
-            words = full.split()
             vocabulary.update(words)
-            for size in range(1, len(words)):
-                if size < len(core.split()):
-                    by_prefix[" ".join(words[:size])].append(account)
-            for key in {account.account_id.lower(), normalise(account.account_id)}:
-                by_key[key].append(account)
+            for size in range(1, len(core_words)):
+                by_prefix[" ".join(core_words[:size])].append(account)
+            lowered = account.account_id.lower()
+            by_key[lowered].append(account)
+            if not lowered.isalnum():
+                keyed = normalise(lowered)
+                if keyed != lowered:
+                    by_key[keyed].append(account)
             if account.domain:
                 by_key[domain_key(account.domain)].append(account)
             index.cores.append(core)
-            index.forms[account.account_id] = legal_form(full)
+            index.forms[account.account_id] = form
             by_csm[account.csm_id].append(position)
         index.by_key = dict(by_key)
         index.by_full = dict(by_full)
