@@ -178,3 +178,16 @@ def test_no_hidden_account_is_ever_answered_swapped_or_hinted(
             )
             assert answer.account_id is None, (said, answer.text[:80])
             assert hidden_company.name not in answer.text, said
+
+
+def test_an_industry_word_after_a_name_start_is_the_name_unless_it_is_the_question(
+    realistic: pytest.MonkeyPatch,
+) -> None:
+    """Summit Logistics' owner cannot see Summit Health (own visibility)."""
+    realistic.setenv("CSBOT_VISIBILITY", "own")
+    asker = owner_slack("Summit Logistics")
+    overview = ask("how is summit health doing?", asker)
+    assert "No account named “summit health”" in overview["text"]
+    assert "Summit Logistics" not in overview["text"]  # not another Summit's overview
+    topic = ask("summit health", asker)  # the question is the health: of their Summit
+    assert "Summit Health" not in topic["text"] and "No account named" not in topic["text"]

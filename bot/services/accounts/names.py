@@ -32,7 +32,7 @@ import re
 import threading
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -342,6 +342,7 @@ class AccountNameIndex:
         *,
         ignore: frozenset[str],
         prefer: BookPreference = NO_PREFERENCE,
+        word_is_topic: Callable[[list[str], str], bool] | None = None,
     ) -> Mention | None:
         """The longest, leftmost run of question words that names a visible account.
 
@@ -352,6 +353,12 @@ class AccountNameIndex:
         "europe") or by another legal form ("zephyr biotech" + "co" when only
         "Zephyr Biotech Group" is visible) names some other company: the mention has
         no candidates. (A fitting suffix would have matched as the longer run.)
+
+        An industry word that is also a question word ("health") after the first
+        words of a name is the question's topic only when ``word_is_topic(rest,
+        word)`` says so (the parser's call: "initech health" asks for Initech's
+        health, "how is oakridge health doing" names Oakridge Health); without the
+        callback it is always the topic.
         """
         for whole in (True, False):
             for size in range(min(MAX_MENTION_WORDS, len(words)), 0, -1):
@@ -382,6 +389,13 @@ class AccountNameIndex:
                     if following in INDUSTRY_WORDS and legal > end + 1:
                         # "oakridge health corp": a whole legal name, not Oakridge's health
                         return Mention(candidates=[], start=start, end=legal)
+                    if (
+                        not whole
+                        and following in INDUSTRY_WORDS
+                        and word_is_topic is not None
+                        and not word_is_topic(words[:start] + words[end + 1 :], following)
+                    ):
+                        return Mention(candidates=[], start=start, end=end + 1)
                     return Mention(candidates=_decide(matches, prefer), start=start, end=end)
         return None
 

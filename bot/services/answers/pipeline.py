@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
@@ -174,7 +174,11 @@ def answer_question(services: Services, question: Question) -> Answer:
                 question.text,
                 today=today,
                 find_mention=lambda words: index.find_mention(
-                    words, viewer.visible, ignore=STOPWORDS, prefer=prefer
+                    words,
+                    viewer.visible,
+                    ignore=STOPWORDS,
+                    prefer=prefer,
+                    word_is_topic=lambda rest, word: _word_is_topic(rest, word, today),
                 ),
             )
             context = AnswerContext(
@@ -332,6 +336,30 @@ def _parsed_from_routed(
         matched_rule=True,
         understood_by="llm",
     )
+
+
+# Intents that ask about the same thing: "why did initech health drop" asks about
+# Initech's health whether "health" is read as the topic or not.
+_SAME_TOPIC = {
+    Intent.HEALTH: frozenset(
+        {Intent.HEALTH, Intent.HEALTH_CHANGE, Intent.AT_RISK, Intent.BAND_CHANGES}
+    ),
+}
+
+
+def _word_is_topic(rest: list[str], word: str, today: date) -> bool:
+    """After a name's first words, is ``word`` ("health") what is asked, or more of the name?
+
+    The topic when the rest of the question asks nothing else ("initech health",
+    "initech health score", "why did initech health drop"); part of the name when
+    the rest asks something different ("how is oakridge health doing": an overview
+    of Oakridge Health, not Oakridge Education's health).
+    """
+    asked = parse_question(" ".join(rest), today=today)
+    if not asked.matched_rule:
+        return True
+    own = parse_question(word, today=today).intent
+    return asked.intent in _SAME_TOPIC.get(own, frozenset({own}))
 
 
 def _portfolio_intent(ctx: AnswerContext) -> Intent | None:
