@@ -209,3 +209,17 @@ def test_chat_keeps_info_logs_out_of_the_answers(sqlite_world: Engine, monkeypat
     assert result.exit_code == 0, result.output
     assert "Acme" in result.stdout
     assert "info " not in result.output and "bot.services.answers.pipeline" not in result.output
+
+
+def test_ask_as_a_csm_without_a_slack_id_or_a_shared_first_name_exits_2(
+    sqlite_world: Engine,
+) -> None:
+    no_slack = invoke("ask", "my accounts", "--as", "Dan Nobody")
+    assert no_slack.exit_code == 2
+    assert "has no Slack user id" in no_slack.stderr and "a Slack user id" in no_slack.stderr
+    with Session(sqlite_world) as session:
+        session.add(Csm(csm_id="csm_alice2", name="Alice Other", slack_user_id="UALICE02"))
+        session.commit()
+    shared = invoke("ask", "my accounts", "--as", "alice")
+    assert shared.exit_code == 2
+    assert "Alice Able (UALICE01)" in shared.stderr and "Alice Other (UALICE02)" in shared.stderr

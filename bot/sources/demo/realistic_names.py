@@ -229,6 +229,7 @@ PINNED = [
     ("Summit Logistics", 7),
 ]
 SEGMENTS = ["enterprise", "mid-market", "smb"]
+MAX_ACCOUNTS = 2_000  # distinct stem × industry names run out beyond this
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,7 +286,7 @@ def _people(rng: random.Random, csms_per_team: int) -> list[Person]:
             team,
         )
         people.append(manager)
-        for n in range(csms_per_team):
+        for _ in range(csms_per_team):
             name = next(picked)
             number = len(csms) + 1
             csms.append(
@@ -299,7 +300,6 @@ def _people(rng: random.Random, csms_per_team: int) -> list[Person]:
                     team,
                 )
             )
-            del n
     return people + csms
 
 
@@ -334,7 +334,13 @@ def _name_variants(rng: random.Random, count: int) -> list[str]:
 def build_realistic_world(
     *, accounts: int = 400, csms_per_team: int = 5, seed: int = 14
 ) -> RealisticWorld:
-    """The world for ``seed``: the same names, ids and owners every time."""
+    """The world for ``seed``: the same names, ids and owners every time.
+
+    Raises:
+        ValueError: for more than :data:`MAX_ACCOUNTS` accounts (names would repeat).
+    """
+    if not len(PINNED) <= accounts <= MAX_ACCOUNTS:
+        raise ValueError(f"accounts must be {len(PINNED)}–{MAX_ACCOUNTS}, not {accounts}")
     rng = random.Random(seed)
     people = _people(rng, csms_per_team)
     csms = [p for p in people if p.role == "csm"]
