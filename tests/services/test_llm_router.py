@@ -181,3 +181,21 @@ def test_when_the_reply_fails_the_typed_answer_is_shown(llm: tuple[Services, Fak
     answer = ask(services, "is acme going to sign again and when-ish")
     assert answer.intent == "renewal_date" and answer.account_id == "acc_acme"
     assert "LLM" not in answer.text  # the plain typed answer, nothing written by the model
+
+
+def test_tool_results_leave_without_contact_details_and_the_reply_gets_them_back(
+    llm: tuple[Services, FakeOpenAI],
+) -> None:
+    services, server = llm
+
+    def model(body: dict) -> str:
+        [result] = _tool_results(body)
+        token = next(word for word in result.split() if word.startswith("[EMAIL_"))
+        return f"Write to {token.rstrip('.,)')} about it."
+
+    server.script(ToolCall("AccountQuestion", {"topic": "contacts", "account_name": "acme"}), model)
+
+    answer = ask(services, "gimme the folks to ping over at acme")
+
+    assert server.pii_seen == []
+    assert "Write to jane@acme.example about it." in answer.text

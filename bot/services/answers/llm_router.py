@@ -200,7 +200,9 @@ def answer_with_tools(
     ``run`` answers one typed question exactly as the pipeline would for this asker
     (their scope applies inside every call). None when the model calls no valid tool
     or the first call fails; if writing the reply fails, the first tool's answer is
-    shown as it is (its figures are the store's).
+    shown as it is (its figures are the store's). With ``CSBOT_REDACT_PII`` contact
+    details are replaced by placeholders in everything sent (question and tool
+    results) and put back in the reply.
     """
     from bot.llm import build_langchain_chat
 
@@ -211,7 +213,8 @@ def answer_with_tools(
 
     from bot.services.answers.llm_tools import MAX_TOOL_CALLS, grounded_reply
 
-    redacted = Redactor().redact(text) if settings.redact_pii else text
+    redactor = Redactor() if settings.redact_pii else None
+    redacted = redactor.redact(text) if redactor else text
     messages: list[Any] = [SystemMessage(content=SYSTEM_PROMPT), HumanMessage(content=redacted)]
     bound = chat.bind_tools(list(TOOLS.values()))
     try:
@@ -231,7 +234,8 @@ def answer_with_tools(
         return ToolAnswer(reply=None, answers=answers[:1])
     messages.append(first)
     for (call, _), answer in zip(calls, answers, strict=True):
-        messages.append(ToolMessage(content=answer.text, tool_call_id=str(call.get("id") or "")))
+        result = redactor.redact(answer.text) if redactor else answer.text
+        messages.append(ToolMessage(content=result, tool_call_id=str(call.get("id") or "")))
     messages.append(HumanMessage(content=REPLY_PROMPT))
     try:
         final = chat.invoke(messages)
@@ -239,6 +243,8 @@ def answer_with_tools(
         logger.warning("llm reply failed", extra={"error_type": type(exc).__name__})
         return ToolAnswer(reply=None, answers=answers[:1])
     content = str(getattr(final, "content", "") or "").strip()
+    if redactor:
+        content = redactor.restore(content)  # contact details back in, on our side
     if not content or getattr(final, "tool_calls", None):
         return ToolAnswer(reply=None, answers=answers[:1])
     checked = grounded_reply(content, [answer.text for answer in answers])
