@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +27,7 @@ from bot.db.queries.accounts import account_record
 from bot.db.queries.records import AccountName, AccountRecord
 from bot.db.queries.threads import thread_account_id
 from bot.db.session import unit_of_work
+from bot.db.slack_state import upsert_slack_thread
 from bot.services import Services
 from bot.services.accounts.names import (
     EXACT_NAME,
@@ -83,9 +84,6 @@ from bot.services.answers.portfolio import (
 )
 from bot.services.answers.themes import answer_account_themes, answer_portfolio_themes
 from bot.services.answers.types import Answer, Question
-
-if TYPE_CHECKING:
-    from bot.services.answers.llm_router import RoutedQuestion
 from bot.slack.blocks.answer import (
     build_not_found_blocks,
     build_refusal_blocks,
@@ -98,6 +96,11 @@ from bot.slack.blocks.choices import build_account_choice_message
 from bot.slack.blocks.help import build_help_message
 from bot.slack.blocks.plain_text import blocks_to_text
 from bot.slack.formatting import escape_mrkdwn
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from bot.services.answers.llm_router import RoutedQuestion
 
 __all__ = ["Answer", "Question", "answer_question"]
 
@@ -192,6 +195,7 @@ def answer_question(services: Services, question: Question) -> Answer:
             )
             answer = _answer(context, index)
             understood_by = context.parsed.understood_by
+            _remember_conversation(session, question, answer, now)
         elapsed_ms = round((perf_counter() - started) * 1000, 1)
         record_audit(
             session=session,
@@ -450,11 +454,28 @@ def _visible_by_id(ctx: AnswerContext, account_id: str) -> Resolution:
 
 
 def _thread_account(ctx: AnswerContext) -> str | None:
+    """The account this conversation (thread or DM timeline) was last about."""
     question = ctx.question
-    if not question.channel_id or not question.thread_ts:
+    key = question.conversation_key or question.thread_ts
+    if not question.channel_id or not key:
         return None
-    return thread_account_id(
-        session=ctx.session, channel_id=question.channel_id, thread_ts=question.thread_ts
+    return thread_account_id(session=ctx.session, channel_id=question.channel_id, thread_ts=key)
+
+
+def _remember_conversation(
+    session: Session, question: Question, answer: Answer, now: datetime
+) -> None:
+    """Keep the conversation's account for its next follow-up (refusals keep nothing)."""
+    if question.conversation_key is None or question.channel_id is None or answer.refused:
+        return
+    upsert_slack_thread(
+        session=session,
+        channel_id=question.channel_id,
+        thread_ts=question.conversation_key,
+        slack_user_id=question.slack_user_id,
+        account_id=answer.account_id,
+        last_intent=answer.intent,
+        now=now,
     )
 
 
