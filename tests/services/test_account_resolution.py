@@ -127,9 +127,12 @@ def test_commands_that_need_one_account_agree_with_the_assistant(
         result = invoke("tickets", "themes", "--account", said)
         assert result.exit_code == 0, result.output
         assert f"account:{atlas.account_id}" in result.stdout
-    twins = invoke("tickets", "themes", "--account", "zephyr biotech")
-    assert twins.exit_code == 1
-    assert "Zephyr Biotech Group" in twins.stderr and "Zephyr Biotech Co" in twins.stderr
+        health = invoke("health", "show", said)  # the same account (not scored yet here)
+        assert f"{atlas.name} has not been scored yet" in health.stderr, health.output
+    for command in (["tickets", "themes", "--account"], ["health", "show"]):
+        twins = invoke(*command, "zephyr biotech")
+        assert twins.exit_code != 0
+        assert "matches several accounts: Zephyr Biotech Co, Zephyr Biotech Group" in twins.stderr
 
 
 def test_a_signed_slack_question_resolves_the_same_way(
