@@ -10,7 +10,8 @@ imports it with the real contract importer into a fresh SQLite store, then asks
   may not see it);
 
 naming it by its exact legal name, its short name (legal suffix dropped), its
-account id (``ACC-7731``) and its domain. Figures printed:
+account id (``ACC-7731``), its domain, and its short name with a typo in the first
+word (reported on its own line: a typo may fairly find nothing). Figures printed:
 
 * wrong-account answers: answered about another account, or "not found" for an
   account the asker may see (target 0);
@@ -61,6 +62,7 @@ class Tally:
     asked: int = 0
     wrong: Counter[str] = field(default_factory=Counter)  # form → wrong-account answers
     forced_choice: Counter[str] = field(default_factory=Counter)  # exact forms → choices
+    typos: Counter[str] = field(default_factory=Counter)  # outcome → count
     hidden_asked: int = 0
     hidden_hinted: int = 0  # the hidden account's name appeared in the answer
     ambiguous: int = 0
@@ -105,6 +107,7 @@ def measure(services: Services, world: RealisticWorld, tally: Tally, visibility:
             "short name": _short(company.name),
             "account id": company.account_id,
             "domain": company.domain,
+            "typo": _typo(_short(company.name)),
         }
         for role, slack_id in _askers(world, company, visibility):
             viewer = viewers[slack_id]
@@ -117,6 +120,9 @@ def measure(services: Services, world: RealisticWorld, tally: Tally, visibility:
                 )
                 tally.asked += 1
                 label = f"{form} / {role} / {visibility}"
+                if form == "typo":
+                    _count_typo(tally, company, viewer, by_short, answer, label, said)
+                    continue
                 if not viewer.can_see_book(company.csm_id):
                     tally.hidden_asked += 1
                     if company.name in answer.text:
@@ -159,6 +165,36 @@ def measure(services: Services, world: RealisticWorld, tally: Tally, visibility:
                 if answer.account_id != company.account_id:
                     tally.wrong[label] += 1
                     _example(tally, label, said, answer.text)
+
+
+def _typo(short: str) -> str:
+    """One letter of the first word dropped, as fast typing does: "Atlas" → "Atls"."""
+    first, _, rest = short.partition(" ")
+    cut = max(len(first) - 2, 1)
+    return f"{first[:cut]}{first[cut + 1 :]} {rest}".strip()
+
+
+def _count_typo(  # noqa: PLR0913 - one tally line per outcome
+    tally: Tally,
+    company: Company,
+    viewer: object,
+    by_short: dict[str, list[Company]],
+    answer: object,
+    label: str,
+    said: str,
+) -> None:
+    """Typos: resolved to the account (or its own-book twin), a choice, not found, or wrong."""
+    twins = {c.account_id for c in by_short[core_name(company.name)]}
+    visible = viewer.can_see_book(company.csm_id)  # type: ignore[attr-defined]
+    account_id = answer.account_id  # type: ignore[attr-defined]
+    if account_id is None:
+        outcome = "choice" if answer.intent == "choose_account" else "not found"  # type: ignore[attr-defined]
+    elif account_id in twins:  # the account, or the asker's own twin of the same short name
+        outcome = "right account"
+    else:
+        outcome = "wrong account"
+        _example(tally, label, said, answer.text)  # type: ignore[attr-defined]
+    tally.typos[f"{outcome}{'' if visible else ' (hidden)'}"] += 1
 
 
 def _short(name: str) -> str:
@@ -216,6 +252,10 @@ def main() -> None:
     print(
         f"asked about accounts hidden from the asker (CSBOT_VISIBILITY=own): {tally.hidden_asked}; "
         f"answers naming the hidden account: {tally.hidden_hinted} (target 0)"
+    )
+    print(
+        "one-letter typos in the first word (informational): "
+        + ", ".join(f"{outcome} {count}" for outcome, count in sorted(tally.typos.items()))
     )
     if tally.examples:
         print("examples:")

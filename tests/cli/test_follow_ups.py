@@ -76,3 +76,15 @@ def test_slack_thread_follow_ups_follow_the_same_rules(sqlite_slack_harness: Sla
     for reply in replies[1:4]:
         assert not reply.startswith("Acme Corp") and ": Acme Corp" not in reply.split("\n")[0]
     assert replies[4].startswith("Tickets: Acme Corp")
+
+
+def test_dm_follow_ups_follow_the_same_rules(sqlite_slack_harness: SlackHarness) -> None:
+    harness = sqlite_slack_harness
+    seed_book(harness.services)
+    for text in ["How is Acme Corp doing?", *PORTFOLIO_FOLLOW_UPS, "and what is its health?"]:
+        harness.dm(text, user=DANA)
+    replies = [str(r.get("text") or "") for r in harness.fake.calls("chat.postMessage")]
+    assert len(replies) == 5
+    for reply in replies[1:4]:
+        assert not reply.startswith("Acme Corp") and ": Acme Corp" not in reply.split("\n")[0]
+    assert replies[4].startswith("Health: Acme Corp")

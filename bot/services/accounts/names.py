@@ -434,9 +434,13 @@ class AccountNameIndex:
         return fuzzy
 
     def _same_stem(self, core: str, position: int) -> bool:
-        """A typo keeps the name's first, distinctive word close ("initeck", "globx")."""
+        """A typo keeps the name's first, distinctive word close ("initeck", "globx"), and
+        the industry it names: "wildflowr solar" is not "Wildflower Software"."""
         said, name = _first_word(core), _first_word(self.cores[position])
-        return fuzz.ratio(said, name) >= CONFIDENT
+        if fuzz.ratio(said, name) < CONFIDENT:
+            return False
+        industries = {word for word in core.split() if word in INDUSTRY_WORDS}
+        return industries <= set(self.cores[position].split())
 
     def _positions(self, scope: AccountScope) -> list[int]:
         if scope.csm_ids is None:
