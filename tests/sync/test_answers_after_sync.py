@@ -6,7 +6,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from bot.db.models import Account, Csm
-from bot.slack import figures as fmt
+from bot.slack import formatting as fmt
 from tests.support.cli import invoke
 from tests.support.fake_salesforce import FakeSalesforce, account_id
 
