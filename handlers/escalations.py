@@ -16,7 +16,6 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.db.session import unit_of_work
 from bot.errors import UserFacingError
 from bot.services import Services
 from bot.services.escalations.filing import (
@@ -74,14 +73,13 @@ def handle_command_escalate(
     )
     view_id = opened["view"]["id"]
     try:
-        with unit_of_work(services.session_factory) as session:
-            target = resolve_escalation_account(
-                session,
-                services.account_names,
-                query,
-                slack_user_id=command["user_id"],
-                settings=services.settings,
-            )
+        target = services.in_transaction(
+            resolve_escalation_account,
+            services.account_names,
+            query,
+            slack_user_id=command["user_id"],
+            settings=services.settings,
+        )
     except UserFacingError as error:
         client.views_update(view_id=view_id, view=build_escalation_error_modal(str(error)))
         respond(text=f"{error} {ESCALATE_USAGE}", response_type="ephemeral")
@@ -114,14 +112,13 @@ def handle_view_escalate(
     )
     user_id = body["user"]["id"]
     try:
-        with unit_of_work(services.session_factory) as session:
-            _, keys = open_escalation(
-                session,
-                settings=services.settings,
-                form=form,
-                opened_by=user_id,
-                now=services.now(),
-            )
+        _, keys = services.in_transaction(
+            open_escalation,
+            settings=services.settings,
+            form=form,
+            opened_by=user_id,
+            now=services.now(),
+        )
     except EscalationFormInvalid as invalid:
         ack(response_action="errors", errors=invalid.errors)
         return
@@ -137,10 +134,9 @@ def handle_command_escalations(
 ) -> None:
     """List the open escalations on accounts the asker may see (ephemeral)."""
     ack()
-    with unit_of_work(services.session_factory) as session:
-        text, blocks = list_open_escalations(
-            session, slack_user_id=command["user_id"], settings=services.settings
-        )
+    text, blocks = services.in_transaction(
+        list_open_escalations, slack_user_id=command["user_id"], settings=services.settings
+    )
     respond(text=text, blocks=blocks, response_type="ephemeral")
 
 
@@ -161,14 +157,13 @@ def handle_action_escalation_resolve(
 def _change(
     body: dict[str, Any], action: dict[str, Any], client: WebClient, services: Services, change: Any
 ) -> None:
-    with unit_of_work(services.session_factory) as session:
-        update = change(
-            session,
-            settings=services.settings,
-            escalation_id=int(action["value"]),
-            slack_user_id=body["user"]["id"],
-            now=services.now(),
-        )
+    update = services.in_transaction(
+        change,
+        settings=services.settings,
+        escalation_id=int(action["value"]),
+        slack_user_id=body["user"]["id"],
+        now=services.now(),
+    )
     if update.channel and update.ts:
         client.chat_update(
             channel=update.channel, ts=update.ts, text=update.text, blocks=update.blocks

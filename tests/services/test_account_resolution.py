@@ -22,7 +22,7 @@ from bot.sources.demo.realistic_names import (
 )
 from bot.sources.importer import import_folder
 from tests.support.cli import invoke
-from tests.support.slack_api import FakeSlackApi
+from tests.support.fake_slack import FakeSlackApi
 from tests.support.slack_fixtures import SlackHarness, build_harness
 
 WORLD = build_realistic_world()

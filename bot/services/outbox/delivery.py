@@ -77,7 +77,7 @@ ChartRenderer = Callable[[dict[str, Any]], bytes]
 
 
 def _render_chart(spec: dict[str, Any]) -> bytes:
-    from bot.services.insights.charts import render_chart_png
+    from bot.slack.charts import render_chart_png
 
     return render_chart_png(spec)
 
