@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.settings import Settings
-from jobs.runner import JobContext
+from jobs.context import JobContext
 
 DRY_RUN_LINES = 200  # a dry run's summary shows this many field updates per CRM, then counts
 

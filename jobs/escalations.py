@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.services.escalations.status import enforce_escalation_sla
-from jobs.runner import JobContext
+from jobs.context import JobContext
 
 
 def run_escalation_sla(context: JobContext) -> dict[str, Any]:

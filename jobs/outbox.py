@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.db.alert_repository import alert_status_counts
-from jobs.runner import JobContext
+from jobs.context import JobContext
 
 
 def run_deliver_alerts(context: JobContext) -> dict[str, Any]:

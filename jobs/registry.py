@@ -17,6 +17,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.settings import Settings, parse_clock
 from bot.sources.sync.registry import SOURCES as SYNC_SOURCES
+from jobs.context import JobFunction
 from jobs.crm_writeback import crm_configured, run_crm_writeback
 from jobs.ctas import run_cta_rules, run_renewal_reminders
 from jobs.digests import run_csm_weekly_summary, run_manager_digest
@@ -25,7 +26,6 @@ from jobs.freshness import run_data_freshness
 from jobs.knowledge import run_knowledge_refresh, run_themes_rebuild
 from jobs.model_training import run_model_train
 from jobs.outbox import run_deliver_alerts
-from jobs.runner import JobFunction
 from jobs.scoring import run_score
 from jobs.sync import sync_enabled, sync_function, sync_job_name, sync_schedule, sync_trigger
 

@@ -13,32 +13,17 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-
-from sqlalchemy.orm import Session
 
 from bot.db.session import unit_of_work
 from bot.services import Services
 from bot.services.outbox.delivery import preview_due_alerts, send_now
 from bot.services.outbox.sender import SlackSender
+from jobs.context import JobContext, JobFunction
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class JobContext:
-    """What a job function gets: the clock it must use, its session, and the services."""
-
-    services: Services
-    session: Session
-    now: datetime
-    dry_run: bool
-
-
-JobFunction = Callable[[JobContext], dict[str, Any]]
 
 
 @dataclass
@@ -69,7 +54,7 @@ class JobResult:
 
 def declares_delivery(name: str) -> bool:
     """Whether the registry entry for ``name`` says the job delivers (``delivers=True``)."""
-    from jobs.registry import JOBS  # the registry imports this module for JobFunction
+    from jobs.registry import JOBS
 
     definition = JOBS.get(name)
     return definition is not None and definition.delivers

@@ -17,7 +17,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.settings import Settings
 from bot.sources.sync.engine import run_source
 from bot.sources.sync.registry import build_connector, is_configured
-from jobs.runner import JobContext, JobFunction
+from jobs.context import JobContext, JobFunction
 
 SYNC_MINUTE = 20  # hourly syncs land at :20, clear of the :05 freshness check
 

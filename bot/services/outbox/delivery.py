@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +23,7 @@ from bot.services.outbox.queue import (
     MAX_ATTEMPTS,
     QUIET_HOURS_EXEMPT_KINDS,
     ChannelPacer,
+    DeliveryReport,
     backoff_after,
 )
 from bot.services.outbox.quiet_hours import QuietHours
@@ -46,31 +46,6 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class DeliveryReport:
-    sent: int = 0
-    failed: int = 0
-    deferred: int = 0
-    gave_up: int = 0
-    interrupted: int = 0
-    reconciled: int = 0
-    unconfirmed: int = 0
-    errors: list[str] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The counts a job run reports (and logs), with the first 20 errors."""
-        return {
-            "sent": self.sent,
-            "failed": self.failed,
-            "deferred": self.deferred,
-            "gave_up": self.gave_up,
-            "interrupted": self.interrupted,
-            "reconciled": self.reconciled,
-            "unconfirmed": self.unconfirmed,
-            "errors": self.errors[:20],
-        }
 
 
 ChartRenderer = Callable[[dict[str, Any]], bytes]

@@ -102,3 +102,28 @@ def queue_message(
 def backoff_after(attempts: int) -> timedelta:
     """1 min, 2, 4, … capped at 6 h: slow enough not to hammer a broken channel."""
     return timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 6 * 3600))
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    failed: int = 0
+    deferred: int = 0
+    gave_up: int = 0
+    interrupted: int = 0
+    reconciled: int = 0
+    unconfirmed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The counts a job run reports (and logs), with the first 20 errors."""
+        return {
+            "sent": self.sent,
+            "failed": self.failed,
+            "deferred": self.deferred,
+            "gave_up": self.gave_up,
+            "interrupted": self.interrupted,
+            "reconciled": self.reconciled,
+            "unconfirmed": self.unconfirmed,
+            "errors": self.errors[:20],
+        }

@@ -25,7 +25,7 @@ from bot.services.outbox.queue import CLAIM_SECONDS, MAX_ATTEMPTS, backoff_after
 from bot.services.outbox.sender import SlackDeliveryError, SlackSender
 
 if TYPE_CHECKING:
-    from bot.services.outbox.delivery import DeliveryReport
+    from bot.services.outbox.queue import DeliveryReport
 
 logger = logging.getLogger(__name__)
 
