@@ -236,7 +236,7 @@ class FakeIntercom:
             if state == "closed"
             else None
         )
-        rated = state == "closed" and number % 2 == 0
+        rated = state == "closed" and number % 3 != 0
         conversation["conversation_rating"] = (
             {
                 "rating": 1 + number % 5,
