@@ -10,6 +10,11 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime
@@ -29,6 +34,7 @@ from tests.support.cli import invoke
 from tests.support.databases import migrated_engine, postgres_schema_url
 from tests.support.fake_intercom import FakeIntercom, Fault
 
+REPO = Path(__file__).resolve().parents[2]
 CLOCK = 1_800_000_000.0  # the API's injected wall clock (for X-RateLimit-Reset)
 SCORE_DAY = "2026-03-02"
 
@@ -141,6 +147,9 @@ def test_increment_reads_only_changes_and_a_rerun_writes_nothing(store, intercom
         "contact": 1,
         "conversation": 1,
     }
+    # The changed conversation's contact did not change: it is looked up, once, by id.
+    person = intercom.conversations[conversation]["contacts"]["contacts"][0]["id"]
+    assert [c.path for c in intercom.calls("GET /contacts/")] == [f"/contacts/{person}"]
     [increment] = intercom.calls("POST /conversations/search")[searches_before:]
     [condition] = increment.body["query"]["value"]
     assert condition["field"] == "updated_at" and condition["operator"] == ">"
@@ -364,3 +373,39 @@ def test_ask_answers_about_a_synced_accounts_tickets(store, intercom):
     assert f"Open: {len(still_open)}" in answer.stdout and still_open
     assert all(f"`{ticket_id}`" in answer.stdout for ticket_id in still_open)
     assert "Data as of" in answer.stdout
+
+
+def test_kill_9_mid_sync_then_resume_loses_nothing_and_writes_nothing_twice(store, intercom):
+    intercom.generate(100, contacts_per_company=1, conversations_per_contact=10)
+    # 1,000 conversations, 150 a page: the 5th search is held, so the child waits there
+    # with pages 1-4 read; it is killed once those four are committed.
+    reached, release = intercom.hold("POST /conversations/search", after=4)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from bot.cli import main; main()", "sync", "run", "intercom"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert reached.wait(120), "the sync never reached the held page"
+        deadline = time.monotonic() + 60
+        while count(store, Ticket) < 600 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+        process.wait(30)
+    finally:
+        release.set()
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == -signal.SIGKILL
+    assert count(store, Ticket) == 600  # four whole pages, nothing half-written
+    with Session(store) as session:
+        cursor = session.get(SyncCursor, ("intercom", "conversation"))
+        assert cursor.last_success_at is None and cursor.cursor is not None
+
+    runs = sync()
+
+    assert runs["conversation"]["rows_changed"] == 400  # nothing twice
+    assert runs["company"]["rows_changed"] == 0 and runs["contact"]["rows_changed"] == 0
+    assert count(store, Ticket) == 1000  # nothing lost

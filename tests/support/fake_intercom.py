@@ -18,6 +18,7 @@ What it serves:
   a record edited mid-read moves to the end and nothing shifts;
 * ``GET /companies/scroll`` (50 per page, ``scroll_param``, an empty page at the end);
 * ``GET /contacts/{id}`` (404 with the fixture's body when unknown);
+* holds (:meth:`FakeIntercom.hold`): the n-th matching request waits (kill -9 mid-sync);
 * faults (:meth:`FakeIntercom.add_fault`): any status on the n-th matching request;
   429 carries ``X-RateLimit-Reset`` (epoch seconds) and/or ``Retry-After``; a wrong
   bearer token always gets the fixture's 401.
@@ -96,6 +97,7 @@ class FakeIntercom:
     _templates: dict[str, Any] = field(default_factory=dict)
     _scrolls: dict[str, tuple[list[str], int]] = field(default_factory=dict)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1001))
+    _holds: list[list[Any]] = field(default_factory=list)
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _server: ThreadingHTTPServer | None = None
     _thread: threading.Thread | None = None
@@ -303,9 +305,30 @@ class FakeIntercom:
             return fault
 
     # --- request handling ------------------------------------------------------------
+    def hold(self, match: str, *, after: int = 0) -> tuple[threading.Event, threading.Event]:
+        """Hold the ``after + 1``-th request matching ``match`` until ``release`` is set.
+
+        Returns ``(reached, release)``: ``reached`` is set when that request arrives (a
+        sync stuck mid-read, to be killed there).
+        """
+        reached, release = threading.Event(), threading.Event()
+        with self._lock:
+            self._holds.append([match, after, reached, release])
+        return reached, release
+
     def handle(
         self, method: str, path: str, query: dict[str, list[str]], body: Any, auth: str | None
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        waiting: threading.Event | None = None
+        with self._lock:
+            for held in self._holds:
+                if held[0] in f"{method} {path}":
+                    if held[1] == 0:
+                        held[2].set()
+                        waiting = held[3]
+                    held[1] -= 1
+        if waiting is not None:
+            waiting.wait(120)
         with self._lock:
             recorded = RecordedRequest(method, path, query, body)
             self.requests.append(recorded)
