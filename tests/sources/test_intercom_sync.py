@@ -249,6 +249,34 @@ def test_a_refused_token_says_so_and_writes_nothing(store, intercom, monkeypatch
     assert count(store, Account) == 0 and count(store, Ticket) == 0
 
 
+def test_a_restricted_plan_is_not_retried_and_keeps_the_cursor(store, intercom):
+    intercom.generate(10, contacts_per_company=1, conversations_per_contact=1)
+    intercom.add_fault(Fault("POST /conversations/search", status=403, times=99))
+    slept: list[float] = []
+
+    runs = engine_sync(intercom, store, slept)
+
+    assert [run.ok for run in runs] == [True, True, False]
+    assert runs[2].error == [
+        "intercom conversation: POST /conversations/search: access was refused "
+        "(HTTP 403: Active subscription needed.)"
+    ]
+    assert slept == [] and len(intercom.calls("POST /conversations/search")) == 1
+    assert count(store, Contact) == 10 and count(store, Ticket) == 0
+
+
+def test_contacts_without_a_company_and_their_conversations_are_skipped(store, intercom):
+    intercom.generate(3, contacts_per_company=1, conversations_per_contact=1)
+    stray = intercom.add_contact(99, None, updated_at=intercom.tick(), role="lead")
+    intercom.add_conversation(99, stray, updated_at=intercom.tick())
+
+    runs = sync()
+
+    assert (runs["contact"]["rows_changed"], runs["contact"]["skipped"]) == (3, 1)
+    assert (runs["conversation"]["rows_changed"], runs["conversation"]["skipped"]) == (3, 1)
+    assert count(store, Contact) == 3 and count(store, Ticket) == 3
+
+
 def _write_contract_csv(fake: FakeIntercom, folder: Path) -> None:
     """The fake's data written by hand as contract CSV, the way a team would export it."""
     folder.mkdir()

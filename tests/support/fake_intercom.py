@@ -7,7 +7,7 @@ company is ``companies_scroll.json``'s ``data[0]``, each contact ``contact_get.j
 each conversation ``conversations_search.json``'s ``conversations[0]``, with values
 replaced; list envelopes follow ``conversations_search.json`` / ``contacts_search.json``
 and ``schema_paging_and_error.json`` (``pages.next.starting_after``); errors are the
-``error_401`` / ``error_404`` bodies (an ``error.list``).
+``error_401`` / ``error_403`` / ``error_404`` bodies (an ``error.list``).
 
 What it serves:
 
@@ -112,6 +112,7 @@ class FakeIntercom:
             "conversations_list": _fixture("conversations_search.json"),
             "search_request": _fixture("conversations_search_request.json"),
             "401": _fixture("error_401_unauthorized.json"),
+            "403": _fixture("error_403_api_plan_restricted.json"),
             "404": _fixture("error_404_not_found.json"),
         }
 
@@ -348,6 +349,8 @@ class FakeIntercom:
                 headers["Retry-After"] = str(fault.retry_after)
             if fault.reset_at is not None:
                 headers["X-RateLimit-Reset"] = str(fault.reset_at)
+            if fault.status in (403, 404):
+                return fault.status, self._error(str(fault.status)), headers
             if fault.status == 429:
                 return (
                     429,

@@ -155,9 +155,8 @@ class IntercomApi:
                     raise IntercomError(f"{label}: the answer is not JSON") from None
                 return payload if isinstance(payload, dict) else {}
             if status in (401, 403):
-                raise IntercomAuthError(
-                    f"{label}: the token was refused (HTTP {status}: {_message(response)})"
-                )
+                refused = "the token was refused" if status == 401 else "access was refused"
+                raise IntercomAuthError(f"{label}: {refused} (HTTP {status}: {_message(response)})")
             if status == 404:
                 raise IntercomNotFound(f"{label}: not found (HTTP 404)")
             if status == 429 or status >= 500:
