@@ -107,6 +107,13 @@ class Settings(BaseSettings):
         "https://api.hubapi.com", validation_alias="CSBOT_HUBSPOT_BASE_URL"
     )
 
+    # --- Intercom (sync connector) -----------------------------------------------
+    intercom_token: SecretStr | None = Field(None, validation_alias="CSBOT_INTERCOM_TOKEN")
+    """An Intercom access token (read companies, contacts and conversations)."""
+    intercom_base_url: str = Field(
+        "https://api.intercom.io", validation_alias="CSBOT_INTERCOM_BASE_URL"
+    )
+
     # --- time and scheduling ------------------------------------------------------
     timezone: str = Field("UTC", validation_alias="CSBOT_TIMEZONE")
     locale: str = Field("en_US", validation_alias="CSBOT_LOCALE")
@@ -279,7 +286,11 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "slack_api_url", "openai_base_url", "salesforce_instance_url", "hubspot_base_url"
+        "slack_api_url",
+        "openai_base_url",
+        "salesforce_instance_url",
+        "hubspot_base_url",
+        "intercom_base_url",
     )
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
