@@ -107,6 +107,18 @@ class Settings(BaseSettings):
         "https://api.hubapi.com", validation_alias="CSBOT_HUBSPOT_BASE_URL"
     )
 
+    # --- Zendesk Support (sync connector) -------------------------------------------
+    zendesk_subdomain: str | None = Field(None, validation_alias="CSBOT_ZENDESK_SUBDOMAIN")
+    zendesk_email: str | None = Field(None, validation_alias="CSBOT_ZENDESK_EMAIL")
+    """The agent whose API token is used (Basic ``email/token:TOKEN``)."""
+    zendesk_api_token: SecretStr | None = Field(None, validation_alias="CSBOT_ZENDESK_API_TOKEN")
+    zendesk_oauth_token: SecretStr | None = Field(
+        None, validation_alias="CSBOT_ZENDESK_OAUTH_TOKEN"
+    )
+    """An OAuth access token (``read`` scope); used instead of the API token when set."""
+    zendesk_base_url: str | None = Field(None, validation_alias="CSBOT_ZENDESK_BASE_URL")
+    """Default ``https://{subdomain}.zendesk.com``; a proxy, or the local fake in tests."""
+
     # --- time and scheduling ------------------------------------------------------
     timezone: str = Field("UTC", validation_alias="CSBOT_TIMEZONE")
     locale: str = Field("en_US", validation_alias="CSBOT_LOCALE")
@@ -279,7 +291,11 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "slack_api_url", "openai_base_url", "salesforce_instance_url", "hubspot_base_url"
+        "slack_api_url",
+        "openai_base_url",
+        "salesforce_instance_url",
+        "hubspot_base_url",
+        "zendesk_base_url",
     )
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
