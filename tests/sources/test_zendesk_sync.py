@@ -294,5 +294,5 @@ def test_the_assistant_answers_about_a_synced_accounts_tickets(store, zendesk, t
 
     assert answer.exit_code == 0, answer.output
     assert org["name"] in answer.stdout
-    assert str(open_count) in answer.stdout
+    assert f"Open: {open_count} " in answer.stdout
     assert "Data as of" in answer.stdout
