@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +30,7 @@ from tests.support.cli import invoke
 from tests.support.databases import database_url, migrated_engine
 from tests.support.fake_zendesk import FakeZendesk, Fault
 
+REPO = Path(__file__).resolve().parents[2]
 EXPORT = "GET /api/v2/incremental/tickets/cursor.json"
 STATUS = {"new": "open", "open": "open", "pending": "pending", "hold": "pending"}
 
@@ -181,6 +187,37 @@ def test_bad_record_is_located_and_nothing_of_its_page_is_written(store, zendesk
     with Session(store) as session:
         assert session.get(SyncCursor, ("zendesk", "ticket")).cursor == cursor_before
         assert session.get(Ticket, str(ids[2])).subject != "Good change"
+
+
+def test_kill_9_mid_sync_then_resume_loses_nothing_and_writes_nothing_twice(store, zendesk):
+    zendesk.generate(5000, organizations=10, users_per_org=1)
+    # The 4th ticket export page is held: the child waits there with pages 1-3 read (it
+    # prefetches a page ahead) and is killed once those three are committed.
+    reached, release = zendesk.hold(EXPORT, after=3)
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from bot.cli import main; main()", "sync", "run", "zendesk"],
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert reached.wait(120), "the sync never reached the held page"
+        deadline = time.monotonic() + 60
+        while count(store, Ticket) < 3000 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+        process.wait(30)
+    finally:
+        release.set()
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == -signal.SIGKILL
+    assert count(store, Ticket) == 3000  # three whole pages, nothing half-written
+
+    runs = sync()
+
+    assert runs["ticket"]["rows_changed"] == 2000  # nothing twice
+    assert count(store, Ticket) == 5000  # nothing lost
 
 
 def test_a_deleted_ticket_is_reported_and_kept(store, zendesk):

@@ -102,6 +102,17 @@ class Fault:
 
 
 @dataclass
+class Hold:
+    """Block the ``after + 1``-th request matching ``match`` until ``release`` is set."""
+
+    match: str
+    after: int
+    reached: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+    seen: int = 0
+
+
+@dataclass
 class RecordedRequest:
     method: str
     path: str
@@ -139,6 +150,7 @@ class FakeZendesk:
     ratings: list[dict[str, Any]] = field(default_factory=list)
     requests: list[RecordedRequest] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
+    holds: list[Hold] = field(default_factory=list)
     now: datetime = GENERATED_AT
     _streams: dict[str, _Stream] = field(
         default_factory=lambda: {"tickets": _Stream(), "users": _Stream()}
@@ -349,6 +361,26 @@ class FakeZendesk:
             self.faults.append(fault)
             return fault
 
+    def hold(self, match: str, *, after: int = 0) -> tuple[threading.Event, threading.Event]:
+        """Hang a request (for kill -9 tests): returns (reached, release) events."""
+        with self._lock:
+            held = Hold(match, after)
+            self.holds.append(held)
+            return held.reached, held.release
+
+    def wait_if_held(self, call: str) -> None:
+        """Called before answering, outside the lock: blocks a held request."""
+        with self._lock:
+            chosen = None
+            for held in self.holds:
+                if held.match in call:
+                    held.seen += 1
+                    if held.seen == held.after + 1:
+                        chosen = held
+        if chosen is not None:
+            chosen.reached.set()
+            chosen.release.wait(120)
+
     # --- serving ----------------------------------------------------------------------
     def authorized(self, header: str | None) -> bool:
         if header == f"Bearer {self.oauth_token}":
@@ -467,6 +499,7 @@ def _handler_for(fake: FakeZendesk) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:  # noqa: N802 - stdlib naming
             parts = urlsplit(self.path)
+            fake.wait_if_held(f"GET {parts.path}")
             status, payload, headers = fake.answer(
                 "GET", parts.path, parse_qs(parts.query), self.headers.get("Authorization")
             )
