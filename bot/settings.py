@@ -113,6 +113,17 @@ class Settings(BaseSettings):
     intercom_base_url: str = Field(
         "https://api.intercom.io", validation_alias="CSBOT_INTERCOM_BASE_URL"
     )
+    # --- Zendesk Support (sync connector) -------------------------------------------
+    zendesk_subdomain: str | None = Field(None, validation_alias="CSBOT_ZENDESK_SUBDOMAIN")
+    zendesk_email: str | None = Field(None, validation_alias="CSBOT_ZENDESK_EMAIL")
+    """The agent whose API token is used (Basic ``email/token:TOKEN``)."""
+    zendesk_api_token: SecretStr | None = Field(None, validation_alias="CSBOT_ZENDESK_API_TOKEN")
+    zendesk_oauth_token: SecretStr | None = Field(
+        None, validation_alias="CSBOT_ZENDESK_OAUTH_TOKEN"
+    )
+    """An OAuth access token (``read`` scope); used instead of the API token when set."""
+    zendesk_base_url: str | None = Field(None, validation_alias="CSBOT_ZENDESK_BASE_URL")
+    """Default ``https://{subdomain}.zendesk.com``; a proxy, or the local fake in tests."""
 
     # --- time and scheduling ------------------------------------------------------
     timezone: str = Field("UTC", validation_alias="CSBOT_TIMEZONE")
@@ -291,6 +302,7 @@ class Settings(BaseSettings):
         "salesforce_instance_url",
         "hubspot_base_url",
         "intercom_base_url",
+        "zendesk_base_url",
     )
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:

@@ -17,6 +17,7 @@ SOURCES: dict[str, str] = {
     "salesforce": "bot.sources.sync.salesforce",
     "hubspot": "bot.sources.hubspot.connector",
     "intercom": "bot.sources.intercom.connector",
+    "zendesk": "bot.sources.zendesk.connector",
 }
 
 
