@@ -107,7 +107,7 @@ def _drain_one(
                 email_domains=mapped.hints.email_domains,
             )
             if account_id is None:
-                note = f"{mapped.where}: no account in the store for this event"
+                note = f"{mapped.where} {mapped.record_id}: no account in the store for it"
                 mark_event(connection, event, status="skipped", now=now, note=note)
                 return "skipped", note, None
             import_records(

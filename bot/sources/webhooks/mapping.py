@@ -37,7 +37,7 @@ class MappedRow:
     record_id: str
     row: dict[str, RecordValue]
     hints: AccountHints
-    where: str  # "zendesk ticket 5158": what an error line starts with
+    where: str  # "zendesk ticket": an error line reads "zendesk ticket 5158: priority: …"
     fields: dict[str, str] = field(default_factory=dict)
 
 
@@ -92,7 +92,7 @@ def _zendesk_ticket(detail: Any) -> MappedRow | Skip:
         ticket_id,
         row,
         hints,
-        f"zendesk ticket {ticket_id}",
+        "zendesk ticket",
         {
             "created_at": "detail.created_at",
             "status": "detail.status",
@@ -137,7 +137,7 @@ def _intercom_conversation(data: Any) -> MappedRow | Skip:
         email_domains=domains,
     )
     return MappedRow(
-        "tickets", ticket_id, row, hints, f"intercom conversation {ticket_id}",
+        "tickets", ticket_id, row, hints, "intercom conversation",
         {"created_at": "data.item.created_at"},
     )  # fmt: skip
 
@@ -179,7 +179,7 @@ def _stripe_invoice(obj: Any, event_type: str) -> MappedRow | Skip:
         "status": status,
     }
     return MappedRow(
-        "invoices", invoice_id, row, _stripe_hints(obj), f"stripe invoice {invoice_id}",
+        "invoices", invoice_id, row, _stripe_hints(obj), "stripe invoice",
         {"issued_at": "created", "amount": "amount_due", "due_at": "due_date"},
     )  # fmt: skip
 
@@ -208,7 +208,7 @@ def _stripe_subscription(obj: Any) -> MappedRow | Skip:
         "auto_renew": not bool(obj.get("cancel_at_period_end")),
     }
     return MappedRow(
-        "contracts", contract_id, row, _stripe_hints(obj), f"stripe subscription {contract_id}",
+        "contracts", contract_id, row, _stripe_hints(obj), "stripe subscription",
         {"start_date": "start_date", "end_date": "current_period_end", "arr": "items"},
     )  # fmt: skip
 
