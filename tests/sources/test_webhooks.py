@@ -360,9 +360,7 @@ def test_subscription_event_becomes_a_contract_and_bad_or_unknown_events_do_not_
         assert contract.auto_renew is False  # the fixture cancels at period end
         assert session.get(Invoice, "in_bad") is None
         assert [i.invoice_id for i in session.scalars(select(Invoice))] == ["in_webhook_1"]
-        notes = {
-            e.event_id: (e.status, e.note) for e in session.scalars(select(WebhookEvent))
-        }
+        notes = {e.event_id: (e.status, e.note) for e in session.scalars(select(WebhookEvent))}
     status, note = notes["evt_bad_1"]
     assert status == "failed" and note.startswith("stripe invoice in_bad: amount")
     assert notes["evt_nobody_1"][0] == "skipped" and "no account" in notes["evt_nobody_1"][1]
