@@ -10,8 +10,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.settings import Settings
 from bot.sources.webhooks.inbox import drain_inbox
 from jobs.runner import JobContext
+
+
+def webhooks_configured(settings: Settings) -> bool:
+    """Scheduled only when some webhook endpoint is on (its secret set)."""
+    return any(
+        secret is not None
+        for secret in (
+            settings.stripe_webhook_secret,
+            settings.zendesk_webhook_secret,
+            settings.intercom_client_secret,
+        )
+    )
 
 
 def run_webhook_inbox(context: JobContext) -> dict[str, Any]:

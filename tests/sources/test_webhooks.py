@@ -401,3 +401,30 @@ def test_an_urgent_negative_ticket_on_a_red_account_raises_its_cta_within_minute
     assert ctas["cancellation_save"].priority == "urgent"
     assert "9200" in ctas["cancellation_save"].reason
     assert "9200" in ctas["support_escalation"].reason
+
+
+def test_the_inbox_job_runs_every_minute_once_a_webhook_secret_is_set(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    from bot.db.session import make_session_factory
+    from jobs.scheduler import build_scheduler
+    from tests.conftest import make_settings
+
+    def scheduled(**env: object) -> dict[str, Any]:
+        url = sqlite_engine.url.render_as_string(hide_password=False)
+        services = Services(
+            settings=make_settings(tmp_path, url, **env),
+            engine=sqlite_engine,
+            session_factory=make_session_factory(sqlite_engine),
+        )
+        scheduler = build_scheduler(services, context_key="webhook-test")
+        scheduler.start(paused=True)
+        try:
+            return {job.id: job for job in scheduler.get_jobs()}
+        finally:
+            scheduler.shutdown(wait=False)
+
+    assert "webhook_inbox" not in scheduled()
+    trigger = scheduled(CSBOT_ZENDESK_WEBHOOK_SECRET="s")["webhook_inbox"].trigger
+    start = datetime(2026, 11, 20, 10, 0, 30, tzinfo=UTC)
+    assert trigger.get_next_fire_time(None, start) == datetime(2026, 11, 20, 10, 1, tzinfo=UTC)
