@@ -13,6 +13,7 @@ import copy
 import hashlib
 import hmac
 import json
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -277,8 +278,9 @@ def test_signed_event_becomes_one_row_and_a_replay_adds_nothing(
 
 @pytest.mark.parametrize("name", SOURCES)
 def test_forged_stale_and_oversized_deliveries_are_refused_before_anything_is_queued(
-    world: tuple[Services, str], name: str
+    world: tuple[Services, str], name: str, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO)
     services, base = world
     source = SOURCES[name]
     body = source.body()
@@ -301,6 +303,11 @@ def test_forged_stale_and_oversized_deliveries_are_refused_before_anything_is_qu
     assert count(services, WebhookEvent) == 0
     assert run(services, "webhook_inbox")["done"] == 0
     assert count(services, source.model) == 0
+    refused = [r for r in caplog.records if r.getMessage() == "refused webhook request"]
+    assert len(refused) == 5 and {r.http_status for r in refused} == {401, 413}  # type: ignore[attr-defined]
+    logged = " ".join(str(vars(r)) for r in caplog.records)
+    assert "padding" not in logged and "xxxxxxxx" not in logged  # never a body
+    assert SECRETS[name] not in logged
 
 
 def test_an_endpoint_whose_secret_is_unset_answers_404(
@@ -329,6 +336,9 @@ def test_subscription_event_becomes_a_contract_and_bad_or_unknown_events_do_not_
     )
     item = subscription["items"]["data"][0]
     item["quantity"] = 10  # 10 seats x $20.00 a month = $2,400 ARR
+    odd = copy.deepcopy(subscription)
+    odd["id"] = "sub_odd"
+    odd["items"]["data"][0]["price"] = "price_1PgafmB7WZ01zgkW6dKueIc5"
     deliveries = [
         stripe_event("customer.subscription.updated", subscription, event_id="evt_sub_1"),
         # refused by the importer (a negative amount): failed with the located error
@@ -336,6 +346,8 @@ def test_subscription_event_becomes_a_contract_and_bad_or_unknown_events_do_not_
         # no account in the store for this customer: skipped
         stripe_invoice_paid("evt_nobody_1", id="in_nobody", metadata={"account_id": "nobody"}),
         stripe_event("charge.succeeded", _stripe_resource("charge"), event_id="evt_charge_1"),
+        # a shape the mapping does not expect (price as a bare id): failed, not stuck
+        stripe_event("customer.subscription.created", odd, event_id="evt_odd_1"),
         stripe_invoice_paid(),
     ]
     for body in deliveries:
@@ -346,7 +358,7 @@ def test_subscription_event_becomes_a_contract_and_bad_or_unknown_events_do_not_
     assert run(services, "webhook_inbox") == {
         "done": 2,
         "skipped": 2,
-        "failed": 1,
+        "failed": 2,
         "rows": {"contracts": 1, "invoices": 1},
     }
     with unit_of_work(services.session_factory) as session:
@@ -365,6 +377,11 @@ def test_subscription_event_becomes_a_contract_and_bad_or_unknown_events_do_not_
     assert status == "failed" and note.startswith("stripe invoice in_bad: amount")
     assert notes["evt_nobody_1"][0] == "skipped" and "no account" in notes["evt_nobody_1"][1]
     assert notes["evt_charge_1"] == ("skipped", "stripe charge.succeeded: not mapped")
+    assert notes["evt_odd_1"] == (
+        "failed",
+        "stripe customer.subscription.created: payload not understood (AttributeError)",
+    )
+    assert count(services, Contract) == 1
 
 
 def test_an_urgent_negative_ticket_on_a_red_account_raises_its_cta_within_minutes(

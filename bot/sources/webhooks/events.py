@@ -33,8 +33,12 @@ def read_event(
 ) -> tuple[EventKey | None, Refusal | None]:
     """``(key, None)`` for a body with an id and a type, else ``(None, refusal)`` (400/401)."""
     try:
-        body: Any = json.loads(raw_body)
-    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        text = raw_body.decode("utf-8")  # json.loads(bytes) would also take UTF-16/32
+    except UnicodeDecodeError:
+        return None, Refusal(400, "body_not_utf8")
+    try:
+        body: Any = json.loads(text)
+    except (ValueError, RecursionError):
         return None, Refusal(400, "body_not_json")
     if not isinstance(body, dict):
         return None, Refusal(400, "body_not_object")

@@ -94,9 +94,15 @@ def drain_inbox(engine: Engine, *, now: datetime, limit: int = DRAIN_BATCH) -> D
 def _drain_one(
     engine: Engine, event: InboxEvent, *, now: datetime
 ) -> tuple[str, str | None, str | None]:
+    """``(status, note, table)`` for one event; ``failed`` ones are marked by the caller."""
+    try:
+        mapped = map_event(event.source, event.event_type, json.loads(event.payload))
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:
+        # a payload of an unexpected shape must not block the events queued behind it
+        note = f"{event.source} {event.event_type}: payload not understood ({type(exc).__name__})"
+        return "failed", note, None
     try:
         with engine.begin() as connection:
-            mapped = map_event(event.source, event.event_type, json.loads(event.payload))
             if isinstance(mapped, Skip):
                 mark_event(connection, event, status="skipped", now=now, note=mapped.reason)
                 return "skipped", mapped.reason, None
@@ -118,7 +124,7 @@ def _drain_one(
             )
             mark_event(connection, event, status="done", now=now)
             return "done", None, mapped.table
-    except ImportFailed as failure:
+    except ImportFailed as failure:  # rolled back: nothing of the event was written
         return "failed", "; ".join(failure.problems) or str(failure), None
 
 
