@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.db.session import unit_of_work
 from bot.db.webhook_inbox import InboxEvent, enqueue_event, find_account, mark_event, pending_events
 from bot.errors import ImportFailed
+from bot.sources.importer import _stored_keys
 from bot.sources.importer.records import RecordBatch, import_records
 from bot.sources.webhooks.mapping import MappedRow, Skip, map_event
 
@@ -71,8 +72,9 @@ def drain_inbox(engine: Engine, *, now: datetime, limit: int = DRAIN_BATCH) -> D
     report = DrainReport()
     with engine.connect() as connection:
         events = pending_events(connection, limit=limit)
+    keys: dict[str, set[str]] = {}  # the store's keys, read once per run (not per event)
     for event in events:
-        status, note, table = _drain_one(engine, event, now=now)
+        status, note, table = _drain_one(engine, event, now=now, known_keys=keys)
         if status == "failed":
             with engine.begin() as connection:
                 mark_event(connection, event, status="failed", now=now, note=note)
@@ -92,7 +94,7 @@ def drain_inbox(engine: Engine, *, now: datetime, limit: int = DRAIN_BATCH) -> D
 
 
 def _drain_one(
-    engine: Engine, event: InboxEvent, *, now: datetime
+    engine: Engine, event: InboxEvent, *, now: datetime, known_keys: dict[str, set[str]]
 ) -> tuple[str, str | None, str | None]:
     """``(status, note, table)`` for one event; ``failed`` ones are marked by the caller."""
     try:
@@ -116,16 +118,23 @@ def _drain_one(
                 note = f"{mapped.where} {mapped.record_id}: no account in the store for it"
                 mark_event(connection, event, status="skipped", now=now, note=note)
                 return "skipped", note, None
+            if not known_keys:
+                known_keys.update(_stored_keys(connection))
             import_records(
                 connection,
                 [_batch(mapped, account_id)],
                 import_id=f"webhook:{event.source}:{event.event_id}"[:64],
+                known_keys=known_keys,
                 now=now,
             )
             mark_event(connection, event, status="done", now=now)
             return "done", None, mapped.table
     except ImportFailed as failure:  # rolled back: nothing of the event was written
+        known_keys.clear()  # it may hold the refused row's key; re-read on the next event
         return "failed", "; ".join(failure.problems) or str(failure), None
+    except BaseException:
+        known_keys.clear()
+        raise
 
 
 def _batch(mapped: MappedRow, account_id: str) -> RecordBatch:
