@@ -124,6 +124,20 @@ class Settings(BaseSettings):
     """An OAuth access token (``read`` scope); used instead of the API token when set."""
     zendesk_base_url: str | None = Field(None, validation_alias="CSBOT_ZENDESK_BASE_URL")
     """Default ``https://{subdomain}.zendesk.com``; a proxy, or the local fake in tests."""
+    # --- webhooks (bot/sources/webhooks): an endpoint answers 404 while its secret is unset
+    stripe_webhook_secret: SecretStr | None = Field(
+        None, validation_alias="CSBOT_STRIPE_WEBHOOK_SECRET"
+    )
+    zendesk_webhook_secret: SecretStr | None = Field(
+        None, validation_alias="CSBOT_ZENDESK_WEBHOOK_SECRET"
+    )
+    intercom_client_secret: SecretStr | None = Field(
+        None, validation_alias="CSBOT_INTERCOM_CLIENT_SECRET"
+    )
+    webhook_max_body_bytes: int = Field(
+        1024 * 1024, ge=4096, validation_alias="CSBOT_WEBHOOK_MAX_BODY_BYTES"
+    )
+    """Larger webhook bodies get 413 unread (one ticket or invoice event is a few KB)."""
 
     # --- time and scheduling ------------------------------------------------------
     timezone: str = Field("UTC", validation_alias="CSBOT_TIMEZONE")

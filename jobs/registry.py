@@ -28,6 +28,7 @@ from jobs.model_training import run_model_train
 from jobs.outbox import run_deliver_alerts
 from jobs.scoring import run_score
 from jobs.sync import sync_enabled, sync_function, sync_job_name, sync_schedule, sync_trigger
+from jobs.webhooks import run_webhook_inbox, webhooks_configured
 
 KNOWLEDGE_BEFORE_SCORE = timedelta(minutes=-40)
 MODEL_TRAIN_BEFORE_SCORE = timedelta(minutes=-60)  # Sunday's score already uses the new model
@@ -190,6 +191,17 @@ JOBS: dict[str, JobDefinition] = {
             _every(5),
             lambda s: "every 5 minutes",
             delivers=True,
+        ),
+        JobDefinition(
+            "webhook_inbox",
+            "Import queued Stripe, Zendesk and Intercom webhook events into the store",
+            run_webhook_inbox,
+            _every(1),
+            lambda s: (
+                "every minute"
+                + ("" if webhooks_configured(s) else " (no webhook secret set: not scheduled)")
+            ),
+            enabled=webhooks_configured,
         ),
         *(
             JobDefinition(

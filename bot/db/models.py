@@ -498,3 +498,25 @@ class CrmWritebackValue(Base):
     record_id: Mapped[str] = mapped_column(String(64))
     value: Mapped[str | None] = mapped_column(Text)
     pushed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WebhookEvent(Base):
+    """One verified webhook delivery, queued until the ``webhook_inbox`` job imports it.
+
+    Keyed by the source's own event id, so a replayed or retried delivery is an
+    insert that conflicts and adds nothing. ``payload`` is the verified body as sent.
+    """
+
+    __tablename__ = "webhook_inbox"
+    __table_args__ = (Index("ix_webhook_inbox_status_received", "status", "received_at"),)
+
+    source: Mapped[str] = mapped_column(String(16), primary_key=True)  # stripe|zendesk|intercom
+    event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    event_type: Mapped[str] = mapped_column(String(120))
+    payload: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    """``pending``, then ``done``, ``skipped`` (no account, topic not mapped) or ``failed``."""
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+    """Why an event was skipped or failed (a located error, never the payload)."""
