@@ -14,12 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.services.drafting.grounding import (
-    Claim,
-    GroundingIndex,
-    check_grounding,
-    mark_unsupported,
-)
+from bot.services.drafting.claims import Claim, mark_unsupported
+from bot.services.drafting.grounding import GroundingIndex, check_grounding
 
 FIGURE_KINDS = frozenset({"money", "percent", "number"})
 MAX_TOOL_CALLS = 3  # a reply from more results than this is no longer one answer
