@@ -107,6 +107,12 @@ class Settings(BaseSettings):
         "https://api.hubapi.com", validation_alias="CSBOT_HUBSPOT_BASE_URL"
     )
 
+    # --- Stripe (billing sync) --------------------------------------------------------
+    stripe_api_key: SecretStr | None = Field(None, validation_alias="CSBOT_STRIPE_API_KEY")
+    """A Stripe secret or restricted key with read access to customers, subscriptions,
+    invoices and events; enables `csbot sync run stripe` and its scheduled sync."""
+    stripe_base_url: str = Field("https://api.stripe.com", validation_alias="CSBOT_STRIPE_BASE_URL")
+
     # --- time and scheduling ------------------------------------------------------
     timezone: str = Field("UTC", validation_alias="CSBOT_TIMEZONE")
     locale: str = Field("en_US", validation_alias="CSBOT_LOCALE")
@@ -279,7 +285,11 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "slack_api_url", "openai_base_url", "salesforce_instance_url", "hubspot_base_url"
+        "slack_api_url",
+        "openai_base_url",
+        "salesforce_instance_url",
+        "hubspot_base_url",
+        "stripe_base_url",
     )
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:

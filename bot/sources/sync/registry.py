@@ -16,6 +16,7 @@ from bot.sources.sync.protocol import Connector
 SOURCES: dict[str, str] = {
     "salesforce": "bot.sources.sync.salesforce",
     "hubspot": "bot.sources.hubspot.connector",
+    "stripe": "bot.sources.stripe.connector",
 }
 
 
