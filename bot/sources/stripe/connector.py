@@ -158,13 +158,25 @@ class StripeConnector:
     def _read_list(
         self, mapping: ObjectMapping, kind: str, position: StripeCursor | None
     ) -> Iterator[SourcePage]:
-        if position is None:  # where events pick up once the list is read
-            newest = next(iter(self.api.events(EVENT_TYPES[kind], limit=1)), None)
-            position = StripeCursor() if newest is None else StripeCursor().after_event(newest)
+        if position is None:
+            position = self._events_now(kind)
         for page in self.api.list_pages(kind, starting_after=position.after):
             last = page.data[-1]["id"] if page.data and page.has_more else None
             position = StripeCursor(position.created, position.ids, last)
             yield self._page(mapping, kind, page.data, position.text())
+
+    def _events_now(self, kind: str) -> StripeCursor:
+        """Where events pick up once the list is read: the newest instant, all its ids."""
+        newest = next(iter(self.api.events(EVENT_TYPES[kind], limit=1)), None)
+        if newest is None:
+            return StripeCursor()
+        created = int(newest["created"])
+        ids = {
+            str(event["id"])
+            for event in self.api.events(EVENT_TYPES[kind], created_gte=created)
+            if int(event["created"]) == created
+        }
+        return StripeCursor(created, frozenset(ids))
 
     # --- increments -------------------------------------------------------------------
     def _events_since(self, kind: str, position: StripeCursor) -> list[dict[str, Any]]:
@@ -271,6 +283,8 @@ class StripeConnector:
         if isinstance(linked, str) and linked.strip():
             account_id = linked.strip()
             owns = account_id not in index.ids or account_id in self._made
+        elif customer_id in index.ids:  # made by an earlier sync: the customer's own row
+            account_id, owns = customer_id, True
         else:
             domain = _domain(customer.get("email"))
             if domain and domain in index.by_domain:
