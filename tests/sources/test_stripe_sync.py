@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -28,6 +33,8 @@ from bot.sources.sync.mapping import load_mapping
 from tests.support.cli import invoke
 from tests.support.databases import database_url, migrated_engine
 from tests.support.fake_stripe import DAY, FakeStripe, Fault
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -433,3 +440,44 @@ def test_the_assistant_answers_about_a_synced_accounts_billing(
     assert health.exit_code == 0, health.output
     assert "1 failed or overdue invoice" in health.stdout
     assert "invoices 40 days old" in health.stdout
+
+
+def test_kill_9_mid_full_read_then_resume_loses_nothing_and_writes_nothing_twice(
+    store, stripe_fake
+):
+    stripe_fake.generate(700, invoices_per_customer=0)
+    # 100 customers a page; the 5th list request is held, so the child waits there with
+    # pages 1-4 read; it is killed once those four are committed (it prefetches a page).
+    reached, release = stripe_fake.hold("GET /v1/customers", after=4)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from bot.cli import main; main()", "sync", "run", "stripe"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert reached.wait(120), "the sync never reached the held page"
+        deadline = time.monotonic() + 60
+        while count(store, Account) < 400 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+        process.wait(30)
+    finally:
+        release.set()
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == -signal.SIGKILL
+    assert count(store, Account) == 400  # four whole pages, nothing half-written
+    with Session(store) as session:
+        cursor = json.loads(session.get(SyncCursor, ("stripe", "customer")).cursor)
+    listed = sorted(
+        stripe_fake.objects["customers"].values(), key=lambda c: (c["created"], c["id"])
+    )[::-1]
+    assert cursor["after"] == listed[399]["id"]
+
+    runs = sync()
+
+    assert runs["customer"]["rows_changed"] == 300  # only the rest: nothing twice
+    assert count(store, Account) == 700  # nothing lost
+    assert runs["subscription"]["rows_changed"] == 700

@@ -96,6 +96,7 @@ class FakeStripe:
     now: int = GENERATED_AT
     _templates: dict[str, dict[str, Any]] = field(default_factory=dict)
     _seq: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    _holds: list[list[Any]] = field(default_factory=list)
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _server: ThreadingHTTPServer | None = None
     _thread: threading.Thread | None = None
@@ -388,6 +389,15 @@ class FakeStripe:
     def calls(self, match: str) -> list[RecordedRequest]:
         return [r for r in self.requests if match in f"{r.method} {r.path}"]
 
+    def hold(self, match: str, after: int = 0) -> tuple[threading.Event, threading.Event]:
+        """Block the ``after + 1``-th request matching ``match`` until ``release`` is set.
+
+        Returns ``(reached, release)``: for killing a sync at a known point (kill -9 tests).
+        """
+        reached, release = threading.Event(), threading.Event()
+        self._holds.append([match, after, reached, release])
+        return reached, release
+
     def add_fault(self, fault: Fault) -> Fault:
         with self._lock:
             self.faults.append(fault)
@@ -397,6 +407,12 @@ class FakeStripe:
     def handle(
         self, method: str, path: str, query: dict[str, list[str]], auth: str | None
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        for held in self._holds:  # outside the lock: other requests go on meanwhile
+            if held[0] in f"{method} {path}":
+                held[1] -= 1
+                if held[1] == -1:
+                    held[2].set()
+                    held[3].wait(120)
         with self._lock:
             recorded = RecordedRequest(method, path, query)
             self.requests.append(recorded)
