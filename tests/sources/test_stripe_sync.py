@@ -481,3 +481,22 @@ def test_kill_9_mid_full_read_then_resume_loses_nothing_and_writes_nothing_twice
     assert runs["customer"]["rows_changed"] == 300  # only the rest: nothing twice
     assert count(store, Account) == 700  # nothing lost
     assert runs["subscription"]["rows_changed"] == 700
+
+
+def test_arr_annualises_every_item_in_the_subscription_currency(store, stripe_fake):
+    eur = stripe_fake.add_customer("Euro GmbH", "ap@euro.example", currency="eur")
+    yen = stripe_fake.add_customer("Yen KK", "ap@yen.example", currency="jpy")
+    many = stripe_fake.add_subscription(
+        eur["id"],
+        [(1000, 1, "month", 1)] * 12 + [(120000, 2, "year", 1), (500, 3, "week", 2)],
+    )
+    quarterly = stripe_fake.add_subscription(yen["id"], [(30000, 1, "month", 3)])
+
+    sync()
+
+    with Session(store) as session:
+        # 12 × €10 × 12 + 2 × €1,200 + 3 × €5 × 26 (every 2 weeks) = €1,440 + €2,400 + €390
+        assert session.get(Contract, many["id"]).arr == Decimal("4230.00")
+        assert session.get(Contract, quarterly["id"]).arr == Decimal("120000.00")  # ¥, no cents
+        assert session.get(Account, yen["id"]).currency == "JPY"
+    assert len(stripe_fake.calls("GET /v1/subscription_items")) == 1  # 14 items: 10 embedded

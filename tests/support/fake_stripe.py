@@ -49,6 +49,7 @@ FIXTURES = (
 GENERATED_AT = 1_772_438_400  # 2026-03-02T08:00:00Z: the fake's clock starts here
 DAY = 86_400
 LIST_LIMIT_MAX = 100
+EMBEDDED_ITEMS = 10  # items embedded in a listed subscription; the rest via /v1/subscription_items
 KINDS = ("customers", "subscriptions", "invoices")
 OBJECT_OF = {"customers": "customer", "subscriptions": "subscription", "invoices": "invoice"}
 
@@ -218,6 +219,7 @@ class FakeStripe:
                 "url": f"/v1/subscription_items?subscription={sub_id}",
             },
         )
+        subscription["_all_items"] = data
         return self._created("subscriptions", subscription)
 
     def add_invoice(
@@ -380,7 +382,7 @@ class FakeStripe:
 
     def _event(self, event_type: str, obj: dict[str, Any], previous: dict[str, Any] | None) -> None:
         event = copy.deepcopy(self._templates["event"])
-        data: dict[str, Any] = {"object": copy.deepcopy(obj)}
+        data: dict[str, Any] = {"object": copy.deepcopy(_served(obj))}
         if previous is not None:
             data["previous_attributes"] = copy.deepcopy(previous)
         event.update(id=self._id("evt"), created=self.now, type=event_type, data=data)
@@ -452,9 +454,19 @@ class FakeStripe:
             items = sorted(
                 self.objects[parts[1]].values(), key=lambda o: (o["created"], o["id"]), reverse=True
             )
+            items = [_served(o) for o in items]
             if parts[1] == "subscriptions" and one.get("status") != "all":
                 items = [o for o in items if o["status"] not in ("canceled", "incomplete_expired")]
             return self._page(f"/v1/{parts[1]}", items, one)
+        if parts[1:] == ["subscription_items"]:
+            sub = self.objects["subscriptions"].get(one.get("subscription", ""))
+            if sub is None:
+                return (
+                    400,
+                    _error("Missing required param: subscription.", "invalid_request_error"),
+                    {},
+                )
+            return self._page("/v1/subscription_items", sub["_all_items"], one)
         if len(parts) == 3 and parts[1] == "customers":
             customer_id = parts[2]
             if customer_id in self.deleted_customers:
@@ -531,6 +543,20 @@ class FakeStripe:
                 if fault.skip < fault.seen <= fault.skip + fault.times:
                     return fault
         return None
+
+
+def _served(obj: dict[str, Any]) -> dict[str, Any]:
+    """A subscription as listed: at most ``EMBEDDED_ITEMS`` items embedded, ``has_more`` set."""
+    if "_all_items" not in obj:
+        return obj
+    shown = {key: value for key, value in obj.items() if key != "_all_items"}
+    every = obj["_all_items"]
+    shown["items"] = {
+        **obj["items"],
+        "data": every[:EMBEDDED_ITEMS],
+        "has_more": len(every) > EMBEDDED_ITEMS,
+    }
+    return shown
 
 
 def _wildcard(pattern: str, name: str) -> bool:

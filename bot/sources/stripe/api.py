@@ -105,6 +105,24 @@ class StripeApi:
                 return
             after = data[-1]["id"]
 
+    def subscription_items(self, subscription_id: str) -> list[dict[str, Any]]:
+        """Every item of a subscription, when its embedded ``items`` list has more."""
+        items: list[dict[str, Any]] = []
+        after: str | None = None
+        while True:
+            params: dict[str, Any] = {"subscription": subscription_id, "limit": self.page_limit}
+            if after:
+                params["starting_after"] = after
+            page = self._call(
+                "GET /v1/subscription_items",
+                lambda p=params: self._client.v1.subscription_items.list(p),
+            )
+            data = [item.to_dict() for item in page.data]
+            items.extend(data)
+            if not page.has_more or not data:
+                return items
+            after = data[-1]["id"]
+
     def customer(self, customer_id: str) -> dict[str, Any]:
         """One customer (a deleted one answers ``{"id", "deleted": true}``)."""
         found = self._call(

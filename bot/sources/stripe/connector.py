@@ -267,6 +267,9 @@ class StripeConnector:
             return customer_record(obj, account_id, owns_account=owns)
         account_id = self._account_for(obj.get("customer"))
         if kind == "subscriptions":
+            items = obj.get("items") or {}
+            if items.get("has_more"):  # the embedded list is cut short: read them all
+                obj = {**obj, "items": {**items, "data": self.api.subscription_items(obj["id"])}}
             return subscription_record(obj, account_id)
         return invoice_record(obj, account_id, payment_failed=bool(obj.get("_payment_failed")))
 
