@@ -259,6 +259,16 @@ def test_rate_limit_backs_off_then_continues(store, stripe_fake):
     ]
 
 
+def test_a_retry_after_header_is_honoured_when_stripe_sends_one(store, stripe_fake):
+    stripe_fake.generate(150, invoices_per_customer=0)
+    stripe_fake.add_fault(Fault("GET /v1/subscriptions", status=429, skip=1, retry_after=7))
+    slept: list[float] = []
+
+    runs = engine_sync(stripe_fake, store, slept)
+
+    assert all(run.ok for run in runs) and slept == [7.0]
+
+
 def test_server_error_mid_paging_keeps_the_cursor_and_resumes_after_it(store, stripe_fake):
     stripe_fake.generate(450, invoices_per_customer=0)
     stripe_fake.add_fault(Fault("GET /v1/customers", status=500, skip=2, times=99))
