@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import stripe
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -199,6 +200,10 @@ def test_full_sync_pages_to_the_end_and_maps_every_object(store, stripe_fake):
         f"{Decimal(failed['amount_due']) / 100:.2f}",
     )
     assert invoice.due_at.isoformat() == day(failed["due_date"])
+
+    again = sync()  # the events up to the full read are behind the cursor
+
+    assert all(run["pages"] == 0 and run["rows_changed"] == 0 for run in again.values())
 
 
 def test_increment_reads_events_after_changes_and_a_rerun_writes_nothing(store, stripe_fake):
@@ -379,7 +384,9 @@ def test_a_webhook_event_is_ingested_by_the_same_path_and_the_cursor_stays(store
 
     count_before = count(store, Invoice)
 
-    [run] = ingest_event(event, store, connector_for(stripe_fake, store, slept))
+    verified = stripe.Event.construct_from(event, "sk_test_unused")  # what a webhook holds
+
+    [run] = ingest_event(verified, store, connector_for(stripe_fake, store, slept))
 
     assert run.ok and run.rows_changed == 1
     with Session(store) as session:

@@ -363,10 +363,13 @@ def ingest_event(
     Same code as the events increment (``event_pages`` → the sync engine's import), but
     every object's stored cursor stays where it is, so the next increment still reads
     this event (and applies it again, changing nothing). Events of types csbot does not
-    sync are ignored (no runs).
+    sync are ignored (no runs). ``event`` is the event's JSON (a dict) or the
+    ``stripe.Event`` that ``stripe.Webhook.construct_event`` returns.
     """
     from bot.sources.sync.engine import run_object
 
+    if hasattr(event, "to_dict"):  # a stripe.Event from stripe.Webhook.construct_event
+        event = event.to_dict()
     if connector is None:
         connector = build(settings or Settings())
     view = _OneEvent(connector, [event])
