@@ -138,6 +138,11 @@ class Settings(BaseSettings):
         1024 * 1024, ge=4096, validation_alias="CSBOT_WEBHOOK_MAX_BODY_BYTES"
     )
     """Larger webhook bodies get 413 unread (one ticket or invoice event is a few KB)."""
+    # --- Stripe (billing sync) --------------------------------------------------------
+    stripe_api_key: SecretStr | None = Field(None, validation_alias="CSBOT_STRIPE_API_KEY")
+    """A Stripe secret or restricted key with read access to customers, subscriptions,
+    invoices and events; enables `csbot sync run stripe` and its scheduled sync."""
+    stripe_base_url: str = Field("https://api.stripe.com", validation_alias="CSBOT_STRIPE_BASE_URL")
 
     # --- time and scheduling ------------------------------------------------------
     timezone: str = Field("UTC", validation_alias="CSBOT_TIMEZONE")
@@ -317,6 +322,7 @@ class Settings(BaseSettings):
         "hubspot_base_url",
         "intercom_base_url",
         "zendesk_base_url",
+        "stripe_base_url",
     )
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:

@@ -18,6 +18,7 @@ SOURCES: dict[str, str] = {
     "hubspot": "bot.sources.hubspot.connector",
     "intercom": "bot.sources.intercom.connector",
     "zendesk": "bot.sources.zendesk.connector",
+    "stripe": "bot.sources.stripe.connector",
 }
 
 

@@ -1,0 +1,1 @@
+"""Stripe billing: customers, subscriptions, invoices as contract rows (`csbot sync run stripe`)."""
