@@ -53,6 +53,7 @@ from bot.services.answers.account import (
 )
 from bot.services.answers.context import AnswerContext, Reply, freshness_line
 from bot.services.answers.dates import DateWindow
+from bot.services.answers.glossary import answer_metric_definition
 from bot.services.answers.intents import (
     ACCOUNT_ONLY,
     EITHER,
@@ -210,6 +211,8 @@ def _answer(ctx: AnswerContext, index: AccountNameIndex) -> Answer:
     if not ctx.parsed.matched_rule and ctx.services.settings.llm_enabled:
         _reroute_with_llm(ctx, index)
     parsed = ctx.parsed
+    if parsed.intent == Intent.METRIC_DEFINITION:  # the glossary: never about one account
+        return _finish(ctx, answer_metric_definition(ctx), parsed.intent)
     resolution = _resolve_account(ctx, index)
     if isinstance(resolution, Resolved):
         intent = parsed.intent if parsed.intent in ACCOUNT_HANDLERS else Intent.ACCOUNT_OVERVIEW
