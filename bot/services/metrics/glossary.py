@@ -16,13 +16,12 @@ from dataclasses import dataclass
 
 from bot.db.queries.nps import DETRACTOR_MAX, PROMOTER_MIN
 from bot.db.queries.portfolio import AT_RISK_STAGE, RED
+from bot.db.queries.usage import SEATS_WINDOW_DAYS
 
 #: Renewals "due": active contracts ending today or in the next this-many days.
 RENEWALS_DUE_DAYS = 90
 #: Portfolio NPS and detractors: responses received in the last this-many days.
 NPS_WINDOW_DAYS = 90
-#: Seats used: the average day over this many complete days before the measuring day.
-SEATS_WINDOW_DAYS = 30
 
 __all__ = [
     "AT_RISK_STAGE",
