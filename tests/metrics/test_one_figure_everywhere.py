@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import Account, HealthOverride, HealthScore
+from bot.db.models import Account, Alert, HealthOverride, HealthScore
 from bot.db.session import unit_of_work
 from bot.slack import figures as fmt
 from jobs.digests import run_manager_digest
@@ -109,6 +109,16 @@ def test_digest_chat_and_app_home_show_the_same_arr_at_risk(harness, engine, fak
 
     harness.dispatch(event_payload(app_home_opened_event(MANAGER, tab="home")))
     home = json.dumps(fake_slack.home_views[MANAGER]["blocks"], ensure_ascii=False)
+
+    with Session(engine) as session:
+        chart = session.scalars(
+            select(Alert).where(Alert.kind == "digest_chart", Alert.channel == MANAGER)
+        ).one()
+    series = chart.payload["upload"]["chart"]["red_arr"]
+    last_points = [
+        fmt.money(points[-1][1], currency) for currency, points in sorted(series.items())
+    ]
+    assert last_points == expected  # the chart ends where the headline is
 
     for surface, text in (("digest", digest), ("chat", chat.stdout), ("App Home", home)):
         for amount in expected:

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.db import digest_queries as q
+from bot.db.queries.portfolio import portfolio_accounts
 from bot.db.queries.scope import AccountScope
 from bot.errors import UserFacingError
 from bot.money import current_locale, format_money
@@ -33,6 +34,7 @@ from bot.services.metrics.readings import (
 )
 
 BANDS = ("red", "yellow", "green")
+DRILL_DOWN_LIMIT = 1000  # a drill-down lists a whole book's red accounts, never pages
 CHART_DAYS = 30
 
 MoneyTotals = list[tuple[str, float]]  # (currency, amount), largest first
@@ -215,10 +217,20 @@ def drill_down(
     scope = digest_scope(session, viewer, scope_key)
     csm_ids = sorted(scope.csm_ids) if scope.csm_ids is not None else None
     if what == "red":
-        bands = q.bands_as_of(session=session, day=day, csm_ids=csm_ids)
-        red = sorted((a for a in bands.values() if a.band == "red"), key=lambda a: -a.arr)
+        # The accounts behind the digest's red count: the glossary's red (overrides count).
+        book = AccountScope.everything() if csm_ids is None else AccountScope.books(set(csm_ids))
+        red = portfolio_accounts(
+            session=session,
+            scope=book,
+            scoring_date=scoring_date_for(session, day),
+            today=day,
+            band_only="red",
+            page_size=DRILL_DOWN_LIMIT,
+        )
         return "Red accounts", [
-            f"• {a.name} — {a.score:.0f}, ARR {format_money(a.arr, a.currency)}" for a in red
+            f"• {a.name} — {a.score or 0:.0f}, ARR {format_money(a.arr or 0, a.currency)}"
+            + (f" (override; computed {a.band})" if a.override_band else "")
+            for a in red.items
         ]
     if what == "renewals":
         current = q.bands_as_of(session=session, day=day, csm_ids=csm_ids)
