@@ -5,7 +5,7 @@ disables subscriptions that fail too often). This runs the real thing:
 
 * a store built by ``csbot demo`` + ``csbot score`` (cached per size in the work dir);
 * ``csbot serve --http`` in its own process (uvicorn, the production server), talking
-  to the offline fake Slack Web API (``tests/support/slack_api.py``) via SLACK_API_URL;
+  to the offline fake Slack Web API (``tests/support/fake_slack/``) via SLACK_API_URL;
 * 50 client threads released together, each POSTing one signed DM question from a
   real CSM of the demo data, timing its ack; then waiting until all 50 answers reached
   the fake Slack (each exactly once);
@@ -48,7 +48,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support.slack_api import FakeSlackApi  # noqa: E402
+from tests.support.fake_slack import FakeSlackApi  # noqa: E402
 from tests.support.slack_requests import (  # noqa: E402
     SIGNING_SECRET,
     SlackPayload,

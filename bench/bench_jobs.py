@@ -271,9 +271,9 @@ def bench_rules(workdir: Path, accounts: int) -> None:
 
 def bench_delivery(workdir: Path, alerts: int) -> None:
     from bot.db.session import unit_of_work
-    from bot.services.ctas.alerts import deliver_due_alerts, queue_message
-    from bot.services.outbox.sender import WebClientSender
-    from tests.support.slack_api import FakeSlackApi
+    from bot.services.outbox.delivery import send_now
+    from bot.services.outbox.queue import queue_message
+    from tests.support.fake_slack import FakeSlackApi
 
     for label, channels in (("40 DM channels", CSMS), ("1 shared channel", 1)):
         path = workdir / f"deliver-{channels}.db"
@@ -300,13 +300,8 @@ def bench_delivery(workdir: Path, alerts: int) -> None:
                         settings=services.settings,
                     )
             started = time.perf_counter()
-            report = deliver_due_alerts(
-                services.session_factory,
-                sender=WebClientSender(services.web_client),
-                settings=services.settings,
-                now=NOW,
-                wait_seconds=600,
-            )
+            report = send_now(services, now=NOW, wait_seconds=600)
+            assert report is not None  # the fake's token is set
             seconds = time.perf_counter() - started
             posted = len([m for m in fake.all_messages()])
             limited = len([c for c in fake.requests("chat.postMessage") if c.status == 429])

@@ -29,6 +29,7 @@ from bot.services import Services
 from bot.services.corpus.indexing import start_knowledge_warmup
 from bot.services.outbox.inbound_claims import purge_old_claims
 from bot.settings import Settings
+from bot.webhook_gate import webhook_routes
 
 if TYPE_CHECKING:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -62,8 +63,11 @@ def build_slack_app(settings: Settings, services: Services) -> App:
     return create_app(settings, services)
 
 
-def build_asgi_app(app: App, settings: Settings) -> Starlette:
+def build_asgi_app(app: App, settings: Settings, services: Services | None = None) -> Starlette:
     """A Starlette app serving Slack's Request URL (events, commands, interactivity).
+
+    With ``services`` it also serves the webhook endpoints (:mod:`bot.webhook_gate`):
+    ``/webhooks/stripe``, ``/webhooks/zendesk`` and ``/webhooks/intercom``.
 
     Requests pass :mod:`bot.http_gate` first (body cap, signature on the raw bytes,
     payload shape), so only signed, well-formed Slack requests reach Bolt. On shutdown
@@ -86,10 +90,16 @@ def build_asgi_app(app: App, settings: Settings) -> Starlette:
         logger.info("draining Slack listeners before shutdown")
         await run_in_threadpool(app.listener_runner.listener_executor.shutdown, True)
 
+    webhooks = (
+        webhook_routes(settings, services.session_factory, now=services.clock)
+        if services is not None
+        else []
+    )
     return Starlette(
         routes=[
             Route(SLACK_EVENTS_PATH, slack_events, methods=["POST"]),
             Route(HEALTH_PATH, health, methods=["GET"]),
+            *webhooks,
         ],
         lifespan=lifespan,
     )
@@ -105,7 +115,7 @@ def asgi_app_from_environment() -> Starlette:
     configure_logging(settings.log_level, json_lines=settings.log_json)
     require_slack_settings(settings, mode="http")
     services = build_services(settings)
-    asgi = build_asgi_app(build_slack_app(settings, services), settings)
+    asgi = build_asgi_app(build_slack_app(settings, services), settings, services)
     start_knowledge_warmup(services)  # each worker process keeps its own model warm
     return asgi
 
@@ -128,7 +138,7 @@ def serve_http(
             log_level=log_level,
         )
         return
-    asgi = build_asgi_app(build_slack_app(settings, services), settings)
+    asgi = build_asgi_app(build_slack_app(settings, services), settings, services)
     start_knowledge_warmup(services)
     logger.info("serving Slack over HTTP", extra={"host": host, "port": port})
     uvicorn.run(asgi, host=host, port=port, log_level=log_level)

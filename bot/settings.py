@@ -99,6 +99,46 @@ class Settings(BaseSettings):
         None, validation_alias=AliasChoices("TIKTOKEN_CACHE_DIR", "DATA_GYM_CACHE_DIR")
     )
 
+    # --- HubSpot (sync connector and writeback) ------------------------------------
+    hubspot_token: SecretStr | None = Field(None, validation_alias="CSBOT_HUBSPOT_TOKEN")
+    """A HubSpot private-app token (scopes: crm.objects.companies/contacts/deals read,
+    companies write for writeback, crm.objects.owners.read)."""
+    hubspot_base_url: str = Field(
+        "https://api.hubapi.com", validation_alias="CSBOT_HUBSPOT_BASE_URL"
+    )
+
+    # --- Intercom (sync connector) -----------------------------------------------
+    intercom_token: SecretStr | None = Field(None, validation_alias="CSBOT_INTERCOM_TOKEN")
+    """An Intercom access token (read companies, contacts and conversations)."""
+    intercom_base_url: str = Field(
+        "https://api.intercom.io", validation_alias="CSBOT_INTERCOM_BASE_URL"
+    )
+    # --- Zendesk Support (sync connector) -------------------------------------------
+    zendesk_subdomain: str | None = Field(None, validation_alias="CSBOT_ZENDESK_SUBDOMAIN")
+    zendesk_email: str | None = Field(None, validation_alias="CSBOT_ZENDESK_EMAIL")
+    """The agent whose API token is used (Basic ``email/token:TOKEN``)."""
+    zendesk_api_token: SecretStr | None = Field(None, validation_alias="CSBOT_ZENDESK_API_TOKEN")
+    zendesk_oauth_token: SecretStr | None = Field(
+        None, validation_alias="CSBOT_ZENDESK_OAUTH_TOKEN"
+    )
+    """An OAuth access token (``read`` scope); used instead of the API token when set."""
+    zendesk_base_url: str | None = Field(None, validation_alias="CSBOT_ZENDESK_BASE_URL")
+    """Default ``https://{subdomain}.zendesk.com``; a proxy, or the local fake in tests."""
+    # --- webhooks (bot/sources/webhooks): an endpoint answers 404 while its secret is unset
+    stripe_webhook_secret: SecretStr | None = Field(
+        None, validation_alias="CSBOT_STRIPE_WEBHOOK_SECRET"
+    )
+    zendesk_webhook_secret: SecretStr | None = Field(
+        None, validation_alias="CSBOT_ZENDESK_WEBHOOK_SECRET"
+    )
+    intercom_client_secret: SecretStr | None = Field(
+        None, validation_alias="CSBOT_INTERCOM_CLIENT_SECRET"
+    )
+    webhook_max_body_bytes: int = Field(
+        1024 * 1024, ge=4096, validation_alias="CSBOT_WEBHOOK_MAX_BODY_BYTES"
+    )
+    """Larger webhook bodies get 413 unread (one ticket or invoice event is a few KB)."""
+
     # --- time and scheduling ------------------------------------------------------
     timezone: str = Field("UTC", validation_alias="CSBOT_TIMEZONE")
     locale: str = Field("en_US", validation_alias="CSBOT_LOCALE")
@@ -110,6 +150,40 @@ class Settings(BaseSettings):
     health_config_file: Path | None = Field(None, validation_alias="CSBOT_HEALTH_CONFIG")
     """A team's own health configuration (a copy of scoring/config/health_v2.yaml with its
     weights, bounds and bands, under a version name of its own)."""
+
+    # --- CRM sync (bot/sources/sync) ----------------------------------------------------
+    sync_mapping_dir: Path | None = Field(None, validation_alias="CSBOT_SYNC_MAPPING_DIR")
+    """A folder of a team's own mapping files (``salesforce.yaml``…); else the shipped ones."""
+    sync_schedule: Annotated[dict[str, int], NoDecode] = Field(
+        default_factory=dict, validation_alias="CSBOT_SYNC_SCHEDULE"
+    )
+    """Minutes between scheduled syncs per source (``salesforce=60,hubspot=30``); 60 when unset."""
+    salesforce_instance_url: str | None = Field(
+        None, validation_alias="CSBOT_SALESFORCE_INSTANCE_URL"
+    )
+    salesforce_access_token: SecretStr | None = Field(
+        None, validation_alias="CSBOT_SALESFORCE_ACCESS_TOKEN"
+    )
+    salesforce_username: str | None = Field(None, validation_alias="CSBOT_SALESFORCE_USERNAME")
+    salesforce_password: SecretStr | None = Field(
+        None, validation_alias="CSBOT_SALESFORCE_PASSWORD"
+    )
+    salesforce_security_token: SecretStr | None = Field(
+        None, validation_alias="CSBOT_SALESFORCE_SECURITY_TOKEN"
+    )
+    salesforce_domain: str = Field("login", validation_alias="CSBOT_SALESFORCE_DOMAIN")
+    """``login``, ``test`` (sandbox), a My Domain name, or a full ``https://…`` login URL."""
+    salesforce_api_version: str = Field("62.0", validation_alias="CSBOT_SALESFORCE_API_VERSION")
+    salesforce_page_size: int = Field(
+        2000, ge=200, le=2000, validation_alias="CSBOT_SALESFORCE_PAGE_SIZE"
+    )
+    salesforce_max_retries: int = Field(
+        5, ge=0, le=20, validation_alias="CSBOT_SALESFORCE_MAX_RETRIES"
+    )
+    salesforce_retry_seconds: float = Field(
+        1.0, ge=0, validation_alias="CSBOT_SALESFORCE_RETRY_SECONDS"
+    )
+    """First back-off wait (doubled per retry, capped at 60 s; a Retry-After header wins)."""
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", validation_alias=AliasChoices("CSBOT_LOG_LEVEL", "LOG_LEVEL")
@@ -178,6 +252,30 @@ class Settings(BaseSettings):
             return parse_source_hours(value)
         return value
 
+    @field_validator("sync_schedule", mode="before")
+    @classmethod
+    def _parse_sync_schedule(cls, value: object) -> object:
+        """``SOURCE=MINUTES`` pairs; a bad pair fails at start-up naming this variable."""
+        if isinstance(value, str):
+            schedule: dict[str, int] = {}
+            for item in value.split(","):
+                if not item.strip():
+                    continue
+                name, sep, minutes = item.partition("=")
+                if not sep or not minutes.strip().isdigit() or int(minutes) < 5:
+                    raise ValueError(f"expected SOURCE=MINUTES (at least 5), got {item.strip()!r}")
+                schedule[name.strip().lower()] = int(minutes)
+            return schedule
+        return value
+
+    @field_validator("salesforce_api_version")
+    @classmethod
+    def _api_version(cls, value: str) -> str:
+        text = value.strip().lower().removeprefix("v")
+        if not text.replace(".", "", 1).isdigit():
+            raise ValueError(f"expected a version like 62.0, got {value!r}")
+        return text if "." in text else f"{text}.0"
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -212,7 +310,14 @@ class Settings(BaseSettings):
         _parse_clock(end)
         return value
 
-    @field_validator("slack_api_url", "openai_base_url")
+    @field_validator(
+        "slack_api_url",
+        "openai_base_url",
+        "salesforce_instance_url",
+        "hubspot_base_url",
+        "intercom_base_url",
+        "zendesk_base_url",
+    )
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is None:
@@ -249,6 +354,28 @@ class Settings(BaseSettings):
     def staleness(self) -> StalenessRule:
         """When each source counts as stale (the one rule answers, status and alerts use)."""
         return StalenessRule(self.stale_after_hours, dict(self.stale_after_hours_by_source))
+
+    @property
+    def salesforce_login_url(self) -> str:
+        """Where a username/password login goes (SOAP ``/services/Soap/u/…``)."""
+        domain = self.salesforce_domain.strip().rstrip("/")
+        if domain.startswith(("http://", "https://")):
+            return domain
+        return f"https://{domain}.salesforce.com"
+
+    @property
+    def salesforce_configured(self) -> bool:
+        """A token with its instance URL, or a username with password and security token."""
+        token = self.salesforce_access_token is not None and bool(self.salesforce_instance_url)
+        login = (
+            self.salesforce_username is not None
+            and self.salesforce_password is not None
+            and self.salesforce_security_token is not None
+        )
+        return token or login
+
+    def sync_every_minutes(self, source: str) -> int:
+        return int(self.sync_schedule.get(source, 60))
 
     @property
     def tz(self) -> ZoneInfo:

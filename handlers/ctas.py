@@ -14,7 +14,6 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.db.session import unit_of_work
 from bot.services import Services
 from bot.services.ctas.actions import (
     CtaActionResult,
@@ -24,9 +23,8 @@ from bot.services.ctas.actions import (
     reassign_cta,
     snooze_cta,
 )
-from bot.services.ctas.alerts import deliver_due_alerts
 from bot.services.insights.digest import drill_down
-from bot.services.outbox.sender import WebClientSender
+from bot.services.outbox.delivery import send_now
 from bot.slack.blocks.cta_modals import (
     NOTES_ACTION,
     NOTES_BLOCK,
@@ -72,14 +70,13 @@ def _change_cta(
     **details: Any,
 ) -> CtaActionResult:
     """Apply ``change`` as the clicking user, then re-render every copy of the CTA message."""
-    with unit_of_work(services.session_factory) as session:
-        result = change(
-            session,
-            cta_id=cta_id,
-            slack_user_id=body["user"]["id"],
-            now=services.now(),
-            **details,
-        )
+    result = services.in_transaction(
+        change,
+        cta_id=cta_id,
+        slack_user_id=body["user"]["id"],
+        now=services.now(),
+        **details,
+    )
     for message in result.messages:
         client.chat_update(
             channel=message.channel, ts=message.ts, text=result.text, blocks=result.blocks
@@ -116,14 +113,13 @@ def _open_modal(
     build: Any,
 ) -> None:
     cta_id = _cta_id(body, action)
-    with unit_of_work(services.session_factory) as session:
-        item = authorize(
-            session,
-            cta_id=cta_id,
-            slack_user_id=body["user"]["id"],
-            what=what,
-            visibility=services.settings.visibility,
-        )
+    item = services.in_transaction(
+        authorize,
+        cta_id=cta_id,
+        slack_user_id=body["user"]["id"],
+        what=what,
+        visibility=services.settings.visibility,
+    )
     container = body.get("container") or {}
     metadata = cta_modal_metadata(cta_id, container.get("channel_id"), container.get("message_ts"))
     client.views_open(
@@ -161,10 +157,8 @@ def handle_action_cta_reassign(
         new_owner_slack_id=str(action.get("selected_user") or ""),
         settings=services.settings,
     )
-    deliver_due_alerts(
-        services.session_factory,
-        sender=WebClientSender(client),
-        settings=services.settings,
+    send_now(  # the new owner's DM goes out now, not at the next deliver_alerts run
+        services,
         now=services.now(),
         wait_seconds=5,
         keys=[f"cta:{result.cta_id}:dm:{result.owner_csm_id}"],
@@ -222,14 +216,13 @@ def handle_action_digest_drill_down(
     """The list behind a digest button, for the day the digest was built for."""
     ack()
     ref = parse_drill_down_value(action.get("value"))
-    with unit_of_work(services.session_factory) as session:
-        title, lines = drill_down(
-            session,
-            what=ref.what,
-            scope_key=ref.scope_key,
-            slack_user_id=body["user"]["id"],
-            day=ref.day or services.today(),
-            visibility=services.settings.visibility,
-        )
+    title, lines = services.in_transaction(
+        drill_down,
+        what=ref.what,
+        scope_key=ref.scope_key,
+        slack_user_id=body["user"]["id"],
+        day=ref.day or services.today(),
+        visibility=services.settings.visibility,
+    )
     text, blocks = build_drill_down_blocks(title, lines)
     respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)

@@ -3,7 +3,8 @@
 The modal opens straight after ``ack()`` with a "looking up" view — a trigger id
 lives 3 s — and is then updated with the form (ARR at risk pre-filled) or the
 reason the account could not be found. Submissions and clicks go to
-``bot.services.escalations.service``; posts go through the outbox and are sent at once.
+``bot.services.escalations``; posts go through the outbox, and the outbox sends them at once
+(``send_now``).
 """
 
 from __future__ import annotations
@@ -15,20 +16,20 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.db.session import unit_of_work
 from bot.errors import UserFacingError
 from bot.services import Services
-from bot.services.ctas.alerts import deliver_due_alerts
-from bot.services.escalations.service import (
+from bot.services.escalations.filing import (
     EscalationForm,
     EscalationFormInvalid,
-    acknowledge_escalation,
-    list_open_escalations,
     open_escalation,
-    resolve_escalation,
     resolve_escalation_account,
 )
-from bot.services.outbox.sender import WebClientSender
+from bot.services.escalations.status import (
+    acknowledge_escalation,
+    list_open_escalations,
+    resolve_escalation,
+)
+from bot.services.outbox.delivery import send_now
 from bot.slack.blocks.escalation import (
     ARR_ACTION,
     ARR_BLOCK,
@@ -72,14 +73,13 @@ def handle_command_escalate(
     )
     view_id = opened["view"]["id"]
     try:
-        with unit_of_work(services.session_factory) as session:
-            target = resolve_escalation_account(
-                session,
-                services.account_names,
-                query,
-                slack_user_id=command["user_id"],
-                settings=services.settings,
-            )
+        target = services.in_transaction(
+            resolve_escalation_account,
+            services.account_names,
+            query,
+            slack_user_id=command["user_id"],
+            settings=services.settings,
+        )
     except UserFacingError as error:
         client.views_update(view_id=view_id, view=build_escalation_error_modal(str(error)))
         respond(text=f"{error} {ESCALATE_USAGE}", response_type="ephemeral")
@@ -97,7 +97,7 @@ def handle_command_escalate(
 
 
 def handle_view_escalate(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, services: Services
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], services: Services
 ) -> None:
     """Validate in the ack (field errors show in the modal), then record and post."""
     metadata = json.loads(view.get("private_metadata") or "{}")
@@ -112,14 +112,13 @@ def handle_view_escalate(
     )
     user_id = body["user"]["id"]
     try:
-        with unit_of_work(services.session_factory) as session:
-            _, keys = open_escalation(
-                session,
-                settings=services.settings,
-                form=form,
-                opened_by=user_id,
-                now=services.now(),
-            )
+        _, keys = services.in_transaction(
+            open_escalation,
+            settings=services.settings,
+            form=form,
+            opened_by=user_id,
+            now=services.now(),
+        )
     except EscalationFormInvalid as invalid:
         ack(response_action="errors", errors=invalid.errors)
         return
@@ -127,7 +126,7 @@ def handle_view_escalate(
         ack(response_action="update", view=build_escalation_error_modal(str(refused)))
         return
     ack()
-    _send_now(services, client, keys)
+    _send_now(services, keys)
 
 
 def handle_command_escalations(
@@ -135,10 +134,9 @@ def handle_command_escalations(
 ) -> None:
     """List the open escalations on accounts the asker may see (ephemeral)."""
     ack()
-    with unit_of_work(services.session_factory) as session:
-        text, blocks = list_open_escalations(
-            session, slack_user_id=command["user_id"], settings=services.settings
-        )
+    text, blocks = services.in_transaction(
+        list_open_escalations, slack_user_id=command["user_id"], settings=services.settings
+    )
     respond(text=text, blocks=blocks, response_type="ephemeral")
 
 
@@ -159,29 +157,21 @@ def handle_action_escalation_resolve(
 def _change(
     body: dict[str, Any], action: dict[str, Any], client: WebClient, services: Services, change: Any
 ) -> None:
-    with unit_of_work(services.session_factory) as session:
-        update = change(
-            session,
-            settings=services.settings,
-            escalation_id=int(action["value"]),
-            slack_user_id=body["user"]["id"],
-            now=services.now(),
-        )
+    update = services.in_transaction(
+        change,
+        settings=services.settings,
+        escalation_id=int(action["value"]),
+        slack_user_id=body["user"]["id"],
+        now=services.now(),
+    )
     if update.channel and update.ts:
         client.chat_update(
             channel=update.channel, ts=update.ts, text=update.text, blocks=update.blocks
         )
-    _send_now(services, client, update.queued_keys)
+    _send_now(services, update.queued_keys)
 
 
-def _send_now(services: Services, client: WebClient, keys: list[str]) -> None:
-    """Deliver what this request queued; failures stay in the outbox for the next job run."""
+def _send_now(services: Services, keys: list[str]) -> None:
+    """Deliver what this request queued; failures stay in the outbox for ``deliver_alerts``."""
     if keys:
-        deliver_due_alerts(
-            services.session_factory,
-            sender=WebClientSender(client),
-            settings=services.settings,
-            now=services.now(),
-            keys=keys,
-            wait_seconds=5,
-        )
+        send_now(services, now=services.now(), keys=keys, wait_seconds=5)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.services.ctas.alerts import plan_cta_alerts
+from bot.services.ctas.alert_planning import plan_cta_alerts
 from bot.services.ctas.raising import raise_ctas
 from bot.services.ctas.rules import RULES, load_rules_config
-from jobs.runner import JobContext
+from jobs.context import JobContext
 
 RENEWAL_RULES = frozenset({"renewal"})
 RISK_AND_LIFECYCLE_RULES = frozenset(RULES) - RENEWAL_RULES

@@ -6,10 +6,10 @@ from datetime import date
 from typing import Any
 
 from bot.db import digest_queries as q
-from bot.services.ctas.alerts import local_day_bounds, queue_message
 from bot.services.insights.digest import build_portfolio_digest
+from bot.services.outbox.queue import local_day_bounds, queue_message
 from bot.slack.blocks.digest import build_digest_blocks
-from jobs.runner import JobContext
+from jobs.context import JobContext
 
 
 def _queue_daily_digest(

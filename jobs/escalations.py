@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.services.escalations.service import enforce_escalation_sla
-from jobs.runner import JobContext
+from bot.services.escalations.status import enforce_escalation_sla
+from jobs.context import JobContext
 
 
 def run_escalation_sla(context: JobContext) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.services.insights.freshness_alerts import queue_stale_source_alert
-from jobs.runner import JobContext
+from jobs.context import JobContext
 
 
 def run_data_freshness(context: JobContext) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jobs.runner import JobContext
+from jobs.context import JobContext
 
 
 def run_knowledge_refresh(context: JobContext) -> dict[str, Any]:

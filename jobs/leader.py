@@ -24,9 +24,8 @@ from bot.db.base import utcnow
 from bot.db.lease_repository import acquire_or_renew_lease, release_lease
 from bot.db.session import unit_of_work
 from bot.services import Services
-from bot.services.outbox.sender import SlackSender
+from bot.services.outbox.sender import SlackSender, sender_for
 from jobs.registry import JOBS, JobDefinition
-from jobs.runner import default_sender
 from jobs.scheduler import (
     SchedulerContext,
     build_scheduler,
@@ -99,7 +98,7 @@ class SchedulerLeader:
         return held
 
     def _start_scheduler(self) -> None:
-        sender = self._sender if self._sender is not None else default_sender(self.services)
+        sender = self._sender if self._sender is not None else sender_for(self.services)
         register_context(
             self.holder,
             SchedulerContext(

@@ -1,41 +1,29 @@
 """One wrapper owns every job run: transaction, timing, structured logs, failure logging.
 
 A job function only plans: it reads and writes through ``context.session`` and
-queues Slack messages as outbox rows. The runner commits that work in one unit,
-then flushes the outbox through the Slack sender. A dry run plans in a session that
-is rolled back and returns the payloads delivery would have sent.
+queues Slack messages as outbox rows. The runner commits that work in one unit.
+Delivery is an explicit step after the commit: a job whose registry entry says
+``delivers=True`` (the ones that queue messages, and ``deliver_alerts`` itself) has
+the outbox send what is due (``bot.services.outbox.delivery.send_now``); the others
+leave it to ``deliver_alerts``. A dry run plans in a session that is rolled back and
+returns the payloads a delivering job would have sent.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from bot.db.session import unit_of_work
 from bot.services import Services
-from bot.services.ctas.alerts import deliver_due_alerts, preview_due_alerts
-from bot.services.outbox.sender import SlackSender, WebClientSender
+from bot.services.outbox.delivery import preview_due_alerts, send_now
+from bot.services.outbox.sender import SlackSender
+from jobs.context import JobContext, JobFunction
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass
-class JobContext:
-    """What a job function gets: the clock it must use, its session, and the services."""
-
-    services: Services
-    session: Session
-    now: datetime
-    dry_run: bool
-
-
-JobFunction = Callable[[JobContext], dict[str, Any]]
 
 
 @dataclass
@@ -64,11 +52,12 @@ class JobResult:
         }
 
 
-def default_sender(services: Services) -> SlackSender | None:
-    """The real sender when Slack is configured; without a token messages wait in the outbox."""
-    if not services.settings.slack_enabled:
-        return None
-    return WebClientSender(services.web_client)
+def declares_delivery(name: str) -> bool:
+    """Whether the registry entry for ``name`` says the job delivers (``delivers=True``)."""
+    from jobs.registry import JOBS
+
+    definition = JOBS.get(name)
+    return definition is not None and definition.delivers
 
 
 def run_job(
@@ -78,10 +67,17 @@ def run_job(
     *,
     now: datetime,
     dry_run: bool = False,
-    deliver: bool = True,
+    deliver: bool | None = None,
     sender: SlackSender | None = None,
 ) -> JobResult:
-    """Run one job at ``now``; never raises (the scheduler thread must survive), logs instead."""
+    """Run one job at ``now``; never raises (the scheduler thread must survive), logs instead.
+
+    ``deliver``: send what is due after the commit; None means as the job's registry
+    entry declares (``JobDefinition.delivers``). ``sender`` defaults to the outbox's
+    ``sender_for(services)``.
+    """
+    if deliver is None:
+        deliver = declares_delivery(name)
     started = time.perf_counter()
     extra = {"job": name, "job_now": now.isoformat(), "dry_run": dry_run}
     logger.info("job started", extra=extra)
@@ -92,30 +88,21 @@ def run_job(
             try:
                 result.summary = function(JobContext(services, session, now, True))
                 session.flush()
-                result.previews = preview_due_alerts(session, now=now)
+                if deliver:
+                    result.previews = preview_due_alerts(session, now=now)
             finally:
                 session.rollback()
                 session.close()
         else:
             with unit_of_work(services.session_factory) as session:
                 result.summary = function(JobContext(services, session, now, False))
-            chosen = sender if sender is not None else default_sender(services)
-            if deliver and chosen is not None:
-                report = deliver_due_alerts(
-                    services.session_factory, sender=chosen, settings=services.settings, now=now
+            if deliver:
+                report = send_now(services, now=now, sender=sender)
+                result.delivery = (
+                    report.to_dict()
+                    if report is not None
+                    else {"skipped": "SLACK_BOT_TOKEN is not set; alerts stay queued"}
                 )
-                result.delivery = {
-                    "sent": report.sent,
-                    "failed": report.failed,
-                    "deferred": report.deferred,
-                    "gave_up": report.gave_up,
-                    "interrupted": report.interrupted,
-                    "reconciled": report.reconciled,
-                    "unconfirmed": report.unconfirmed,
-                    "errors": report.errors[:20],
-                }
-            elif deliver:
-                result.delivery = {"skipped": "SLACK_BOT_TOKEN is not set; alerts stay queued"}
     except Exception as exc:  # noqa: BLE001 - the one place a job failure is caught and logged
         result.ok = False
         result.error = f"{type(exc).__name__}: {exc}"

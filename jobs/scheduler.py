@@ -81,7 +81,14 @@ def run_scheduled_job(job_name: str, context_key: str) -> None:
         )
         return
     definition = context.definitions[job_name]
-    run_job(job_name, definition.function, context.services, now=now, sender=context.sender)
+    run_job(
+        job_name,
+        definition.function,
+        context.services,
+        now=now,
+        deliver=definition.delivers,
+        sender=context.sender,
+    )
 
 
 def build_scheduler(
@@ -105,6 +112,8 @@ def build_scheduler(
     )
     stored = _stored_next_runs(jobstore)
     for definition in definitions if definitions is not None else JOBS.values():
+        if not definition.enabled(settings):
+            continue
         trigger = definition.trigger(settings)
         previous = stored.get(definition.name)
         options = {}

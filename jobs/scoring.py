@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jobs.runner import JobContext
+from jobs.context import JobContext
 
 
 def run_score(context: JobContext) -> dict[str, Any]:

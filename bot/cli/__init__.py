@@ -21,6 +21,8 @@ COMMAND_MODULES = [
     "bot.cli.serve",
     "bot.cli.feedback",
     "bot.cli.run",
+    "bot.cli.sync",
+    "bot.cli.writeback",
 ]
 
 app = typer.Typer(

@@ -68,7 +68,7 @@ def jobs_run_command(
         str | None, typer.Option("--now", help="Run as of this time (ISO; default: now).")
     ] = None,
 ) -> None:
-    """Run one job now, exactly as the scheduler would (then flush the alert outbox)."""
+    """Run one job now, exactly as the scheduler would (a delivering job then sends its alerts)."""
     from jobs.registry import JOBS
     from jobs.runner import run_job
 
@@ -77,7 +77,10 @@ def jobs_run_command(
     settings = cli_settings()
     moment = parse_now(now, settings.tz)
     services = cli_services()
-    result = run_job(name, JOBS[name].function, services, now=moment, dry_run=dry_run)
+    job = JOBS[name]
+    result = run_job(
+        name, job.function, services, now=moment, dry_run=dry_run, deliver=job.delivers
+    )
     if as_json:
         typer.echo(json.dumps(result.to_dict(), indent=2, default=str))
     else:

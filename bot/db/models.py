@@ -458,3 +458,65 @@ class Draft(Base):
     unsupported: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SyncCursor(Base):
+    """Where each source object's incremental sync stands, and how its last run went.
+
+    ``cursor`` is committed in the same transaction as the page of rows it covers, so
+    after a crash the next run resumes right after the last committed page.
+    """
+
+    __tablename__ = "sync_cursors"
+
+    source: Mapped[str] = mapped_column(String(32), primary_key=True)
+    object_name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    table_name: Mapped[str] = mapped_column(String(32))
+    cursor: Mapped[str | None] = mapped_column(Text)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rows_changed: Mapped[int] = mapped_column(Integer, default=0)
+    """Rows written by the last successful run (0 when nothing changed)."""
+    deleted_seen: Mapped[int] = mapped_column(Integer, default=0)
+    """Deleted/archived source records the last successful run reported."""
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CrmWritebackValue(Base):
+    """The value csbot last pushed to one CRM field of one account's CRM record.
+
+    Writeback sends only fields whose value differs from this row, so a re-run sends
+    nothing; a record the CRM refused gets no row and is sent again on the next run.
+    """
+
+    __tablename__ = "crm_writeback_values"
+
+    crm: Mapped[str] = mapped_column(String(16), primary_key=True)  # salesforce | hubspot
+    account_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    field: Mapped[str] = mapped_column(String(120), primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str | None] = mapped_column(Text)
+    pushed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WebhookEvent(Base):
+    """One verified webhook delivery, queued until the ``webhook_inbox`` job imports it.
+
+    Keyed by the source's own event id, so a replayed or retried delivery is an
+    insert that conflicts and adds nothing. ``payload`` is the verified body as sent.
+    """
+
+    __tablename__ = "webhook_inbox"
+    __table_args__ = (Index("ix_webhook_inbox_status_received", "status", "received_at"),)
+
+    source: Mapped[str] = mapped_column(String(16), primary_key=True)  # stripe|zendesk|intercom
+    event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    event_type: Mapped[str] = mapped_column(String(120))
+    payload: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    """``pending``, then ``done``, ``skipped`` (no account, topic not mapped) or ``failed``."""
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+    """Why an event was skipped or failed (a located error, never the payload)."""

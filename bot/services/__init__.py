@@ -10,12 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.base import utcnow
+from bot.db.session import unit_of_work
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
     from bot.llm import ChatModel
     from bot.services.accounts.names import AccountNameCache
     from bot.services.corpus.toolkit import KnowledgeToolkit
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass
@@ -37,6 +41,18 @@ class Services:
 
     def now(self) -> datetime:
         return self.clock()
+
+    def in_transaction(
+        self, use_case: Callable[Concatenate[Session, P], R], /, *args: P.args, **kwargs: P.kwargs
+    ) -> R:
+        """Run one session-taking use case in a transaction of its own.
+
+        Commits when it returns, rolls back when it raises. Handlers call use cases this
+        way, so the transaction boundary is the use case's and no handler touches the
+        session machinery (import-linter keeps ``handlers`` off ``bot.db.session``).
+        """
+        with unit_of_work(self.session_factory) as session:
+            return use_case(session, *args, **kwargs)
 
     def today(self) -> date:
         """Today in the team's time zone (``CSBOT_TIMEZONE``)."""

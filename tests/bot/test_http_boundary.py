@@ -28,7 +28,7 @@ from bot.log_config import configure_logging
 from bot.main import build_asgi_app, build_slack_app
 from tests.handlers.seed import DANA, seed_book
 from tests.support.asgi_server import served
-from tests.support.slack_api import FakeSlackApi
+from tests.support.fake_slack import FakeSlackApi
 from tests.support.slack_fixtures import slack_services_for
 from tests.support.slack_requests import (
     FORM_TYPE,

@@ -18,7 +18,7 @@ from bot.main import build_asgi_app, build_slack_app, build_socket_mode_handler
 from tests.handlers.seed import DANA, seed_book
 from tests.support.asgi_server import served
 from tests.support.blockcheck import assert_valid_message
-from tests.support.slack_api import FakeSlackApi
+from tests.support.fake_slack import FakeSlackApi
 from tests.support.slack_fixtures import slack_services_for
 from tests.support.slack_requests import (
     SIGNING_SECRET,

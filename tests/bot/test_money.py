@@ -8,7 +8,7 @@ import pytest
 
 from bot.money import format_money, format_signed_money, format_totals
 from bot.services.drafting.fact_format import format_money as fact_money
-from bot.slack.figures import money as figure_money
+from bot.slack.formatting import money as figure_money
 
 
 @pytest.mark.parametrize(

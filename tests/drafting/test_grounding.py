@@ -10,14 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.db.queries.records import AccountRecord, ContactRecord
+from bot.services.drafting.claims import extract_claims, mark_unsupported
 from bot.services.drafting.fact_format import format_money
 from bot.services.drafting.facts import Fact, FactsPack
-from bot.services.drafting.grounding import (
-    GroundingIndex,
-    check_grounding,
-    extract_claims,
-    mark_unsupported,
-)
+from bot.services.drafting.grounding import GroundingIndex, check_grounding
 
 ACCOUNT = AccountRecord(
     account_id="A1",

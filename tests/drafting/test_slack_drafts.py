@@ -29,7 +29,7 @@ from bot.slack.ids import ActionId, CallbackId, Command
 from tests.drafting.store import ACCOUNT_ID, seed_rich_account
 from tests.support.blockcheck import assert_valid_message, assert_valid_view
 from tests.support.fake_openai import Delayed, FakeOpenAI, json_reply
-from tests.support.slack_api import FakeSlackApi
+from tests.support.fake_slack import FakeSlackApi
 from tests.support.slack_fixtures import (
     SlackHarness,
     build_harness,

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
 
-from bot.db.models import Account, Contract, Csm
 from bot.db.session import unit_of_work
 from bot.services import Services
+from tests.support import factories
 
 DANA = "U111"
 MAX = "U222"
@@ -34,12 +33,8 @@ def seed_book(services: Services, *, today: date | None = None) -> Book:
     today = today or date.today()
     extra = [f"acc-initech-{n:02d}" for n in range(1, 12)]
     with unit_of_work(services.session_factory) as session:
-        session.add_all(
-            [
-                Csm(csm_id="csm-dana", name="Dana Scully", slack_user_id=DANA, role="csm"),
-                Csm(csm_id="csm-max", name="Max Power", slack_user_id=MAX, role="csm"),
-            ]
-        )
+        factories.add_csm(session, "csm-dana", name="Dana Scully", slack_user_id=DANA)
+        factories.add_csm(session, "csm-max", name="Max Power", slack_user_id=MAX)
         rows = [
             ("acc-acme-corp", "Acme Corp", "csm-dana", 120_000),
             ("acc-umbrella-north", "Umbrella North", "csm-dana", 45_000),
@@ -47,24 +42,15 @@ def seed_book(services: Services, *, today: date | None = None) -> Book:
             ("acc-globex", "Globex", "csm-max", 300_000),
         ] + [(account_id, f"Initech {account_id[-2:]}", "csm-dana", 10_000) for account_id in extra]
         for account_id, name, csm_id, arr in rows:
-            session.add(
-                Account(
-                    account_id=account_id,
-                    name=name,
-                    csm_id=csm_id,
-                    arr=Decimal(arr),
-                    status="active",
-                    segment="mid",
-                )
+            factories.add_account(
+                session, account_id, name=name, csm_id=csm_id, arr=arr, segment="mid"
             )
-            session.add(
-                Contract(
-                    contract_id=f"ctr-{account_id}",
-                    account_id=account_id,
-                    start_date=today - timedelta(days=300),
-                    end_date=today + timedelta(days=40),
-                    arr=Decimal(arr),
-                    status="active",
-                )
+            factories.add_contract(
+                session,
+                f"ctr-{account_id}",
+                account_id,
+                start=today - timedelta(days=300),
+                end=today + timedelta(days=40),
+                arr=arr,
             )
     return Book(dana_accounts=("acc-acme-corp", "acc-umbrella-north", "acc-umbrella-south", *extra))

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, text
 
 from bot.app import create_app
 from tests.handlers.seed import DANA, seed_book
-from tests.support.slack_api import FakeSlackApi
+from tests.support.fake_slack import FakeSlackApi
 from tests.support.slack_fixtures import slack_services_for
 from tests.support.slack_requests import event_payload, message_event, signed_request
 

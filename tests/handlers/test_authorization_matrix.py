@@ -59,7 +59,7 @@ from bot.slack.blocks.escalation import (
 from bot.slack.ids import ActionId, CallbackId, Command
 from tests.jobs import store
 from tests.jobs.store import NOW, TODAY
-from tests.support.slack_api import FakeSlackApi
+from tests.support.fake_slack import FakeSlackApi
 from tests.support.slack_fixtures import SlackHarness, build_harness
 from tests.support.slack_requests import block_actions, interactive_payload, view_submission
 

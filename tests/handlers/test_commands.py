@@ -13,7 +13,7 @@ from bot.slack.ids import ActionId, Command
 from tests.handlers.seed import DANA, seed_book
 from tests.support.block_reading import action_ids
 from tests.support.blockcheck import assert_valid_message
-from tests.support.slack_api import FakeSlackApi
+from tests.support.fake_slack import FakeSlackApi
 from tests.support.slack_fixtures import (
     SlackHarness,
     slack_services_for,

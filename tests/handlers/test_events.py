@@ -15,7 +15,7 @@ from bot.slack.ids import ActionId
 from tests.handlers.seed import DANA, MAX, STRANGER, seed_book
 from tests.support.block_reading import action_ids
 from tests.support.blockcheck import assert_valid_message
-from tests.support.slack_api import FakeSlackApi
+from tests.support.fake_slack import FakeSlackApi
 from tests.support.slack_fixtures import SlackHarness, build_harness
 from tests.support.slack_requests import (
     app_mention_event,

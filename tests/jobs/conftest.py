@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.services import Services
-from tests.support.slack_api import FakeSlackApi
+from tests.support.fake_slack import FakeSlackApi
 from tests.support.slack_fixtures import SlackHarness, build_harness, slack_services_for
 
 JOB_SETTINGS: dict[str, object] = {

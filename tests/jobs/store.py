@@ -3,40 +3,43 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.db.models import (
-    Account,
-    Contact,
-    Contract,
-    Csm,
-    HealthScore,
-    Interaction,
-    Invoice,
-    NpsResponse,
-    Ticket,
-    UsageDaily,
-)
+from bot.db.models import Account
+from tests.support import factories
 
 NOW = datetime(2026, 11, 18, 14, 0, tzinfo=UTC)  # a Wednesday afternoon, outside quiet hours
 TODAY = NOW.date()
 
+NEGATIVE_USAGE_DRIVER = {
+    "text": "active users down 42% vs the prior 30 days",
+    "component": "usage",
+    "measure": "active_users_trend",
+    "direction": "negative",
+    "value": -0.42,
+}
+
 
 def add_team(session: Session) -> None:
     """A manager (U_MGR) with two CSMs (U_ANA, U_BEN), an admin and an outsider CSM."""
-    session.add_all(
-        [
-            Csm(csm_id="mgr", name="Maya Manager", slack_user_id="U_MGR", role="manager"),
-            Csm(csm_id="ana", name="Ana CSM", slack_user_id="U_ANA", manager_id="mgr"),
-            Csm(csm_id="ben", name="Ben CSM", slack_user_id="U_BEN", manager_id="mgr"),
-            Csm(csm_id="adm", name="Ada Admin", slack_user_id="U_ADM", role="admin"),
-            Csm(csm_id="out", name="Otto Other", slack_user_id="U_OUT"),
-            Csm(csm_id="nos", name="No Slack", slack_user_id=None, manager_id="mgr"),
-        ]
-    )
+    for csm_id, name, slack_user_id, role, manager_id in [
+        ("mgr", "Maya Manager", "U_MGR", "manager", None),
+        ("ana", "Ana CSM", "U_ANA", "csm", "mgr"),
+        ("ben", "Ben CSM", "U_BEN", "csm", "mgr"),
+        ("adm", "Ada Admin", "U_ADM", "admin", None),
+        ("out", "Otto Other", "U_OUT", "csm", None),
+        ("nos", "No Slack", None, "csm", "mgr"),
+    ]:
+        factories.add_csm(
+            session,
+            csm_id,
+            name=name,
+            slack_user_id=slack_user_id,
+            role=role,
+            manager_id=manager_id,
+        )
     session.flush()
 
 
@@ -50,16 +53,15 @@ def add_account(
     since: date | None = date(2024, 1, 1),
     name: str | None = None,
 ) -> Account:
-    account = Account(
-        account_id=account_id,
+    account = factories.add_account(
+        session,
+        account_id,
         name=name or f"{account_id.title()} Inc",
         csm_id=csm_id,
-        arr=Decimal(str(arr)),
+        arr=arr,
         licensed_seats=seats,
         customer_since=since,
-        status="active",
     )
-    session.add(account)
     session.flush()
     return account
 
@@ -74,28 +76,14 @@ def add_health(
     drivers: list[dict[str, Any]] | None = None,
     expansion: float | None = None,
 ) -> None:
-    session.add(
-        HealthScore(
-            account_id=account_id,
-            as_of=TODAY - timedelta(days=days_ago),
-            score=score,
-            band=band,
-            computed_band=band,
-            components={},
-            drivers=drivers
-            or [
-                {
-                    "text": "active users down 42% vs the prior 30 days",
-                    "component": "usage",
-                    "measure": "active_users_trend",
-                    "direction": "negative",
-                    "value": -0.42,
-                }
-            ],
-            missing_components=[],
-            expansion=expansion,
-            config_version="test",
-        )
+    factories.add_health(
+        session,
+        account_id,
+        TODAY - timedelta(days=days_ago),
+        score=score,
+        band=band,
+        drivers=drivers or [dict(NEGATIVE_USAGE_DRIVER)],
+        expansion=expansion,
     )
     session.flush()
 
@@ -111,28 +99,25 @@ def add_usage(
     start_days_ago: int = 1,
 ) -> None:
     """``days`` consecutive days of usage ending ``start_days_ago`` days before TODAY."""
-    for offset in range(start_days_ago, start_days_ago + days):
-        session.add(
-            UsageDaily(
-                account_id=account_id,
-                date=TODAY - timedelta(days=offset),
-                events=events,
-                logins=logins,
-                active_users=active_users,
-            )
-        )
+    factories.add_usage_days(
+        session,
+        account_id,
+        (TODAY - timedelta(days=offset) for offset in range(start_days_ago, start_days_ago + days)),
+        events=events,
+        logins=logins,
+        active_users=active_users,
+    )
     session.flush()
 
 
 def add_nps(session: Session, account_id: str, response_id: str, score: int, days_ago: int) -> None:
-    session.add(
-        NpsResponse(
-            response_id=response_id,
-            account_id=account_id,
-            score=score,
-            responded_at=NOW - timedelta(days=days_ago),
-            comment="Support has been slow" if score <= 6 else "Great product",
-        )
+    factories.add_nps(
+        session,
+        response_id,
+        account_id,
+        score=score,
+        responded_at=NOW - timedelta(days=days_ago),
+        comment="Support has been slow" if score <= 6 else "Great product",
     )
     session.flush()
 
@@ -147,16 +132,15 @@ def add_ticket(
     status: str = "open",
     days_ago: int = 1,
 ) -> None:
-    session.add(
-        Ticket(
-            ticket_id=ticket_id,
-            account_id=account_id,
-            created_at=NOW - timedelta(days=days_ago),
-            priority=priority,
-            escalated=escalated,
-            status=status,
-            subject="Export is broken",
-        )
+    factories.add_ticket(
+        session,
+        ticket_id,
+        account_id,
+        created_at=NOW - timedelta(days=days_ago),
+        priority=priority,
+        escalated=escalated,
+        status=status,
+        subject="Export is broken",
     )
     session.flush()
 
@@ -170,16 +154,15 @@ def add_invoice(
     due_days_ago: int = 10,
     paid: bool = False,
 ) -> None:
-    session.add(
-        Invoice(
-            invoice_id=invoice_id,
-            account_id=account_id,
-            issued_at=TODAY - timedelta(days=due_days_ago + 30),
-            amount=Decimal("12000"),
-            due_at=TODAY - timedelta(days=due_days_ago),
-            paid_at=TODAY if paid else None,
-            status=status,
-        )
+    factories.add_invoice(
+        session,
+        invoice_id,
+        account_id,
+        issued_at=TODAY - timedelta(days=due_days_ago + 30),
+        amount="12000",
+        due_at=TODAY - timedelta(days=due_days_ago),
+        paid_at=TODAY if paid else None,
+        status=status,
     )
     session.flush()
 
@@ -192,15 +175,14 @@ def add_champion(
     active: bool = True,
     contacted_days_ago: int = 5,
 ) -> None:
-    session.add(
-        Contact(
-            contact_id=contact_id,
-            account_id=account_id,
-            name=f"Champion {contact_id}",
-            is_champion=True,
-            is_active=active,
-            last_contacted_at=NOW - timedelta(days=contacted_days_ago),
-        )
+    factories.add_contact(
+        session,
+        contact_id,
+        account_id,
+        name=f"Champion {contact_id}",
+        is_champion=True,
+        is_active=active,
+        last_contacted_at=NOW - timedelta(days=contacted_days_ago),
     )
     session.flush()
 
@@ -208,26 +190,19 @@ def add_champion(
 def add_contract(
     session: Session, account_id: str, contract_id: str, *, ends_in_days: int, arr: float = 80_000
 ) -> None:
-    session.add(
-        Contract(
-            contract_id=contract_id,
-            account_id=account_id,
-            start_date=TODAY - timedelta(days=365 - ends_in_days),
-            end_date=TODAY + timedelta(days=ends_in_days),
-            arr=Decimal(str(arr)),
-            status="active",
-        )
+    factories.add_contract(
+        session,
+        contract_id,
+        account_id,
+        start=TODAY - timedelta(days=365 - ends_in_days),
+        end=TODAY + timedelta(days=ends_in_days),
+        arr=arr,
     )
     session.flush()
 
 
 def add_interaction(session: Session, account_id: str, interaction_id: str, days_ago: int) -> None:
-    session.add(
-        Interaction(
-            interaction_id=interaction_id,
-            account_id=account_id,
-            occurred_at=NOW - timedelta(days=days_ago),
-            type="meeting",
-        )
+    factories.add_interaction(
+        session, interaction_id, account_id, occurred_at=NOW - timedelta(days=days_ago)
     )
     session.flush()

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bot.db import alert_repository as alerts_db
 from bot.db.models import Alert
 from bot.db.session import unit_of_work
-from bot.services.ctas.alerts import queue_message
+from bot.services.outbox.queue import queue_message
 from bot.services.outbox.sender import alert_metadata
 from jobs.outbox import run_deliver_alerts
 from jobs.runner import run_job

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.db.models import Alert, AuditLog
 from bot.db.session import unit_of_work
-from bot.services.ctas.alerts import queue_message
+from bot.services.outbox.queue import queue_message
 from jobs.ctas import run_cta_rules, run_renewal_reminders
 from jobs.runner import run_job
 from tests.jobs.conftest import services_for

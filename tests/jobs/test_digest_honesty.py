@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.db.models import Account, Alert
 from bot.db.session import unit_of_work
-from bot.services.insights.charts import RED_ARR_TITLE, build_chart_figure
+from bot.slack.charts import RED_ARR_TITLE, build_chart_figure
 from jobs.digests import run_manager_digest
 from jobs.runner import run_job
 from tests.jobs import store

@@ -22,6 +22,7 @@ from bot.slack.blocks.escalation import (
     SEVERITY_BLOCK,
 )
 from jobs.escalations import run_escalation_sla
+from jobs.outbox import run_deliver_alerts
 from jobs.runner import run_job
 from tests.jobs import store
 from tests.support.slack_requests import slash_command, view_submission
@@ -206,3 +207,27 @@ def test_arr_at_risk_reads_in_the_accounts_currency(harness, fake_slack):
     [post, _] = fake_slack.messages("C_ESC")
     blocks = json.dumps(post.blocks, ensure_ascii=False)
     assert "*ARR at risk*\\n€90,000" in blocks and "$" not in blocks
+
+
+@pytest.mark.any_date
+def test_a_post_refused_at_submit_goes_out_with_the_deliver_alerts_job_in_its_thread(
+    harness, fake_slack
+):
+    """Delivery is its own step: the outbox job sends what the handler could not, and the
+    escalation learns where its post landed (the on-sent hook), so the note threads under it."""
+    fake_slack.fail_next("chat.postMessage", status=200, error="fatal_error")
+    view = _open_form(harness)
+    assert _submit(harness, view["private_metadata"], _form_values()).status == 200
+    assert fake_slack.messages("C_ESC") == []
+    with unit_of_work(harness.services.session_factory) as session:
+        assert session.scalars(select(Escalation)).one().slack_ts is None
+    result = run_job(
+        "deliver_alerts", run_deliver_alerts, harness.services, now=utcnow() + timedelta(minutes=2)
+    )
+    assert result.ok and result.delivery["sent"] == 2, result.delivery
+    [post, note] = fake_slack.messages("C_ESC")
+    assert "Acme Corp Inc" in post.text
+    assert note.thread_ts == post.ts and "Updates on escalation" in note.text
+    with unit_of_work(harness.services.session_factory) as session:
+        escalation = session.scalars(select(Escalation)).one()
+    assert (escalation.slack_channel, escalation.slack_ts) == ("C_ESC", post.ts)

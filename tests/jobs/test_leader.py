@@ -12,8 +12,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.db.lease_repository import acquire_or_renew_lease, lease_is_held_by, release_lease
 from bot.db.session import make_engine, make_session_factory, unit_of_work
 from bot.services import Services
-from bot.services.ctas.alerts import deliver_due_alerts
-from bot.services.outbox.sender import WebClientSender
+from bot.services.outbox.delivery import send_now
 from jobs.ctas import run_cta_rules
 from jobs.leader import SchedulerLeader
 from jobs.registry import JobDefinition
@@ -77,6 +76,7 @@ def test_two_schedulers_on_one_postgres_post_each_alert_once(postgres_url, tmp_p
             run_cta_rules,
             lambda s: IntervalTrigger(seconds=1, timezone=s.tz),
             lambda s: "every second",
+            delivers=True,
         )
     ]
     clock = _clock()
@@ -122,7 +122,12 @@ def test_a_replica_that_lost_the_lease_does_not_run_its_job(sqlite_slack_service
             ttl=timedelta(minutes=5),
         )
     definition = JobDefinition(
-        "cta_rules", "test", run_cta_rules, lambda s: IntervalTrigger(seconds=1), lambda s: ""
+        "cta_rules",
+        "test",
+        run_cta_rules,
+        lambda s: IntervalTrigger(seconds=1),
+        lambda s: "",
+        delivers=True,  # had it run, its alerts would have been posted
     )
     register_context(
         "stale-replica",
@@ -148,14 +153,7 @@ def test_two_deliverers_racing_on_postgres_send_each_alert_once(postgres_url, tm
     reports = []
 
     def deliver(services: Services) -> None:
-        reports.append(
-            deliver_due_alerts(
-                services.session_factory,
-                sender=WebClientSender(services.web_client),
-                settings=services.settings,
-                now=NOW,
-            )
-        )
+        reports.append(send_now(services, now=NOW))
 
     threads = [threading.Thread(target=deliver, args=(s,)) for s in replicas]
     for thread in threads:

@@ -18,14 +18,15 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from bot.db.knowledge_repo import ThemeRecord, replace_scope_themes
-from bot.db.models import Account, Csm, SourceLoad, TextSentiment, Ticket, TicketTheme
+from bot.db.models import Account, SourceLoad, TextSentiment, Ticket, TicketTheme
 from bot.db.session import make_session_factory
 from bot.services import Services
 from bot.services.answers.pipeline import Answer, Question, answer_question
 from bot.services.corpus.toolkit import KnowledgeToolkit
-from bot.slack import figures as fmt
+from bot.slack import formatting as fmt
 from knowledge.embedding_cache import InMemoryEmbeddingCache
 from tests.conftest import make_settings
+from tests.support import factories
 from tests.support.blockcheck import assert_valid_blocks
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -51,16 +52,15 @@ def _store_themes(
         for index, (subject, similarity) in enumerate(members):
             ticket_id = f"{prefix}-{position}-{index}"
             created = NOW - timedelta(days=index + 1)
-            session.add(
-                Ticket(
-                    ticket_id=ticket_id,
-                    account_id=account_id,
-                    created_at=created,
-                    status="open",
-                    category=label.split(" · ")[0],
-                    subject=subject,
-                    description=f"{subject}: details",
-                )
+            factories.add_ticket(
+                session,
+                ticket_id,
+                account_id,
+                created_at=created,
+                status="open",
+                category=label.split(" · ")[0],
+                subject=subject,
+                description=f"{subject}: details",
             )
             ids.append((ticket_id, similarity))
         records.append(
@@ -83,20 +83,14 @@ def _store_themes(
 def stored(engine: Engine, tmp_path: Path, hashing_embedder, chroma_client) -> Services:
     """Alice owns Acme, Bob owns Initech, both report to the manager; themes are stored."""
     with Session(engine) as session:
-        session.add_all(
-            [
-                Csm(csm_id="M1", name="Maria Manager", slack_user_id=MANAGER, role="manager"),
-                Csm(csm_id="C1", name="Alice Chen", slack_user_id=ALICE, manager_id="M1"),
-                Csm(csm_id="C2", name="Bob Ortiz", slack_user_id=BOB, manager_id="M1"),
-            ]
+        factories.add_csm(
+            session, "M1", name="Maria Manager", slack_user_id=MANAGER, role="manager"
         )
+        factories.add_csm(session, "C1", name="Alice Chen", slack_user_id=ALICE, manager_id="M1")
+        factories.add_csm(session, "C2", name="Bob Ortiz", slack_user_id=BOB, manager_id="M1")
         session.flush()
-        session.add_all(
-            [
-                Account(account_id="A1", name="Acme Corp", csm_id="C1"),
-                Account(account_id="B1", name="Initech", csm_id="C2"),
-            ]
-        )
+        factories.add_account(session, "A1", name="Acme Corp", csm_id="C1")
+        factories.add_account(session, "B1", name="Initech", csm_id="C2")
         session.flush()
         _store_themes(session, "account:A1", "A1", ACME_THEMES, "A")
         _store_themes(session, "account:B1", "B1", [INITECH_THEME], "B")

@@ -31,7 +31,7 @@ from tests.conftest import make_settings
 from tests.knowledge.theme_world import ADMIN, ALICE, BOB, build_theme_folder, topic_of
 from tests.support.blockcheck import assert_valid_blocks, assert_valid_message
 from tests.support.databases import migrated_engine
-from tests.support.slack_api import FakeSlackApi
+from tests.support.fake_slack import FakeSlackApi
 from tests.support.slack_fixtures import build_harness
 
 pytestmark = pytest.mark.slow

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import Account, Alert, HealthOverride, HealthScore
 from bot.db.session import unit_of_work
-from bot.slack import figures as fmt
+from bot.slack import formatting as fmt
 from jobs.digests import run_manager_digest
 from jobs.runner import run_job
 from tests.jobs import store

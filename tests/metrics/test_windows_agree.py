@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import Cta, HealthScore, Interaction, Invoice, UsageDaily
 from bot.db.session import unit_of_work
-from bot.slack import figures as fmt
+from bot.slack import formatting as fmt
 from jobs.ctas import run_cta_rules
 from jobs.runner import run_job
 from jobs.scoring import run_score

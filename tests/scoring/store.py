@@ -12,13 +12,12 @@ from bot.db.models import (
     Account,
     Contact,
     Contract,
-    Csm,
     Interaction,
     Invoice,
     NpsResponse,
-    Ticket,
     UsageDaily,
 )
+from tests.support import factories
 
 AS_OF = date(2025, 6, 1)
 
@@ -28,7 +27,7 @@ def at(day: date, hour: int = 12) -> datetime:
 
 
 def add_csm(session: Session, csm_id: str = "C1") -> None:
-    session.add(Csm(csm_id=csm_id, name="Casey CSM", slack_user_id="U0CSM"))
+    factories.add_csm(session, csm_id, name="Casey CSM", slack_user_id="U0CSM")
 
 
 def add_account(
@@ -42,18 +41,16 @@ def add_account(
     segment: str = "mid-market",
     arr: str = "50000",
 ) -> None:
-    session.add(
-        Account(
-            account_id=account_id,
-            name=f"{account_id} Corp",
-            csm_id="C1",
-            segment=segment,
-            arr=Decimal(arr),
-            licensed_seats=seats,
-            status=status,
-            churned_at=churned_at,
-            customer_since=customer_since,
-        )
+    factories.add_account(
+        session,
+        account_id,
+        csm_id="C1",
+        segment=segment,
+        arr=arr,
+        licensed_seats=seats,
+        status=status,
+        churned_at=churned_at,
+        customer_since=customer_since,
     )
 
 
@@ -71,16 +68,15 @@ def add_usage(
     for offset in range(days):
         day = end - timedelta(days=days - offset)
         users = active_users[offset] if isinstance(active_users, list) else active_users
-        session.add(
-            UsageDaily(
-                account_id=account_id,
-                date=day,
-                active_users=users,
-                logins=logins,
-                events=users * 10,
-                features_used=features,
-                session_minutes=float(users),
-            )
+        factories.add_usage(
+            session,
+            account_id,
+            day,
+            active_users=users,
+            logins=logins,
+            events=users * 10,
+            features_used=features,
+            session_minutes=float(users),
         )
 
 
@@ -95,27 +91,24 @@ def add_invoice(
     due_days: int = 30,
 ) -> None:
     due = issued + timedelta(days=due_days)
-    session.add(
-        Invoice(
-            invoice_id=invoice_id,
-            account_id=account_id,
-            issued_at=issued,
-            amount=Decimal("1000"),
-            due_at=due,
-            paid_at=paid
-            if paid is not None
-            else (due - timedelta(days=5) if status == "paid" else None),
-            status=status,
-        )
+    factories.add_invoice(
+        session,
+        invoice_id,
+        account_id,
+        issued_at=issued,
+        amount="1000",
+        due_at=due,
+        paid_at=paid
+        if paid is not None
+        else (due - timedelta(days=5) if status == "paid" else None),
+        status=status,
     )
 
 
 def add_ticket(
     session: Session, ticket_id: str, account_id: str, *, created: date, **fields: Any
 ) -> None:
-    session.add(
-        Ticket(ticket_id=ticket_id, account_id=account_id, created_at=at(created), **fields)
-    )
+    factories.add_ticket(session, ticket_id, account_id, created_at=at(created), **fields)
 
 
 def add_contract(
@@ -128,20 +121,13 @@ def add_contract(
     arr: str,
     status: str,
 ) -> None:
-    session.add(
-        Contract(
-            contract_id=contract_id,
-            account_id=account_id,
-            start_date=start,
-            end_date=end,
-            arr=Decimal(arr),
-            status=status,
-        )
+    factories.add_contract(
+        session, contract_id, account_id, start=start, end=end, arr=arr, status=status
     )
 
 
 def add_contact(session: Session, contact_id: str, account_id: str, **flags: Any) -> None:
-    session.add(Contact(contact_id=contact_id, account_id=account_id, name=contact_id, **flags))
+    factories.add_contact(session, contact_id, account_id, **flags)
 
 
 def add_interaction(
@@ -153,24 +139,19 @@ def add_interaction(
     contact_id: str | None = None,
     type: str = "meeting",
 ) -> None:
-    session.add(
-        Interaction(
-            interaction_id=interaction_id,
-            account_id=account_id,
-            occurred_at=at(day),
-            type=type,
-            contact_id=contact_id,
-            csm_id="C1",
-        )
+    factories.add_interaction(
+        session,
+        interaction_id,
+        account_id,
+        occurred_at=at(day),
+        type=type,
+        contact_id=contact_id,
+        csm_id="C1",
     )
 
 
 def add_nps(session: Session, response_id: str, account_id: str, *, day: date, score: int) -> None:
-    session.add(
-        NpsResponse(
-            response_id=response_id, account_id=account_id, responded_at=at(day), score=score
-        )
-    )
+    factories.add_nps(session, response_id, account_id, responded_at=at(day), score=score)
 
 
 def seed_small_portfolio(session: Session) -> None:

@@ -14,25 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from bot.db.models import (
-    Account,
-    Contact,
-    Contract,
-    Csm,
-    Cta,
-    HealthOverride,
-    HealthScore,
-    Interaction,
-    NpsResponse,
-    SourceLoad,
-    Ticket,
-    UsageDaily,
-)
+from bot.db.models import HealthOverride
+from tests.support import factories
 
 TODAY = date(2025, 6, 16)  # a Monday
 NOW = datetime(2025, 6, 16, 10, 0, tzinfo=UTC)
@@ -220,28 +207,24 @@ def _drivers(plan: Plan, value: float, days_ago: int) -> list[dict[str, object]]
     ]
 
 
-def _health_rows(plan: Plan) -> list[HealthScore]:
-    rows = []
+def _add_health(session: Session, plan: Plan) -> None:
     for days_ago in range(HISTORY_DAYS):
         value = _score_on(plan, days_ago)
-        rows.append(
-            HealthScore(
-                account_id=plan.account_id,
-                as_of=TODAY - timedelta(days=days_ago),
-                score=value,
-                band=_band(value),
-                computed_band=_band(value),
-                components=_components(value, days_ago, plan),
-                drivers=_drivers(plan, value, days_ago),
-                missing_components=["support"] if plan.account_id == "acc_initech" else [],
-                churn_risk=round(max(0.0, (70 - value) / 100), 3),
-                expansion=round(value * 0.8, 1),
-                stage=plan.stage,
-                config_version="test-1",
-                computed_at=NOW,
-            )
+        factories.add_health(
+            session,
+            plan.account_id,
+            TODAY - timedelta(days=days_ago),
+            score=value,
+            band=_band(value),
+            components=_components(value, days_ago, plan),
+            drivers=_drivers(plan, value, days_ago),
+            missing_components=["support"] if plan.account_id == "acc_initech" else [],
+            churn_risk=round(max(0.0, (70 - value) / 100), 3),
+            expansion=round(value * 0.8, 1),
+            stage=plan.stage,
+            config_version="test-1",
+            computed_at=NOW,
         )
-    return rows
 
 
 def _at(days_ago: float, hour: int = 9) -> datetime:
@@ -253,84 +236,71 @@ def _at(days_ago: float, hour: int = 9) -> datetime:
 def build_world(engine: Engine) -> None:
     """Insert the whole world in one transaction."""
     with Session(engine) as session:
-        session.add_all(
-            [
-                Csm(csm_id="csm_admin", name="Ada Admin", slack_user_id=ADMIN, role="admin"),
-                Csm(
-                    csm_id="csm_mgr",
-                    name="Mona Manager",
-                    slack_user_id=MANAGER,
-                    role="manager",
-                    team="East",
-                ),
-                Csm(
-                    csm_id="csm_alice",
-                    name="Alice Able",
-                    slack_user_id=ALICE,
-                    role="csm",
-                    manager_id="csm_mgr",
-                    team="East",
-                ),
-                Csm(
-                    csm_id="csm_bob",
-                    name="Bob Baker",
-                    slack_user_id=BOB,
-                    role="csm",
-                    manager_id="csm_mgr",
-                    team="East",
-                ),
-                Csm(
-                    csm_id="csm_carol",
-                    name="Carol Cole",
-                    slack_user_id=CAROL,
-                    role="csm",
-                    team="West",
-                ),
-                Csm(csm_id="csm_dan", name="Dan Nobody", slack_user_id=None, role="csm"),
-            ]
+        factories.add_csm(session, "csm_admin", name="Ada Admin", slack_user_id=ADMIN, role="admin")
+        factories.add_csm(
+            session,
+            "csm_mgr",
+            name="Mona Manager",
+            slack_user_id=MANAGER,
+            role="manager",
+            team="East",
         )
+        factories.add_csm(
+            session,
+            "csm_alice",
+            name="Alice Able",
+            slack_user_id=ALICE,
+            manager_id="csm_mgr",
+            team="East",
+        )
+        factories.add_csm(
+            session,
+            "csm_bob",
+            name="Bob Baker",
+            slack_user_id=BOB,
+            manager_id="csm_mgr",
+            team="East",
+        )
+        factories.add_csm(session, "csm_carol", name="Carol Cole", slack_user_id=CAROL, team="West")
+        factories.add_csm(session, "csm_dan", name="Dan Nobody")
         session.flush()
         for plan in PLANS:
-            session.add(
-                Account(
-                    account_id=plan.account_id,
-                    name=plan.name,
-                    csm_id=plan.csm_id,
-                    arr=Decimal(plan.arr),
-                    currency=plan.currency,
-                    segment=plan.segment,
-                    licensed_seats=plan.seats,
-                    status=plan.status,
-                    customer_since=date(2022, 1, 10),
-                    churned_at=TODAY - timedelta(days=20) if plan.status == "churned" else None,
-                )
+            factories.add_account(
+                session,
+                plan.account_id,
+                name=plan.name,
+                csm_id=plan.csm_id,
+                arr=plan.arr,
+                currency=plan.currency,
+                segment=plan.segment,
+                licensed_seats=plan.seats,
+                status=plan.status,
+                customer_since=date(2022, 1, 10),
+                churned_at=TODAY - timedelta(days=20) if plan.status == "churned" else None,
             )
         session.flush()
         for plan in PLANS:
             if plan.renewal_in_days is not None:
-                session.add(
-                    Contract(
-                        contract_id=f"ct_{plan.account_id}",
-                        account_id=plan.account_id,
-                        start_date=TODAY + timedelta(days=plan.renewal_in_days - 365),
-                        end_date=TODAY + timedelta(days=plan.renewal_in_days),
-                        arr=Decimal(plan.arr),
-                        status="active",
-                        auto_renew=plan.account_id == "acc_initech",
-                    )
+                factories.add_contract(
+                    session,
+                    f"ct_{plan.account_id}",
+                    plan.account_id,
+                    start=TODAY + timedelta(days=plan.renewal_in_days - 365),
+                    end=TODAY + timedelta(days=plan.renewal_in_days),
+                    arr=plan.arr,
+                    auto_renew=plan.account_id == "acc_initech",
                 )
             if plan.scored and plan.status == "active":
-                session.add_all(_health_rows(plan))
-        session.add(
-            Contract(
-                contract_id="ct_acme_2023",
-                account_id="acc_acme",
-                start_date=date(2023, 7, 31),
-                end_date=TODAY + timedelta(days=45 - 365),
-                arr=Decimal(100_000),
-                status="renewed",
-                auto_renew=False,
-            )
+                _add_health(session, plan)
+        factories.add_contract(
+            session,
+            "ct_acme_2023",
+            "acc_acme",
+            start=date(2023, 7, 31),
+            end=TODAY + timedelta(days=45 - 365),
+            arr=100_000,
+            status="renewed",
+            auto_renew=False,
         )
         _add_activity(session)
         session.commit()
@@ -341,183 +311,188 @@ def _add_activity(session: Session) -> None:
     for days_ago in range(60):
         day = TODAY - timedelta(days=days_ago + 1)
         recent = days_ago < 30
-        session.add(
-            UsageDaily(
-                account_id="acc_acme",
-                date=day,
-                active_users=70 if recent else 120,
-                logins=140 if recent else 260,
-                events=2_000 if recent else 3_500,
-                features_used=6 if recent else 9,
-                session_minutes=900.0 if recent else 1500.0,
-            )
+        factories.add_usage(
+            session,
+            "acc_acme",
+            day,
+            active_users=70 if recent else 120,
+            logins=140 if recent else 260,
+            events=2_000 if recent else 3_500,
+            features_used=6 if recent else 9,
+            session_minutes=900.0 if recent else 1500.0,
         )
-        session.add(
-            UsageDaily(
-                account_id="acc_initech",
-                date=day,
-                active_users=40,
-                logins=80,
-                events=900,
-                features_used=5,
-                session_minutes=400.0,
-            )
+        factories.add_usage(
+            session,
+            "acc_initech",
+            day,
+            active_users=40,
+            logins=80,
+            events=900,
+            features_used=5,
+            session_minutes=400.0,
         )
-    session.add_all(
-        [
-            Contact(
-                contact_id="c_jane",
-                account_id="acc_acme",
-                name="Jane Champion",
-                email="jane@acme.example",
-                title="VP Operations",
-                is_champion=True,
-                is_decision_maker=False,
-                is_active=True,
-                last_contacted_at=_at(10),
-            ),
-            Contact(
-                contact_id="c_dave",
-                account_id="acc_acme",
-                name="Dave Decider",
-                email="dave@acme.example",
-                title="CFO",
-                is_champion=False,
-                is_decision_maker=True,
-                is_active=True,
-                last_contacted_at=_at(40),
-            ),
-            Contact(
-                contact_id="c_old",
-                account_id="acc_acme",
-                name="Olga Former",
-                title="Director",
-                is_champion=True,
-                is_active=False,
-            ),
-            Contact(
-                contact_id="c_ian",
-                account_id="acc_initech",
-                name="Ian Initech",
-                title="IT Manager",
-                is_champion=False,
-                is_active=True,
-            ),
-            Contact(
-                contact_id="c_uma",
-                account_id="acc_umbrella",
-                name="Uma Brella",
-                title="COO",
-                is_champion=True,
-                is_active=True,
-                last_contacted_at=_at(2),
-            ),
-        ]
+    factories.add_contact(
+        session,
+        "c_jane",
+        "acc_acme",
+        name="Jane Champion",
+        email="jane@acme.example",
+        title="VP Operations",
+        is_champion=True,
+        is_decision_maker=False,
+        is_active=True,
+        last_contacted_at=_at(10),
+    )
+    factories.add_contact(
+        session,
+        "c_dave",
+        "acc_acme",
+        name="Dave Decider",
+        email="dave@acme.example",
+        title="CFO",
+        is_champion=False,
+        is_decision_maker=True,
+        is_active=True,
+        last_contacted_at=_at(40),
+    )
+    factories.add_contact(
+        session,
+        "c_old",
+        "acc_acme",
+        name="Olga Former",
+        title="Director",
+        is_champion=True,
+        is_active=False,
+    )
+    factories.add_contact(
+        session,
+        "c_ian",
+        "acc_initech",
+        name="Ian Initech",
+        title="IT Manager",
+        is_champion=False,
+        is_active=True,
+    )
+    factories.add_contact(
+        session,
+        "c_uma",
+        "acc_umbrella",
+        name="Uma Brella",
+        title="COO",
+        is_champion=True,
+        is_active=True,
+        last_contacted_at=_at(2),
     )
     session.flush()
+    factories.add_ticket(
+        session,
+        "T-100",
+        "acc_acme",
+        created_at=_at(6),
+        status="open",
+        priority="urgent",
+        escalated=True,
+        subject="Exports failing since upgrade",
+    )
+    factories.add_ticket(
+        session,
+        "T-101",
+        "acc_acme",
+        created_at=_at(4),
+        status="pending",
+        priority="normal",
+        subject="SSO <login> loop & timeouts",
+    )
+    factories.add_ticket(
+        session,
+        "T-102",
+        "acc_acme",
+        created_at=_at(2),
+        status="open",
+        priority="high",
+        subject="Dashboard slow",
+    )
+    factories.add_ticket(
+        session,
+        "T-090",
+        "acc_acme",
+        created_at=_at(20),
+        status="solved",
+        resolved_at=_at(18),
+        priority="low",
+        subject="Invoice address",
+        csat=5,
+    )
+    factories.add_ticket(
+        session,
+        "T-050",
+        "acc_acme",
+        created_at=_at(70),
+        status="closed",
+        resolved_at=_at(69),
+        priority="normal",
+        subject="Old question",
+    )
+    factories.add_ticket(
+        session,
+        "T-200",
+        "acc_umbrella",
+        created_at=_at(1),
+        status="open",
+        priority="normal",
+        subject="Add more seats",
+    )
+    factories.add_ticket(
+        session,
+        "T-300",
+        "acc_globex_inc",
+        created_at=_at(3),
+        status="open",
+        priority="urgent",
+        subject="Outage in EU region",
+    )
+    factories.add_interaction(
+        session,
+        "i_1",
+        "acc_acme",
+        occurred_at=_at(3),
+        contact_id="c_jane",
+        csm_id="csm_alice",
+        summary="QBR prep: usage concerns",
+    )
+    factories.add_interaction(
+        session,
+        "i_0",
+        "acc_acme",
+        occurred_at=_at(30),
+        type="email",
+        contact_id="c_dave",
+        csm_id="csm_alice",
+    )
+    factories.add_nps(session, "n_1", "acc_acme", responded_at=_at(200), score=9)
+    factories.add_nps(
+        session, "n_2", "acc_acme", responded_at=_at(100), score=6, contact_id="c_dave"
+    )
+    factories.add_nps(
+        session,
+        "n_3",
+        "acc_acme",
+        responded_at=_at(12),
+        score=4,
+        contact_id="c_jane",
+        comment="Exports keep breaking; we need a fix.",
+    )
+    factories.add_nps(
+        session,
+        "n_4",
+        "acc_umbrella",
+        responded_at=_at(5),
+        score=10,
+        contact_id="c_uma",
+        comment="Great team",
+    )
     session.add_all(
         [
-            Ticket(
-                ticket_id="T-100",
-                account_id="acc_acme",
-                created_at=_at(6),
-                status="open",
-                priority="urgent",
-                escalated=True,
-                subject="Exports failing since upgrade",
-            ),
-            Ticket(
-                ticket_id="T-101",
-                account_id="acc_acme",
-                created_at=_at(4),
-                status="pending",
-                priority="normal",
-                subject="SSO <login> loop & timeouts",
-            ),
-            Ticket(
-                ticket_id="T-102",
-                account_id="acc_acme",
-                created_at=_at(2),
-                status="open",
-                priority="high",
-                subject="Dashboard slow",
-            ),
-            Ticket(
-                ticket_id="T-090",
-                account_id="acc_acme",
-                created_at=_at(20),
-                status="solved",
-                resolved_at=_at(18),
-                priority="low",
-                subject="Invoice address",
-                csat=5,
-            ),
-            Ticket(
-                ticket_id="T-050",
-                account_id="acc_acme",
-                created_at=_at(70),
-                status="closed",
-                resolved_at=_at(69),
-                priority="normal",
-                subject="Old question",
-            ),
-            Ticket(
-                ticket_id="T-200",
-                account_id="acc_umbrella",
-                created_at=_at(1),
-                status="open",
-                priority="normal",
-                subject="Add more seats",
-            ),
-            Ticket(
-                ticket_id="T-300",
-                account_id="acc_globex_inc",
-                created_at=_at(3),
-                status="open",
-                priority="urgent",
-                subject="Outage in EU region",
-            ),
-            Interaction(
-                interaction_id="i_1",
-                account_id="acc_acme",
-                occurred_at=_at(3),
-                type="meeting",
-                contact_id="c_jane",
-                csm_id="csm_alice",
-                summary="QBR prep: usage concerns",
-            ),
-            Interaction(
-                interaction_id="i_0",
-                account_id="acc_acme",
-                occurred_at=_at(30),
-                type="email",
-                contact_id="c_dave",
-                csm_id="csm_alice",
-            ),
-            NpsResponse(response_id="n_1", account_id="acc_acme", responded_at=_at(200), score=9),
-            NpsResponse(
-                response_id="n_2",
-                account_id="acc_acme",
-                responded_at=_at(100),
-                score=6,
-                contact_id="c_dave",
-            ),
-            NpsResponse(
-                response_id="n_3",
-                account_id="acc_acme",
-                responded_at=_at(12),
-                score=4,
-                contact_id="c_jane",
-                comment="Exports keep breaking; we need a fix.",
-            ),
-            NpsResponse(
-                response_id="n_4",
-                account_id="acc_umbrella",
-                responded_at=_at(5),
-                score=10,
-                contact_id="c_uma",
-                comment="Great team",
-            ),
             HealthOverride(
                 account_id="acc_initech",
                 band="red",
@@ -534,57 +509,61 @@ def _add_activity(session: Session) -> None:
                 created_by="Alice Able",
                 created_at=_at(30),
             ),
-            Cta(
-                dedupe_key="acme:risk:2025-06",
-                account_id="acc_acme",
-                rule="health_red",
-                type="risk",
-                priority="high",
-                playbook_id="at-risk-intervention",
-                reason="Health turned red (74 → 36)",
-                owner_csm_id="csm_alice",
-                due_date=TODAY + timedelta(days=2),
-                status="open",
-                created_at=_at(2),
-            ),
-            Cta(
-                dedupe_key="acme:renewal:60",
-                account_id="acc_acme",
-                rule="renewal_60",
-                type="renewal",
-                priority="high",
-                playbook_id="renewal",
-                reason="Renewal in 45 days",
-                owner_csm_id="csm_alice",
-                due_date=TODAY + timedelta(days=7),
-                status="acknowledged",
-                created_at=_at(5),
-            ),
-            Cta(
-                dedupe_key="acme:nps:old",
-                account_id="acc_acme",
-                rule="nps_detractor",
-                type="risk",
-                priority="high",
-                playbook_id="nps-detractor",
-                reason="NPS 6",
-                owner_csm_id="csm_alice",
-                status="completed",
-                created_at=_at(90),
-            ),
-            Cta(
-                dedupe_key="hooli:exp",
-                account_id="acc_hooli",
-                rule="expansion",
-                type="expansion",
-                priority="medium",
-                playbook_id="expansion",
-                reason="Seat utilisation 95%",
-                owner_csm_id="csm_carol",
-                status="open",
-                created_at=_at(1),
-            ),
         ]
+    )
+    factories.add_cta(
+        session,
+        "acme:risk:2025-06",
+        "acc_acme",
+        rule="health_red",
+        type="risk",
+        priority="high",
+        playbook_id="at-risk-intervention",
+        reason="Health turned red (74 → 36)",
+        owner_csm_id="csm_alice",
+        due_date=TODAY + timedelta(days=2),
+        status="open",
+        created_at=_at(2),
+    )
+    factories.add_cta(
+        session,
+        "acme:renewal:60",
+        "acc_acme",
+        rule="renewal_60",
+        type="renewal",
+        priority="high",
+        playbook_id="renewal",
+        reason="Renewal in 45 days",
+        owner_csm_id="csm_alice",
+        due_date=TODAY + timedelta(days=7),
+        status="acknowledged",
+        created_at=_at(5),
+    )
+    factories.add_cta(
+        session,
+        "acme:nps:old",
+        "acc_acme",
+        rule="nps_detractor",
+        type="risk",
+        priority="high",
+        playbook_id="nps-detractor",
+        reason="NPS 6",
+        owner_csm_id="csm_alice",
+        status="completed",
+        created_at=_at(90),
+    )
+    factories.add_cta(
+        session,
+        "hooli:exp",
+        "acc_hooli",
+        rule="expansion",
+        type="expansion",
+        priority="medium",
+        playbook_id="expansion",
+        reason="Seat utilisation 95%",
+        owner_csm_id="csm_carol",
+        status="open",
+        created_at=_at(1),
     )
     loaded = NOW - timedelta(hours=1)
     for source, as_of in {
@@ -597,6 +576,4 @@ def _add_activity(session: Session) -> None:
         "interactions": NOW - timedelta(days=4),
         "nps": NOW - timedelta(hours=5),
     }.items():
-        session.add(
-            SourceLoad(source=source, last_loaded_at=loaded, rows_loaded=1, data_as_of=as_of)
-        )
+        factories.add_source_load(session, source, last_loaded_at=loaded, data_as_of=as_of)

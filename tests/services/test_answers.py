@@ -23,7 +23,7 @@ from bot.db.models import (
 )
 from bot.services import Services
 from bot.services.answers.pipeline import MAX_ANSWER_BLOCKS, Question, answer_question
-from bot.slack import figures as fmt
+from bot.slack import formatting as fmt
 from bot.slack.action_values import parse_answer_ref
 from bot.slack.ids import ActionId
 from tests.conftest import make_settings

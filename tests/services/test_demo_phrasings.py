@@ -32,7 +32,7 @@ from bot.services import Services
 from bot.services.accounts.names import core_name
 from bot.services.answers.pipeline import Question, answer_question
 from bot.services.health.runs import score_portfolio
-from bot.slack import figures as fmt
+from bot.slack import formatting as fmt
 from bot.sources.demo.generator import generate_demo
 from bot.sources.demo.world import DemoConfig
 from bot.sources.importer import import_folder

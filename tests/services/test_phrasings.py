@@ -31,7 +31,7 @@ from bot.db.models import (
 )
 from bot.services import Services
 from bot.services.answers.pipeline import Answer, Question, answer_question
-from bot.slack import figures as fmt
+from bot.slack import formatting as fmt
 from tests.services.qa_world import ADMIN, ALICE, BOB, CAROL, MANAGER, NOW, TODAY
 from tests.support.blockcheck import assert_valid_blocks
 

@@ -1,6 +1,6 @@
 """Pytest fixtures for the offline Slack harness (loaded by ``tests/conftest.py``).
 
-* ``fake_slack`` — a started :class:`~tests.support.slack_api.FakeSlackApi`;
+* ``fake_slack`` — a started :class:`~tests.support.fake_slack.FakeSlackApi`;
 * ``slack_settings_for(fake, tmp_path, url, **env)`` — settings pointing every Slack client
   at it; ``slack_services_for(fake, tmp_path, engine, **env)`` — services with those settings;
 * ``slack_harness`` (SQLite and PostgreSQL) / ``sqlite_slack_harness`` — a real
@@ -25,7 +25,7 @@ from sqlalchemy import Engine
 from bot.db.session import make_session_factory
 from bot.services import Services
 from bot.settings import Settings
-from tests.support.slack_api import FakeSlackApi
+from tests.support.fake_slack import FakeSlackApi
 from tests.support.slack_requests import (
     SIGNING_SECRET,
     SlackPayload,

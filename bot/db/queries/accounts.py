@@ -20,11 +20,30 @@ def all_account_names(*, session: Session) -> list[AccountName]:
     filters matches by the viewer's scope before showing anything.
     """
     rows = session.execute(
-        select(Account.account_id, Account.name, Account.csm_id, Account.status)
+        select(Account.account_id, Account.name, Account.csm_id, Account.status, Account.domain)
     ).tuples()
     return [
-        AccountName(account_id=a, name=n, csm_id=c, status=s or "active") for a, n, c, s in rows
+        AccountName(account_id=a, name=n, csm_id=c, status=s or "active", domain=d)
+        for a, n, c, s, d in rows
     ]
+
+
+def find_account(*, session: Session, query: str) -> tuple[str, str] | None:
+    """(account_id, name) for an exact id or a case-insensitive exact name.
+
+    The precise lookup of commands that take an account argument (playbooks); the
+    fuzzy resolver over :func:`all_account_names` is the assistant's.
+    """
+    row = session.execute(
+        select(Account.account_id, Account.name).where(Account.account_id == query)
+    ).first()
+    if row is None:
+        row = session.execute(
+            select(Account.account_id, Account.name)
+            .where(func.lower(Account.name) == query.strip().lower())
+            .order_by(Account.account_id)
+        ).first()
+    return (row[0], row[1]) if row else None
 
 
 def account_names_fingerprint(*, session: Session) -> tuple[object, ...]:

@@ -15,7 +15,7 @@ from bot.services.metrics.readings import (
     portfolio_nps_reading,
     renewals_due,
 )
-from bot.slack import figures as fmt
+from bot.slack import formatting as fmt
 from bot.slack.blocks.answer import Blocks, bullets, paragraph, title
 from bot.slack.blocks.glossary import MetricDefinitionView, build_metric_definition_blocks
 

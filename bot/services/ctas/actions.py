@@ -26,7 +26,8 @@ from bot.services.accounts.permissions import (
     unlinked_text,
 )
 from bot.services.accounts.viewers import Visibility
-from bot.services.ctas.alerts import queue_message, render_cta_message
+from bot.services.ctas.alert_rendering import render_cta_message
+from bot.services.outbox.queue import queue_message
 from bot.settings import Settings
 
 SNOOZE_DURATIONS = {"1d": timedelta(days=1), "1w": timedelta(weeks=1)}

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.db.cta_signals import AccountSignals, SignalWindows
 from bot.errors import ConfigurationError
 from bot.money import format_money
-from bot.slack.figures import seats_used_text
+from bot.slack.formatting import seats_used_text
 
 DEFAULT_RULES_FILE = Path(__file__).with_name("rules.yaml")
 PRIORITY_ORDER = {"urgent": 0, "high": 1, "medium": 2, "low": 3}

@@ -25,13 +25,9 @@ from bot.db.session import unit_of_work
 from bot.llm import ChatMessage, ChatModel, LlmUnavailable, TokenCounter, token_counter_for
 from bot.services import Services
 from bot.services.accounts.redaction import Redactor
+from bot.services.drafting.claims import mark_unsupported
 from bot.services.drafting.facts import FactsPack, build_facts_pack
-from bot.services.drafting.grounding import (
-    GroundingIndex,
-    GroundingReport,
-    check_grounding,
-    mark_unsupported,
-)
+from bot.services.drafting.grounding import GroundingIndex, GroundingReport, check_grounding
 from bot.services.drafting.prompts import (
     build_draft_prompt,
     parse_draft_reply,

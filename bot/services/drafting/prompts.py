@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pydantic import BaseModel, Field, ValidationError
 
 from bot.llm import ChatMessage, PromptPiece, TokenCounter, fit_pieces_to_budget
+from bot.services.drafting.claims import Claim
 from bot.services.drafting.facts import ESSENTIAL, Fact, FactsPack
-from bot.services.drafting.grounding import Claim
 from bot.services.drafting.room_reading import read_the_room
 from bot.services.drafting.types import DraftKind, DraftText, Purpose, Recipient, Tone
 

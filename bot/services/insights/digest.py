@@ -24,7 +24,7 @@ from bot.db import digest_queries as q
 from bot.db.queries.portfolio import portfolio_accounts
 from bot.db.queries.scope import AccountScope
 from bot.errors import UserFacingError
-from bot.money import current_locale, format_money
+from bot.money import MoneyTotals, current_locale, format_money
 from bot.services.accounts.permissions import digest_scope, viewer_for
 from bot.services.accounts.viewers import Visibility
 from bot.services.metrics.readings import (
@@ -36,8 +36,6 @@ from bot.services.metrics.readings import (
 BANDS = ("red", "yellow", "green")
 DRILL_DOWN_LIMIT = 1000  # a drill-down lists a whole book's red accounts, never pages
 CHART_DAYS = 30
-
-MoneyTotals = list[tuple[str, float]]  # (currency, amount), largest first
 
 
 def _changes(now: MoneyTotals, before: MoneyTotals) -> MoneyTotals:

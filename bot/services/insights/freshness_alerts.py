@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.db.status import source_freshness
-from bot.services.ctas.alerts import local_day_bounds, queue_message
+from bot.services.outbox.queue import local_day_bounds, queue_message
 from bot.settings import Settings
 from bot.slack.blocks.freshness import StaleFeed, build_stale_source_blocks
 

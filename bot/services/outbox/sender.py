@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from slack_sdk import WebClient
 
+    from bot.services import Services
+
 logger = logging.getLogger(__name__)
 
 
@@ -212,6 +214,14 @@ class WebClientSender:
             )
         except Exception as exc:  # noqa: BLE001
             raise _error_from_exception(exc) from exc
+
+
+def sender_for(services: Services) -> SlackSender | None:
+    """The one place a real sender is built (jobs and handlers alike): through the shared
+    ``services.web_client``; None without ``SLACK_BOT_TOKEN`` (messages wait in the outbox)."""
+    if not services.settings.slack_enabled:
+        return None
+    return WebClientSender(services.web_client)
 
 
 @dataclass

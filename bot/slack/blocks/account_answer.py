@@ -2,7 +2,7 @@
 tickets, contacts, NPS, ARR and next steps.
 
 Each builder takes a view (plain values the service gathered from the store)
-and returns blocks; figures are formatted by :mod:`bot.slack.figures` so the
+and returns blocks; figures are formatted by :mod:`bot.slack.formatting` so the
 same number reads the same everywhere.
 """
 
@@ -28,7 +28,7 @@ from bot.db.queries.records import (
     UsageWindow,
 )
 from bot.db.queries.usage import SeatUse
-from bot.slack import figures as fmt
+from bot.slack import formatting as fmt
 from bot.slack.blocks.answer import Blocks, bullets, facts, note, paragraph, title
 from bot.slack.blocks.draft import build_draft_buttons_block
 from bot.slack.formatting import escape_mrkdwn, truncate

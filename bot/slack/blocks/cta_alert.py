@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from bot.slack.formatting import clip, escape_mrkdwn
 from bot.slack.ids import ActionId
 
 TYPE_LABELS = {
@@ -25,18 +26,10 @@ SECTION_LIMIT = 3000
 HEADER_LIMIT = 150
 
 
-def escape_mrkdwn(text: str) -> str:
-    """Slack mrkdwn needs only ``& < >`` escaped in data and user text."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 @dataclass(frozen=True, slots=True)
 class CtaAlertView:
-    """Everything the CTA message shows; built by ``bot.services.ctas.alerts`` from the store."""
+    """Everything the CTA message shows; built from the store by
+    ``bot.services.ctas.alert_rendering``."""
 
     cta_id: int
     account_id: str

@@ -8,7 +8,6 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.money import format_money
-from bot.slack.blocks.cta_alert import clip, escape_mrkdwn
 from bot.slack.blocks.modals import (
     choice_element,
     input_block,
@@ -17,6 +16,7 @@ from bot.slack.blocks.modals import (
     section,
     text_element,
 )
+from bot.slack.formatting import clip, escape_mrkdwn
 from bot.slack.ids import ActionId, CallbackId
 
 SEVERITIES = {"critical": "🔥 Critical", "high": "🟠 High", "medium": "🟡 Medium", "low": "⚪ Low"}

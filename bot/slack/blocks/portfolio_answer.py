@@ -21,7 +21,7 @@ from bot.db.queries.records import (
     PortfolioAccountRow,
     RenewalRow,
 )
-from bot.slack import figures as fmt
+from bot.slack import formatting as fmt
 from bot.slack.blocks.account_answer import cta_line
 from bot.slack.blocks.answer import Blocks, bullets, facts, paragraph, title
 from bot.slack.formatting import escape_mrkdwn

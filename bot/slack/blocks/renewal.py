@@ -7,7 +7,8 @@ from datetime import date
 from typing import Any
 
 from bot.money import format_money
-from bot.slack.blocks.cta_alert import CtaAlertView, build_cta_alert_blocks, clip, escape_mrkdwn
+from bot.slack.blocks.cta_alert import CtaAlertView, build_cta_alert_blocks
+from bot.slack.formatting import clip, escape_mrkdwn
 
 
 def build_renewal_alert_blocks(

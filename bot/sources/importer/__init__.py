@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -31,7 +32,14 @@ from bot.db.models import AuditLog, SourceLoad
 from bot.errors import ImportFailed
 from bot.sources.importer.contract import CONTRACT, REQUIRED_FILES, SPECS, FileSpec
 from bot.sources.importer.loader import write_rows
-from bot.sources.importer.reader import LINE, FileFormatError, Rejected, iter_chunks, read_header
+from bot.sources.importer.reader import (
+    LINE,
+    Chunk,
+    FileFormatError,
+    Rejected,
+    iter_chunks,
+    read_header,
+)
 from bot.sources.importer.validate import Problem, check_chunk
 
 logger = logging.getLogger(__name__)
@@ -46,6 +54,55 @@ def shown(value: str) -> str:
     if len(value) <= MAX_SHOWN_VALUE:
         return repr(value)
     return f"{value[:MAX_SHOWN_VALUE]!r}… ({len(value)} characters)"
+
+
+class Locator:
+    """Where a checked row came from, as an error line names it: ``accounts.csv:17``."""
+
+    def __init__(self, file_name: str) -> None:
+        self.name = file_name
+
+    def at(self, line: int) -> str:
+        return f"{self.name}:{line}"
+
+    def column(self, name: str) -> str:
+        return name
+
+    def rows(self, first: int, last: int) -> str:
+        return f"{self.name}:{first}: the database refused rows {first}-{last}"
+
+    def first_seen(self, line: int) -> str:
+        return f"first on line {line}"
+
+    def missing(self, table: str) -> str:
+        return f"no such {table.rstrip('s')} (not in {table} file nor the store)"
+
+
+class RecordLocator(Locator):
+    """Rows handed over in memory by a connector: named by source, object, id and field."""
+
+    def __init__(self, where: str, ids: Sequence[str], fields: Mapping[str, str]) -> None:
+        super().__init__(where)
+        self.ids = ids
+        self.fields = fields
+
+    def _id(self, line: int) -> str:
+        return str(self.ids[line - 1]) if 0 < line <= len(self.ids) else f"record {line}"
+
+    def at(self, line: int) -> str:
+        return f"{self.name} {self._id(line)}"
+
+    def column(self, name: str) -> str:
+        return self.fields.get(name, name)
+
+    def rows(self, first: int, last: int) -> str:
+        return f"{self.name}: the database refused records {self._id(first)}…{self._id(last)}"
+
+    def first_seen(self, line: int) -> str:
+        return f"also {self._id(line)}"
+
+    def missing(self, table: str) -> str:
+        return f"no such {table.rstrip('s')} in the store nor this page (sync {table} first)"
 
 
 @dataclass
@@ -70,9 +127,10 @@ class _ProblemLog:
         self.lines: list[str] = []
         self.dropped = 0
 
-    def add(self, file_name: str, problem: Problem) -> None:
+    def add(self, where: Locator, problem: Problem) -> None:
         self.add_text(
-            f"{file_name}:{problem.line}: {problem.column}: {shown(problem.value)}: {problem.why}"
+            f"{where.at(problem.line)}: {where.column(problem.column)}: "
+            f"{shown(problem.value)}: {problem.why}"
         )
 
     def add_text(self, line: str) -> None:
@@ -251,6 +309,35 @@ def _load_file(
     if problems.lines and any(line.startswith(f"{name}:1:") for line in problems.lines):
         return 0, None
 
+    kinds = {column.name: column.kind for column in spec.columns}
+    try:
+        return _load_chunks(
+            connection,
+            spec,
+            iter_chunks(path, header.columns, kinds=kinds),
+            present,
+            known_keys,
+            problems,
+            Locator(name),
+            write=write,
+        )
+    except FileFormatError as exc:
+        problems.add_text(f"{name}:{exc.line}: {exc}")
+        return 0, None
+
+
+def _load_chunks(
+    connection: Connection,
+    spec: FileSpec,
+    chunks: Iterable[Chunk],
+    present: list[str],
+    known_keys: dict[str, set[str]],
+    problems: _ProblemLog,
+    where: Locator,
+    *,
+    write: bool,
+) -> tuple[int, datetime | None]:
+    """Check and upsert chunks of text cells (from a file or from a connector's records)."""
     insert_columns = present + [
         c.name for c in spec.columns if c.default is not None and c.name not in present
     ]
@@ -261,74 +348,64 @@ def _load_file(
     key_lines: list[np.ndarray] = []
     loaded = 0
     newest: datetime | None = None
-    try:
-        kinds = {column.name: column.kind for column in spec.columns}
-        for piece in iter_chunks(path, header.columns, kinds=kinds):
-            chunk = piece.frame
-            for column in spec.columns:
-                if column.name not in present and column.default is not None:
-                    chunk[column.name] = column.default
-            checked = check_chunk(spec, chunk, insert_columns)
-            chunk_problems = _with_rejected(checked.problems, piece.rejected)
-            lines = chunk[LINE]
-            for column in spec.columns:
-                if column.references is None or column.name not in present:
-                    continue
-                values = chunk[column.name].str.strip()
-                filled = values != ""
-                if column.references == spec.table:
-                    unknown_mask = filled & ~values.isin(
-                        known_keys.get(spec.table, set()) | file_keys
+    for piece in chunks:
+        chunk = piece.frame
+        for column in spec.columns:
+            if column.name not in present and column.default is not None:
+                chunk[column.name] = column.default
+        checked = check_chunk(spec, chunk, insert_columns)
+        chunk_problems = _with_rejected(checked.problems, piece.rejected)
+        lines = chunk[LINE]
+        for column in spec.columns:
+            if column.references is None or column.name not in present:
+                continue
+            values = chunk[column.name].str.strip()
+            filled = values != ""
+            if column.references == spec.table:
+                unknown_mask = filled & ~values.isin(known_keys.get(spec.table, set()) | file_keys)
+                pending_self_refs.extend(
+                    zip(
+                        lines[unknown_mask].tolist(),
+                        [column.name] * int(unknown_mask.sum()),
+                        values[unknown_mask].tolist(),
+                        strict=True,
                     )
-                    pending_self_refs.extend(
-                        zip(
-                            lines[unknown_mask].tolist(),
-                            [column.name] * int(unknown_mask.sum()),
-                            values[unknown_mask].tolist(),
-                            strict=True,
-                        )
+                )
+                continue
+            missing = filled & ~values.isin(known_keys.get(column.references, set()))
+            if missing.any():
+                why = where.missing(column.references)
+                chunk_problems.extend(
+                    Problem(line, column.name, value, why)
+                    for line, value in zip(
+                        lines[missing].tolist(), values[missing].tolist(), strict=True
                     )
-                    continue
-                missing = filled & ~values.isin(known_keys.get(column.references, set()))
-                if missing.any():
-                    target = column.references.rstrip("s")
-                    why = f"no such {target} (not in {column.references} file nor the store)"
-                    chunk_problems.extend(
-                        Problem(line, column.name, value, why)
-                        for line, value in zip(
-                            lines[missing].tolist(), values[missing].tolist(), strict=True
-                        )
-                    )
-            for problem in sorted(chunk_problems, key=lambda p: p.line):
-                problems.add(name, problem)
-            key_frame = chunk[list(spec.key)].apply(lambda s: s.str.strip())
-            key_hashes.append(pd.util.hash_pandas_object(key_frame, index=False).to_numpy())
-            key_lines.append(lines.to_numpy(dtype=np.int64))
-            if len(spec.key) == 1:
-                file_keys.update(key_frame[spec.key[0]].tolist())
-            if spec.data_date_column and spec.data_date_column in checked.values:
-                chunk_newest = checked.values[spec.data_date_column].max()
-                if pd.notna(chunk_newest):
-                    stamp = pd.Timestamp(chunk_newest)
-                    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
-                    newest = max(newest, stamp.to_pydatetime()) if newest else stamp.to_pydatetime()
-            if write and not problems:
-                try:
-                    loaded += write_rows(connection, spec, checked.values, update_columns)
-                except DBAPIError as exc:
-                    first, last = int(lines.iloc[0]), int(lines.iloc[-1])
-                    problems.add_text(
-                        f"{name}:{first}: the database refused rows {first}-{last}: {_reason(exc)}"
-                    )
-            else:
-                loaded += len(chunk)
-    except FileFormatError as exc:
-        problems.add_text(f"{name}:{exc.line}: {exc}")
-        return loaded, newest
+                )
+        for problem in sorted(chunk_problems, key=lambda p: p.line):
+            problems.add(where, problem)
+        key_frame = chunk[list(spec.key)].apply(lambda s: s.str.strip())
+        key_hashes.append(pd.util.hash_pandas_object(key_frame, index=False).to_numpy())
+        key_lines.append(lines.to_numpy(dtype=np.int64))
+        if len(spec.key) == 1:
+            file_keys.update(key_frame[spec.key[0]].tolist())
+        if spec.data_date_column and spec.data_date_column in checked.values:
+            chunk_newest = checked.values[spec.data_date_column].max()
+            if pd.notna(chunk_newest):
+                stamp = pd.Timestamp(chunk_newest)
+                stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp
+                newest = max(newest, stamp.to_pydatetime()) if newest else stamp.to_pydatetime()
+        if write and not problems:
+            try:
+                loaded += write_rows(connection, spec, checked.values, update_columns)
+            except DBAPIError as exc:
+                first, last = int(lines.iloc[0]), int(lines.iloc[-1])
+                problems.add_text(f"{where.rows(first, last)}: {_reason(exc)}")
+        else:
+            loaded += len(chunk)
     for line, column_name, value in pending_self_refs:
         if value not in file_keys:
             problems.add(
-                name,
+                where,
                 Problem(
                     line,
                     column_name,
@@ -336,7 +413,7 @@ def _load_file(
                     f"no such {spec.table.rstrip('s')} (not in this file nor in the store)",
                 ),
             )
-    _report_duplicate_keys(name, spec, key_hashes, key_lines, problems)
+    _report_duplicate_keys(where, spec, key_hashes, key_lines, problems)
     if len(spec.key) == 1:
         known_keys.setdefault(spec.table, set()).update(file_keys)
     return loaded, newest
@@ -352,7 +429,7 @@ def _with_rejected(problems: list[Problem], rejected: list[Rejected]) -> list[Pr
 
 
 def _report_duplicate_keys(
-    name: str,
+    where: Locator,
     spec: FileSpec,
     hashes: list[np.ndarray],
     lines: list[np.ndarray],
@@ -372,7 +449,9 @@ def _report_duplicate_keys(
     for position, group_start in zip(repeats.tolist(), group_starts.tolist(), strict=True):
         line = int(all_lines[order[position]])
         first = int(all_lines[order[group_start]])
-        problems.add_text(f"{name}:{line}: {key_label}: duplicate key (first on line {first})")
+        problems.add_text(
+            f"{where.at(line)}: {key_label}: duplicate key ({where.first_seen(first)})"
+        )
 
 
 def _record_loads(

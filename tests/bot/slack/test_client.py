@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from bot.errors import ConfigurationError
 from bot.settings import Settings
 from bot.slack.client import build_web_client
-from tests.support.slack_api import FakeSlackApi
+from tests.support.fake_slack import FakeSlackApi
 
 
 def _settings(tmp_path: Path, fake: FakeSlackApi, **env: object) -> Settings:

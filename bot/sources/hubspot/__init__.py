@@ -1,0 +1,1 @@
+"""HubSpot CRM: the sync connector (companies, contacts, deals, owners) and company writeback."""

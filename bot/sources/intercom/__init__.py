@@ -1,0 +1,1 @@
+"""Intercom: the sync connector (companies, contacts, conversations as tickets) over httpx."""

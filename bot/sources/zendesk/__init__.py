@@ -1,0 +1,1 @@
+"""Zendesk Support: the sync connector (organizations, users, tickets with their CSAT)."""
