@@ -26,7 +26,7 @@ from tests.jobs import store
 from tests.jobs.conftest import JOB_SETTINGS
 from tests.jobs.store import NOW, TODAY
 from tests.support.cli import invoke
-from tests.support.slack_api import FakeSlackApi
+from tests.support.fake_slack import FakeSlackApi
 from tests.support.slack_fixtures import build_harness
 from tests.support.slack_requests import app_home_opened_event, event_payload
 

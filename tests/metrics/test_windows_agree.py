@@ -27,7 +27,7 @@ from tests.jobs import store
 from tests.jobs.conftest import JOB_SETTINGS
 from tests.jobs.store import NOW, TODAY
 from tests.support.cli import invoke
-from tests.support.slack_api import FakeSlackApi
+from tests.support.fake_slack import FakeSlackApi
 from tests.support.slack_fixtures import slack_services_for
 
 ANA = "U_ANA"
