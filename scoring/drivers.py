@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.config import COMPONENTS, HealthConfig
-from scoring.health import effective_component_weights
+from scoring.health import effective_component_shares
 from scoring.measures import NEVER_DAYS
 
 DRIVER_COLUMNS = ("row", "rank", "text", "component", "measure", "direction", "value", "impact")
@@ -147,12 +147,7 @@ def no_data_drivers(rows: pd.Index, config: HealthConfig) -> pd.DataFrame:
 
 def _component_shares(components: pd.DataFrame, config: HealthConfig) -> pd.DataFrame:
     """Each component's share of each row's health, as the health itself weighs them."""
-    values = components[list(COMPONENTS)].to_numpy(dtype="float64")
-    weights = pd.DataFrame(
-        effective_component_weights(values, config), index=components.index, columns=COMPONENTS
-    )
-    total = weights.sum(axis=1).replace(0.0, np.nan)
-    return weights.div(total, axis=0)
+    return effective_component_shares(components, config)
 
 
 # ------------------------------------------------------------------------------ texts

@@ -90,6 +90,21 @@ def effective_component_weights(values: np.ndarray, config: HealthConfig) -> np.
     return weights[None, :] * (1.0 + config.weak_component_boost * weakness) * available
 
 
+def effective_component_shares(components: pd.DataFrame, config: HealthConfig) -> pd.DataFrame:
+    """Each component's share of each row's health: effective weights over their sum.
+
+    ``health = sum(component score x share)`` over the components with data (before the
+    0.1 rounding), so the card can show each component's points and they add up to the
+    score; a row with no data at all has no shares (NaN).
+    """
+    values = components[list(COMPONENTS)].to_numpy(dtype="float64")
+    weights = pd.DataFrame(
+        effective_component_weights(values, config), index=components.index, columns=COMPONENTS
+    )
+    total = weights.sum(axis=1).replace(0.0, np.nan)
+    return weights.div(total, axis=0)
+
+
 def band_of(health: pd.Series, config: HealthConfig) -> pd.Series:
     """red below ``yellow_from``, green from ``green_from``, yellow between."""
     values = health.to_numpy(dtype="float64")

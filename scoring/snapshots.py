@@ -1,7 +1,8 @@
 """The stored snapshot of each score, with its JSON columns written as text, vectorised.
 
 The snapshot shape is the contract every reader relies on:
-``components = {"usage": {"score": 71.2 | null, "weight": 0.3, "measures": {...}}, ...}``,
+``components = {"usage": {"score": 71.2 | null, "weight": 0.3, "effective_weight": 0.36 | null,
+"points": 25.63 | null, "measures": {...}}, ...}``,
 ``drivers = [{"text", "component", "measure", "direction", "value"}, ...]`` (most
 important first) and ``missing_components = ["survey", ...]``. At 20,000 accounts,
 building a Python dict per account and ``json.dumps`` on each cost more than the whole
@@ -18,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from scoring.config import COMPONENTS, HealthConfig
+from scoring.health import effective_component_shares
 from scoring.portfolio import PortfolioScores
 
 SNAPSHOT_COLUMNS: tuple[str, ...] = (
@@ -59,9 +61,15 @@ def snapshot_frame(portfolio: PortfolioScores, config: HealthConfig) -> pd.DataF
 
 
 def components_json(portfolio: PortfolioScores, config: HealthConfig) -> pd.Series:
-    """The components object per row: one %-template filled from pre-formatted columns."""
+    """The components object per row: one %-template filled from pre-formatted columns.
+
+    ``weight`` is the configured share; ``effective_weight`` the share this row's score
+    really gave the component (weak components weigh more, missing ones nothing) and
+    ``points`` its contribution, so the points of a row add up to its score.
+    """
     weights = config.component_weights
     total = sum(weights.values())
+    shares = effective_component_shares(portfolio.components, config)
     pieces: list[str] = []
     columns: list[list[str]] = []
     for component in COMPONENTS:
@@ -69,9 +77,12 @@ def components_json(portfolio: PortfolioScores, config: HealthConfig) -> pd.Seri
         share = json.dumps(round(weights[component] / total, 4))
         measures = ", ".join(f'"{name}": %s' for name in names)
         pieces.append(
-            f'"{component}": {{"score": %s, "weight": {share}, "measures": {{{measures}}}}}'
+            f'"{component}": {{"score": %s, "weight": {share}, "effective_weight": %s, '
+            f'"points": %s, "measures": {{{measures}}}}}'
         )
         columns.append(json_numbers(portfolio.components[component], 1))
+        columns.append(json_numbers(shares[component], 4))
+        columns.append(json_numbers(portfolio.components[component] * shares[component], 2))
         columns.extend(json_numbers(portfolio.measures[name], 4) for name in names)
     template = "{" + ", ".join(pieces) + "}"
     texts = [template % values for values in zip(*columns, strict=True)]

@@ -30,6 +30,7 @@ from bot.db.models import (
     TicketChurnIntent,
     UsageDaily,
 )
+from bot.db.queries.usage import SEATS_WINDOW_DAYS, seat_window
 
 USAGE_MEASURES = {
     "events": UsageDaily.events,
@@ -59,7 +60,9 @@ class UsageFacts:
     max_active_users_recent: int | None
     days_with_data: int
     logins_total: int
-    avg_active_users_recent: float | None = None  # per day with data in the recent window
+    # Seats used's numerator (bot.services.metrics.glossary): active users over the 30
+    # complete days before the rule day ÷ 30, as the health score and the card count them.
+    avg_active_users_recent: float | None = None
 
 
 @dataclass(slots=True)
@@ -238,6 +241,8 @@ def _attach_usage(
     # Recent window: the last ``usage_days`` full days plus today's partial day (feeds
     # usually arrive up to yesterday); prior window: the ``usage_days`` before that.
     split = today - timedelta(days=windows.usage_days + 1)
+    seats_start, seats_end = seat_window(today)  # "seats used": the glossary's window
+    in_seat_window = and_(UsageDaily.date >= seats_start, UsageDaily.date <= seats_end)
     start = today - timedelta(
         days=max(windows.usage_days * 2 + 1, windows.login_lookback_days, windows.onboarding_days)
     )
@@ -258,10 +263,7 @@ def _attach_usage(
             func.max(case((UsageDaily.date > split, UsageDaily.active_users), else_=None)).label(
                 "max_active"
             ),
-            func.sum(case((UsageDaily.date > split, UsageDaily.active_users), else_=0)).label(
-                "recent_active"
-            ),
-            func.count(case((UsageDaily.date > split, 1), else_=None)).label("recent_days"),
+            func.sum(case((in_seat_window, UsageDaily.active_users), else_=0)).label("seat_active"),
             func.count().label("days"),
             func.sum(func.coalesce(UsageDaily.logins, 0)).label("logins"),
         )
@@ -282,9 +284,7 @@ def _attach_usage(
             max_active_users_recent=int(row.max_active) if row.max_active is not None else None,
             days_with_data=int(row.days),
             logins_total=int(row.logins or 0),
-            avg_active_users_recent=(
-                float(row.recent_active or 0) / int(row.recent_days) if row.recent_days else None
-            ),
+            avg_active_users_recent=float(row.seat_active or 0) / SEATS_WINDOW_DAYS,
         )
 
 

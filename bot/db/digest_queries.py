@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import Account, Contract, Csm, Cta, Escalation, HealthScore
+from bot.db.models import Account, Contract, Csm, Cta, Escalation, HealthOverride, HealthScore
 from bot.db.queries.accounts import DEFAULT_CURRENCY
+from bot.db.queries.portfolio import AT_RISK_STAGE, RED
 
 # The account's currency; accounts without one are in the default (as in Q&A totals).
 _CURRENCY = func.coalesce(Account.currency, DEFAULT_CURRENCY)
@@ -98,21 +100,44 @@ def scored_days_between(
     return [_as_date(day) for (day,) in session.execute(_scope(query, csm_ids))]
 
 
+def _override_in_force_on(day: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The band of the account's newest override in force on ``day`` (NULL: none)."""
+    return (
+        select(HealthOverride.band)
+        .where(
+            HealthOverride.account_id == HealthScore.account_id,
+            func.date(HealthOverride.created_at) <= day,
+            HealthOverride.until >= day,
+            or_(
+                HealthOverride.cleared_at.is_(None),
+                func.date(HealthOverride.cleared_at) > day,
+            ),
+        )
+        .order_by(HealthOverride.id.desc())
+        .limit(1)
+        .correlate(HealthScore)
+        .scalar_subquery()
+    )
+
+
 def red_arr_by_day(
     *, session: Session, start: date, end: date, csm_ids: Sequence[str] | None
 ) -> dict[date, dict[str, float]]:
-    """ARR of accounts whose snapshot that day was red, per day in [start, end] and currency.
+    """ARR at risk per scored day in [start, end] and currency, as the glossary defines it.
 
-    Only days with a red snapshot appear; see :func:`scored_days_between` for the days
-    that were scored at all.
+    An account counts on a day when that day's band (an override in force that day wins)
+    was red or its stage was at-risk, so the chart's last point is the digest's headline
+    (``bot.services.metrics``). Only days with such an account appear; see
+    :func:`scored_days_between` for the days that were scored at all.
     """
+    shown = func.coalesce(_override_in_force_on(HealthScore.as_of), HealthScore.band)
     query = (
         select(HealthScore.as_of, _CURRENCY, func.sum(Account.arr))
         .join(Account, Account.account_id == HealthScore.account_id)
         .where(
             HealthScore.as_of >= start,
             HealthScore.as_of <= end,
-            HealthScore.band == "red",
+            or_(shown == RED, HealthScore.stage == AT_RISK_STAGE),
             Account.status == "active",
         )
         .group_by(HealthScore.as_of, _CURRENCY)

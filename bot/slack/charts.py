@@ -18,7 +18,7 @@ from bot.money import DEFAULT_LOCALE, format_compact_money
 
 BAND_EDGES = (40, 70)
 LINE_COLOURS = ("#d9534f", "#5b6bbf", "#2f9e6e", "#9a6b2f")
-RED_ARR_TITLE = "ARR of red-health accounts"
+RED_ARR_TITLE = "ARR at risk (red or at-risk stage)"
 
 
 def red_arr_series(spec: dict[str, Any]) -> dict[str, list[tuple[date, float]]]:

@@ -224,3 +224,12 @@ def band_label(band: str | None) -> str:
 
 def plural(count: int, noun: str, plural_noun: str | None = None) -> str:
     return f"{count} {noun if count == 1 else (plural_noun or noun + 's')}"
+
+
+def seats_used_text(avg_active_users: float, licensed_seats: int) -> str:
+    """``164.3 of 180 seats (91%)``: the glossary's seats used, read the same on the card,
+    in CTA texts and in the health driver ("164.3 of 180 licensed seats active …")."""
+    return (
+        f"{avg_active_users:,.1f} of {licensed_seats:,} seats "
+        f"({percent(avg_active_users / licensed_seats)})"
+    )

@@ -125,7 +125,7 @@ def _grower(band: str, avg_active: float, peak: int) -> AccountSignals:
 
 def test_expansion_needs_sustained_seat_pressure_on_a_green_account():
     [lead] = run(expansion, _grower("green", avg_active=85, peak=98))
-    assert "seat utilisation 85%" in lead.reason and "promoter NPS 10" in lead.reason
+    assert "seats used 85.0 of 100 seats (85%)" in lead.reason and "promoter NPS 10" in lead.reason
     assert not run(expansion, _grower("green", avg_active=40, peak=130))  # one busy day
     assert not run(expansion, _grower("yellow", avg_active=85, peak=98))  # fix health first
 

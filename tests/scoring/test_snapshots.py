@@ -40,6 +40,8 @@ def test_snapshot_json_matches_the_scores_it_came_from():
     assert quote["survey"] == {
         "score": None,
         "weight": 0.1,
+        "effective_weight": 0.0,  # no data: no say in the score
+        "points": None,
         "measures": {"nps_latest": None},
     }
     assert json.loads(frame.loc["EMPTY", "drivers"])[0]["component"] is None
@@ -56,3 +58,21 @@ def test_driver_text_needing_escapes_still_yields_valid_json():
     drivers.loc[0, "text"] = 'the "champion" left\\ today\n'
     listed = json.loads(drivers_json(replace(portfolio, drivers=drivers)).iat[0])
     assert listed[0]["text"] == 'the "champion" left\\ today\n'
+
+
+def test_stored_points_add_up_to_the_score_under_the_weak_component_boost():
+    """The effective weights (not the configured ones) reproduce the stored score."""
+    assert CONFIG.weak_component_boost > 0  # otherwise this test proves nothing
+    weak = aggregate_row("WEAK", active_users_sum_30d=0.0, logins_sum_30d=0.0)
+    portfolio = score_accounts(aggregates(aggregate_row("A"), weak), CONFIG)
+    frame = snapshot_frame(portfolio, CONFIG).set_index("account_id")
+    for account_id in ("A", "WEAK"):
+        components = json.loads(frame.loc[account_id, "components"]).values()
+        score = frame.loc[account_id, "score"]
+        points = sum(c["points"] for c in components if c["points"] is not None)
+        assert abs(points - score) <= 0.05 + 0.005 * len(COMPONENTS)
+        shares = [c["effective_weight"] for c in components]
+        assert abs(sum(shares) - 1) < 1e-3
+        configured = sum(c["score"] * c["weight"] for c in components if c["score"] is not None)
+        if account_id == "WEAK":  # the configured weights alone would not give the score
+            assert abs(configured / sum(c["weight"] for c in components) - score) > 1

@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from bot.db.queries.accounts import account_record
-from bot.db.queries.contacts import champions, contacts_page, last_contacted_at, last_interaction
+from bot.db.queries.contacts import champions, contacts_page, last_interaction
 from bot.db.queries.ctas import open_ctas
 from bot.db.queries.health import active_override, latest_snapshot, snapshot_on_or_before
 from bot.db.queries.nps import account_nps
@@ -25,7 +25,7 @@ from bot.db.queries.tickets import (
     recent_tickets,
     ticket_counts,
 )
-from bot.db.queries.usage import latest_usage_date, usage_window
+from bot.db.queries.usage import SeatUse, latest_usage_date, seats_used, usage_window
 from bot.services.answers.context import AnswerContext, Reply
 from bot.slack.blocks.account_answer import (
     AccountOverviewView,
@@ -115,11 +115,11 @@ def answer_overview(ctx: AnswerContext, account: AccountRecord) -> Reply:
         ),
         champions=champions(session=session, account_id=account_id),
         last_interaction=last_interaction(session=session, account_id=account_id),
-        last_contacted_at=last_contacted_at(session=session, account_id=account_id),
         today=ctx.today,
         churn_intent=churn,
         churn_intent_total=churn_total,
         churn_intent_days=CHURN_INTENT_DAYS,
+        seats=_seats(ctx, account_id, health.snapshot),
     )
     return Reply(
         blocks=build_account_overview_blocks(view),
@@ -127,6 +127,13 @@ def answer_overview(ctx: AnswerContext, account: AccountRecord) -> Reply:
         account_id=account_id,
         scored_on=_scored_on(health),
     )
+
+
+def _seats(ctx: AnswerContext, account_id: str, snapshot: HealthSnapshot | None) -> SeatUse | None:
+    """The glossary's seats used, measured on the day the shown health was scored (so it
+    reads as the usage driver beside it does), or today when the account is unscored."""
+    day = snapshot.as_of if snapshot is not None else ctx.today
+    return seats_used(session=ctx.session, account_id=account_id, day=day)
 
 
 def _scored_on(view: HealthView) -> date | None:
@@ -196,7 +203,10 @@ def answer_usage(ctx: AnswerContext, account: AccountRecord) -> Reply:
             start=prior_end - timedelta(days=USAGE_WINDOW_DAYS - 1),
             end=prior_end,
         )
-    view = UsageView(account=account, recent=recent, prior=prior)
+    latest = latest_snapshot(session=session, account_id=account_id)
+    view = UsageView(
+        account=account, recent=recent, prior=prior, seats=_seats(ctx, account_id, latest)
+    )
     return Reply(blocks=build_usage_blocks(view), sources=("usage_daily",), account_id=account_id)
 
 

@@ -21,6 +21,7 @@ from enum import StrEnum
 from bot.services.accounts.names import Mention, normalise, word_set
 from bot.services.accounts.viewers import RequestedScope
 from bot.services.answers.dates import DateWindow, parse_date_window
+from bot.services.metrics.glossary import find_metric
 
 
 class Intent(StrEnum):
@@ -41,6 +42,7 @@ class Intent(StrEnum):
     ARR_AT_RISK = "arr_at_risk"
     BAND_CHANGES = "band_changes"
     NEXT_STEPS = "next_steps"
+    METRIC_DEFINITION = "metric_definition"  # "what does ARR at risk mean?" (the glossary)
 
 
 # Intents that are about one account and make no sense without one.
@@ -92,6 +94,17 @@ RULES: list[tuple[Intent, re.Pattern[str]]] = [
             r"\bwhat can (you|i) (do|ask)\b",
             r"\bhow (do|does|can) (i|you|this) (use|work)\b",
             r"^ help\b",
+        ),
+    ),
+    (
+        # Only when the words name a glossary metric (see _match_intent).
+        Intent.METRIC_DEFINITION,
+        _rule(
+            r"\bwhat (does|do|is meant by|s meant by) .*\b(mean|means|stand for|stands for)\b",
+            r"\bwhat (is|s) (a|an) ",  # "what is an NPS detractor" (not "what is acme's nps")
+            r"\b(define|definition|meaning|glossary)\b",
+            r"\bhow (is|are|do you|do we|does csbot) .*\b(calculated|computed|defined|measured"
+            r"|worked out)\b",
         ),
     ),
     (
@@ -454,6 +467,8 @@ def _named_by_preposition(outside: list[str], leftover: list[str]) -> bool:
 
 def _match_intent(padded: str) -> tuple[Intent, bool]:
     for intent, pattern in RULES:
+        if intent is Intent.METRIC_DEFINITION and find_metric(padded) is None:
+            continue  # "what does acme mean by 'seats'" is not a glossary question
         if pattern.search(padded):
             return intent, True
     return Intent.HELP, False

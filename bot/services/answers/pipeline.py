@@ -61,6 +61,7 @@ from bot.services.answers.context import (
     inherits_account,
 )
 from bot.services.answers.dates import DateWindow
+from bot.services.answers.glossary import answer_metric_definition
 from bot.services.answers.intents import (
     ACCOUNT_ONLY,
     EITHER,
@@ -235,6 +236,8 @@ def _answer(ctx: AnswerContext, index: AccountNameIndex) -> Answer:
 
 def _answer_parsed(ctx: AnswerContext, index: AccountNameIndex) -> Answer:
     parsed = ctx.parsed
+    if parsed.intent == Intent.METRIC_DEFINITION:  # the glossary: never about one account
+        return _finish(ctx, answer_metric_definition(ctx), parsed.intent)
     resolution = _resolve_account(ctx, index)
     if isinstance(resolution, Resolved):
         intent = parsed.intent if parsed.intent in ACCOUNT_HANDLERS else Intent.ACCOUNT_OVERVIEW

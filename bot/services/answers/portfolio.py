@@ -23,6 +23,7 @@ from bot.db.queries.scope import AccountScope
 from bot.db.queries.tickets import accounts_by_open_tickets
 from bot.services.answers.context import AnswerContext, Reply
 from bot.services.answers.dates import DateWindow
+from bot.services.metrics.readings import portfolio_figures
 from bot.slack.blocks.portfolio_answer import (
     AccountListView,
     ArrView,
@@ -155,9 +156,10 @@ def answer_at_risk(ctx: AnswerContext) -> Reply:
 
 
 def _arr_view(ctx: AnswerContext) -> ArrView:
-    summary = portfolio_summary(
-        session=ctx.session, scope=_scope(ctx), scoring_date=ctx.scoring_date, today=ctx.today
-    )
+    # ARR at risk is the glossary's (bot.services.metrics), as in the digest and App Home.
+    summary = portfolio_figures(
+        ctx.session, _scope(ctx), today=ctx.today, scoring_date=ctx.scoring_date
+    ).summary
     return ArrView(
         scope_label=_label(ctx),
         totals=summary.totals,

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from bot.db.cta_signals import AccountSignals, SignalWindows
 from bot.errors import ConfigurationError
 from bot.money import format_money
+from bot.slack.formatting import seats_used_text
 
 DEFAULT_RULES_FILE = Path(__file__).with_name("rules.yaml")
 PRIORITY_ORDER = {"urgent": 0, "high": 1, "medium": 2, "low": 3}
@@ -489,13 +490,11 @@ def expansion(
             signals.append(f"usage up {growth:.0%} month over month")
     seats = account.licensed_seats
     if usage is not None and seats and usage.avg_active_users_recent is not None:
-        # Sustained, not one busy day: the average day of the window, weekends included.
+        # Sustained, not one busy day: the glossary's "seats used" (the 30 complete days
+        # before today, weekends included), worded as the health driver and the card say it.
         utilisation = usage.avg_active_users_recent / seats
         if utilisation > rule.number("seat_utilisation", 0.9):
-            signals.append(
-                f"seat utilisation {utilisation:.0%} "
-                f"({usage.avg_active_users_recent:,.0f} of {seats} seats active on an average day)"
-            )
+            signals.append(f"seats used {seats_used_text(usage.avg_active_users_recent, seats)}")
     promoter_min = int(rule.number("promoter_min_score", 9))
     since = context.now - timedelta(days=rule.number("promoter_lookback_days", 90))
     promoters = [

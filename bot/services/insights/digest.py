@@ -21,20 +21,21 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.db import digest_queries as q
+from bot.db.queries.portfolio import portfolio_accounts
+from bot.db.queries.scope import AccountScope
 from bot.errors import UserFacingError
 from bot.money import MoneyTotals, current_locale, format_money
 from bot.services.accounts.permissions import digest_scope, viewer_for
 from bot.services.accounts.viewers import Visibility
+from bot.services.metrics.readings import (
+    money_pairs,
+    portfolio_figures,
+    scoring_date_for,
+)
 
 BANDS = ("red", "yellow", "green")
+DRILL_DOWN_LIMIT = 1000  # a drill-down lists a whole book's red accounts, never pages
 CHART_DAYS = 30
-
-
-def _totals(accounts: list[q.AccountBand]) -> MoneyTotals:
-    sums: dict[str, float] = {}
-    for account in accounts:
-        sums[account.currency] = sums.get(account.currency, 0.0) + account.arr
-    return sorted(sums.items(), key=lambda item: (-item[1], item[0]))
 
 
 def _changes(now: MoneyTotals, before: MoneyTotals) -> MoneyTotals:
@@ -112,8 +113,17 @@ def build_portfolio_digest(
     current = q.bands_as_of(session=session, day=today, csm_ids=csm_ids)
     compare_day = today - timedelta(days=compare_days)
     earlier = q.bands_as_of(session=session, day=compare_day, csm_ids=csm_ids)
-    counts = Counter(a.band for a in current.values())
-    before = Counter(a.band for a in earlier.values())
+    # Band counts and ARR at risk are the glossary's (bot.services.metrics): the same
+    # figures the manager reads in chat and on App Home for the same day.
+    scope = AccountScope.everything() if csm_ids is None else AccountScope.books(set(csm_ids))
+    now_figures = portfolio_figures(
+        session, scope, today=today, scoring_date=scoring_date_for(session, today)
+    )
+    then_figures = portfolio_figures(
+        session, scope, today=compare_day, scoring_date=scoring_date_for(session, compare_day)
+    )
+    counts = Counter(now_figures.summary.bands.counts)
+    before = Counter(then_figures.summary.bands.counts)
     turned_red = sorted(
         (
             a
@@ -130,8 +140,8 @@ def build_portfolio_digest(
         ),
         key=lambda a: -a.arr,
     )
-    arr_at_risk = _totals([a for a in current.values() if a.band == "red"])
-    arr_before = _totals([a for a in earlier.values() if a.band == "red"])
+    arr_at_risk = money_pairs(now_figures.arr_at_risk)
+    arr_before = money_pairs(then_figures.arr_at_risk)
     renewals = q.renewals_between(
         session=session, start=today, end=today + timedelta(days=90), csm_ids=csm_ids
     )
@@ -205,10 +215,20 @@ def drill_down(
     scope = digest_scope(session, viewer, scope_key)
     csm_ids = sorted(scope.csm_ids) if scope.csm_ids is not None else None
     if what == "red":
-        bands = q.bands_as_of(session=session, day=day, csm_ids=csm_ids)
-        red = sorted((a for a in bands.values() if a.band == "red"), key=lambda a: -a.arr)
+        # The accounts behind the digest's red count: the glossary's red (overrides count).
+        book = AccountScope.everything() if csm_ids is None else AccountScope.books(set(csm_ids))
+        red = portfolio_accounts(
+            session=session,
+            scope=book,
+            scoring_date=scoring_date_for(session, day),
+            today=day,
+            band_only="red",
+            page_size=DRILL_DOWN_LIMIT,
+        )
         return "Red accounts", [
-            f"• {a.name} — {a.score:.0f}, ARR {format_money(a.arr, a.currency)}" for a in red
+            f"• {a.name} — {a.score or 0:.0f}, ARR {format_money(a.arr or 0, a.currency)}"
+            + (f" (override; computed {a.band})" if a.override_band else "")
+            for a in red.items
         ]
     if what == "renewals":
         current = q.bands_as_of(session=session, day=day, csm_ids=csm_ids)

@@ -12,16 +12,17 @@ from typing import Any
 
 from bot.db.base import utcnow
 from bot.db.queries.ctas import open_ctas
-from bot.db.queries.health import latest_scoring_date, scoring_date_on_or_before
-from bot.db.queries.portfolio import biggest_movers, portfolio_accounts, portfolio_summary
-from bot.db.queries.renewals import renewals_between
+from bot.db.queries.health import scoring_date_on_or_before
+from bot.db.queries.portfolio import biggest_movers, portfolio_accounts
 from bot.db.session import unit_of_work
 from bot.services import Services
 from bot.services.accounts.viewers import resolve_viewer
 from bot.services.answers.context import freshness_line
+from bot.services.metrics.glossary import RENEWALS_DUE_DAYS
+from bot.services.metrics.readings import portfolio_figures, renewals_due, scoring_date_for
 from bot.slack.blocks.home import HomeView, build_home_blocks, build_home_refusal_blocks
 
-HOME_RENEWAL_DAYS = 90
+HOME_RENEWAL_DAYS = RENEWALS_DUE_DAYS
 HOME_MOVER_DAYS = 7
 HOME_LIST_SIZE = 5
 
@@ -37,22 +38,17 @@ def build_home_view(
         if viewer is None:
             return {"type": "home", "blocks": build_home_refusal_blocks()}
         scope = viewer.scope_for(None)
-        scored_on = latest_scoring_date(session=session)
+        scored_on = scoring_date_for(session, today)
         common = {"session": session, "scope": scope, "scoring_date": scored_on, "today": today}
-        window_end = today + timedelta(days=HOME_RENEWAL_DAYS)
         week_before = (
             scoring_date_on_or_before(session=session, day=scored_on - timedelta(days=7))
             if scored_on
             else None
         )
-        summary = portfolio_summary(**common)
-        renewals = renewals_between(
-            session=session,
-            scope=scope,
-            start=today,
-            end=window_end,
-            scoring_date=scored_on,
-            page_size=HOME_LIST_SIZE,
+        # The glossary's figures (bot.services.metrics): the same as chat and the digest.
+        summary = portfolio_figures(session, scope, today=today, scoring_date=scored_on).summary
+        renewals = renewals_due(
+            session, scope, today=today, scoring_date=scored_on, page_size=HOME_LIST_SIZE
         )
         view = HomeView(
             churn_risk_source=_churn_risk_source(services),

@@ -9,7 +9,7 @@ same number reads the same everywhere.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from bot.db.queries.records import (
@@ -27,6 +27,7 @@ from bot.db.queries.records import (
     TicketRecord,
     UsageWindow,
 )
+from bot.db.queries.usage import SeatUse
 from bot.slack import formatting as fmt
 from bot.slack.blocks.answer import Blocks, bullets, facts, note, paragraph, title
 from bot.slack.blocks.draft import build_draft_buttons_block
@@ -61,11 +62,11 @@ class AccountOverviewView:
     tickets: TicketCounts
     champions: list[ContactRecord]
     last_interaction: InteractionRecord | None
-    last_contacted_at: datetime | None
     today: date
     churn_intent: list[ChurnIntentTicket] = field(default_factory=list)
     churn_intent_total: int = 0
     churn_intent_days: int = 90
+    seats: SeatUse | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +82,7 @@ class UsageView:
     account: AccountRecord
     recent: UsageWindow | None
     prior: UsageWindow | None
+    seats: SeatUse | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,18 +201,19 @@ def _champion_text(champions: list[ContactRecord]) -> str:
     return label
 
 
-def _last_touch_text(
-    interaction: InteractionRecord | None, contacted: datetime | None, today: date
-) -> str:
-    latest: tuple[datetime, str] | None = None
-    if interaction is not None:
-        latest = (interaction.occurred_at, escape_mrkdwn(interaction.type))
-    if contacted is not None and (latest is None or contacted > latest[0]):
-        latest = (contacted, "contact")
-    if latest is None:
+def _last_touch_text(interaction: InteractionRecord | None, today: date) -> str:
+    """The glossary's last touch: the newest logged customer interaction, the record the
+    health score's "last interaction … days ago" driver counts from (a contact's CRM
+    "last contacted" field is not one: it can disagree with every logged interaction)."""
+    if interaction is None:
         return "no interactions recorded"
-    moment, kind = latest
+    moment = interaction.occurred_at
+    kind = escape_mrkdwn(interaction.type)
     return f"{kind}, {fmt.day(moment)} ({fmt.days_until(moment.date(), today)})"
+
+
+def seats_text(seats: SeatUse) -> str:
+    return fmt.seats_used_text(seats.avg_active_users, seats.licensed_seats)
 
 
 def _tickets_text(counts: TicketCounts) -> str:
@@ -270,11 +273,9 @@ def build_account_overview_blocks(view: AccountOverviewView) -> Blocks:
             ("Renewal", _renewal_text(view.renewal, view.today)),
             ("Open tickets", _tickets_text(view.tickets)),
             ("Champion", _champion_text(view.champions)),
-            (
-                "Last touch",
-                _last_touch_text(view.last_interaction, view.last_contacted_at, view.today),
-            ),
+            ("Last touch", _last_touch_text(view.last_interaction, view.today)),
             ("CSM", escape_mrkdwn(account.csm_name or "unassigned")),
+            *([("Seats used", seats_text(view.seats))] if view.seats else []),
         ]
     )
     snapshot = view.health.snapshot
@@ -297,20 +298,41 @@ def build_health_blocks(account: AccountRecord, view: HealthView) -> Blocks:
     if snapshot is None:
         return blocks
     blocks += bullets("Drivers", driver_lines(snapshot.drivers))
-    pairs = []
-    for name, component in _components(snapshot):
-        weight = component.get("weight")
-        weight_text = f" (weight {fmt.percent(float(weight))})" if weight is not None else ""
-        pairs.append((COMPONENT_LABELS.get(name, name), _component_score(component) + weight_text))
+    components = _components(snapshot)
+    pairs = [(COMPONENT_LABELS.get(n, n), _component_text(c)) for n, c in components]
     if snapshot.churn_risk is not None:
         pairs.append(("Churn risk", fmt.percent(snapshot.churn_risk)))
     if snapshot.expansion is not None:
         pairs.append(("Expansion propensity", fmt.score(snapshot.expansion)))
     blocks += facts(pairs)
+    if any(c.get("points") is not None for _, c in components):
+        blocks.append(
+            note(
+                f"The points add up to the health score ({fmt.score(snapshot.score)}): each "
+                "component's score × its weight in this score (the configured weight, raised "
+                "for weak components, left out without data)."
+            )
+        )
     missing = _missing_note(snapshot)
     if missing:
         blocks.append(missing)
     return blocks
+
+
+def _component_text(component: dict[str, Any]) -> str:
+    """``62.0 × 34.2% = 21.2 pts``: the score's own arithmetic, reproducible by hand.
+
+    Snapshots scored before effective weights were stored show the configured weight,
+    labelled as such: with a weak-component boost it is not what the score used.
+    """
+    score = _component_score(component)
+    effective, points = component.get("effective_weight"), component.get("points")
+    if effective is not None and points is not None:
+        return f"{score} × {float(effective) * 100:.1f}% = {float(points):.1f} pts"
+    weight = component.get("weight")
+    if weight is None or component.get("score") is None:
+        return score
+    return f"{score} (configured weight {fmt.percent(float(weight))})"
 
 
 def _components(snapshot: HealthSnapshot) -> list[tuple[str, dict[str, Any]]]:
@@ -478,14 +500,8 @@ def build_usage_blocks(view: UsageView) -> Blocks:
             + _usage_change(recent.session_minutes, prior.session_minutes if prior else None),
         ),
     ]
-    if account.licensed_seats and recent.avg_active_users is not None:
-        pairs.append(
-            (
-                "Seat utilisation",
-                f"{fmt.percent(recent.avg_active_users / account.licensed_seats)} of "
-                f"{account.licensed_seats:,} seats",
-            )
-        )
+    if view.seats is not None:
+        pairs.append(("Seats used (30 days before scoring)", seats_text(view.seats)))
     if recent.avg_features_used is not None:
         pairs.append(("Features used per day", _one(recent.avg_features_used)))
     blocks += facts(pairs)
