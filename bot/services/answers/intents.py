@@ -109,8 +109,11 @@ PORTFOLIO_ONLY = frozenset(
 )
 
 
-def _rule(*patterns: str) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
+def _rule(*patterns: str, unless: str | None = None) -> re.Pattern[str]:
+    body = "|".join(f"(?:{p})" for p in patterns)
+    if unless is not None:
+        body = f"^(?!.*(?:{unless})).*(?:{body})"
+    return re.compile(body)
 
 
 # Ordered: the first matching rule wins. Patterns see normalised text
@@ -209,27 +212,6 @@ RULES: list[tuple[Intent, re.Pattern[str]]] = [
         ),
     ),
     (
-        Intent.ESCALATIONS,
-        _rule(r"\bescalations?\b", r"\bescalation (list|queue)\b"),
-    ),
-    (
-        Intent.INVOICES,
-        _rule(
-            r"\binvoic\w*\b",
-            r"\b(overdue|late|outstanding) (payments?|bills?|balances?|amounts?)\b",
-            r"\b(failed|missed|late|declined|bounced|failing) (payments?|charges?|cards?"
-            r"|billing)\b",
-            r"\bpayments? (failed|failures?|issues?|problems?|overdue|late)\b",
-            r"\bunpaid\b",
-            r"\bbilling (issues?|problems?|failures?)\b",
-            r"\b(owes|owe|owing)\b",
-            r"\b(haven t|havent|hasn t|hasnt|not) paid\b",
-            r"\bpast due\b",
-            r"\bar aging\b",
-            r"\breceivables?\b",
-        ),
-    ),
-    (
         Intent.COMPARE,
         _rule(
             r"\bcompar\w*\b",
@@ -274,6 +256,7 @@ RULES: list[tuple[Intent, re.Pattern[str]]] = [
             r"|deteriorat\w*|worsened)\b",
             r"\bgetting worse\b",
             r"\bdeteriorat\w*\b",
+            unless=r"\bwhy\b",
         ),
     ),
     (

@@ -264,9 +264,9 @@ def _answer(ctx: AnswerContext, index: AccountNameIndex) -> Answer:
         return _plain(build_csm_not_visible_blocks(parsed.csm.name), "not_found")
     if parsed.intent == Intent.COMPARE:
         return _compare(ctx, index)
-    if not parsed.matched_rule and _has_unknown_words(ctx):
-        return _unmapped(ctx)
     resolution = _resolve_account(ctx, index)
+    if isinstance(resolution, Resolved) and not parsed.matched_rule and _has_unknown_words(ctx):
+        return _unmapped(ctx)  # "acme weather forecast": not an overview of Acme
     if isinstance(resolution, Resolved):
         intent = parsed.intent if parsed.intent in ACCOUNT_HANDLERS else Intent.ACCOUNT_OVERVIEW
         account = load_account(ctx, resolution.account.account_id)
