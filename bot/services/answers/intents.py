@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from difflib import get_close_matches
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -290,6 +292,27 @@ RULES: list[tuple[Intent, re.Pattern[str]]] = [
         ),
     ),
     (
+        Intent.ESCALATIONS,
+        _rule(r"\bescalations?\b", r"\bescalation (list|queue)\b"),
+    ),
+    (
+        Intent.INVOICES,
+        _rule(
+            r"\binvoic\w*\b",
+            r"\b(overdue|late|outstanding) (payments?|bills?|balances?|amounts?)\b",
+            r"\b(failed|missed|late|declined|bounced|failing) (payments?|charges?|cards?"
+            r"|billing)\b",
+            r"\bpayments? (failed|failures?|issues?|problems?|overdue|late)\b",
+            r"\bunpaid\b",
+            r"\bbilling (issues?|problems?|failures?)\b",
+            r"\b(owes|owe|owing)\b",
+            r"\b(haven t|havent|hasn t|hasnt|not) paid\b",
+            r"\bpast due\b",
+            r"\bar aging\b",
+            r"\breceivables?\b",
+        ),
+    ),
+    (
         # What tickets are about, as opposed to which tickets are open (TICKETS below).
         Intent.THEMES,
         _rule(
@@ -483,7 +506,7 @@ RULES: list[tuple[Intent, re.Pattern[str]]] = [
         Intent.ACCOUNTS,
         _rule(
             r"\baccounts\b",
-            r"\bbook\b",
+            r"\bbook\b(?! me\b)",
             r"\bcustomers\b",
             r"\bclients\b",
             r"\bportfolio\b",
@@ -659,6 +682,13 @@ def parse_question(
         outside = outside[: csm.start] + outside[csm.end :]
     padded = " " + " ".join(outside) + " "
     intent, matched = _match_intent(padded)
+    if not matched:  # "renwal", "tikets": read misspelt keywords as the keyword
+        corrected = [_corrected(word) for word in outside]
+        if corrected != outside:
+            again = " " + " ".join(corrected) + " "
+            intent, matched = _match_intent(again)
+            if matched:
+                outside, padded = corrected, again
     leftover = [w for w in outside if w not in STOPWORDS and not w.isdigit()]
     account_phrase = None
     if mention is None and leftover:
@@ -771,6 +801,21 @@ def _purpose(outside: list[str]) -> str | None:
 
 
 _BANDS = ("red", "yellow", "green")
+_VOCABULARY = sorted(INTENT_WORDS | {"invoices", "invoice", "contact", "churned", "biggest"})
+_TYPO_CUTOFF = 0.8
+
+
+@lru_cache(maxsize=4096)
+def _corrected(word: str) -> str:
+    """A misspelt keyword ("renwal", "tikets", "invocies") read as the keyword it nearly is.
+
+    Only words that are not already known and are long enough to misspell (5+ letters)
+    are corrected, and only outside the account's name, so a name is never rewritten.
+    """
+    if word in STOPWORDS or len(word) < 5 or not word.isalpha():
+        return word
+    close = get_close_matches(word, _VOCABULARY, n=1, cutoff=_TYPO_CUTOFF)
+    return close[0] if close else word
 
 
 def _band_asked(outside: list[str]) -> str | None:
