@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from difflib import get_close_matches
-from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date
+from difflib import get_close_matches
 from enum import StrEnum
+from functools import lru_cache
 
 from bot.services.accounts.names import Mention, normalise, word_set
 from bot.services.accounts.viewers import RequestedScope
