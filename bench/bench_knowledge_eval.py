@@ -211,13 +211,13 @@ def ticket_signals(embedder, datasets: Path) -> None:
         ChurnIntentDetector,
         default_churn_examples,
         match_churn_phrase,
+        with_churn_intent,
     )
     from knowledge.sentiment import (
         EmbeddingSentimentClassifier,
         VaderSentimentScorer,
         default_training_examples,
         read_jsonl,
-        with_churn_intent,
     )
 
     frame = pd.read_csv(

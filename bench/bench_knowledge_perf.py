@@ -186,7 +186,7 @@ def main() -> None:
         services = demo_store(Path(scratch), args.accounts)
         from bot.db.knowledge_repo import ticket_text_rows
         from bot.db.session import unit_of_work
-        from bot.services.corpus.indexing import ticket_text
+        from bot.services.corpus.sentiment import ticket_text
 
         with unit_of_work(services.session_factory) as session:
             rows = ticket_text_rows(session=session)

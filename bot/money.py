@@ -30,6 +30,9 @@ _CODE_NEXT_TO_DIGIT = re.compile(r"(?<=\b[A-Z]{3})(?=[-\d])|(?<=\d)(?=[A-Z]{3}\b
 
 _locale = DEFAULT_LOCALE
 
+MoneyTotals = list[tuple[str, float]]
+"""Amounts by currency, ``(currency, amount)``, largest first: one total per currency."""
+
 
 def set_locale(name: str) -> None:
     """Use ``name`` (``en_US``, ``de_DE``, ``en-GB``…) for every amount formatted from now on.

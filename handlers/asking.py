@@ -15,7 +15,6 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.services import Services
-from bot.services.answers.conversations import find_bot_thread, remember_bot_thread
 from bot.services.answers.pipeline import Answer, Question, answer_question
 from bot.slack.action_values import AnswerRef
 from bot.slack.blocks.answer_actions import decorate_answer
@@ -110,7 +109,6 @@ def answer_and_reply(
         "answer sent",
         extra={"intent": answer.intent, "ephemeral": ephemeral, "surface": target.surface},
     )
-    _remember_conversation(services, target, ask, answer)
     return answer
 
 
@@ -128,40 +126,18 @@ def _question(services: Services, target: ReplyTarget, ask: Ask) -> Question:
         thread_ts=ask.thread_ts,
         page=ask.page,
         account_id=ask.account_id,
-        context_account_id=_dm_timeline_account(services, target),
+        conversation_key=_conversation_key(target),
     )
 
 
 def _conversation_key(target: ReplyTarget) -> str | None:
-    """Where follow-up context is kept: the thread, or a DM's main timeline."""
+    """Where follow-up context is kept: the thread, or a DM's main timeline.
+
+    The pipeline reads and records the conversation's account under this key in the
+    transaction that answers; which surfaces keep context is the transport's call.
+    """
     if target.surface != "message" or target.channel_id is None:
         return None
     if target.thread_ts is not None:
         return target.thread_ts
     return DM_TIMELINE_KEY if target.is_dm else None
-
-
-def _dm_timeline_account(services: Services, target: ReplyTarget) -> str | None:
-    """Top-level DM follow-ups ("and their renewal?") use the DM's last account."""
-    if target.surface != "message" or not target.is_dm or target.thread_ts is not None:
-        return None
-    if target.channel_id is None:
-        return None
-    known = find_bot_thread(services, channel_id=target.channel_id, thread_ts=DM_TIMELINE_KEY)
-    return known.account_id if known else None
-
-
-def _remember_conversation(
-    services: Services, target: ReplyTarget, ask: Ask, answer: Answer
-) -> None:
-    key = _conversation_key(target)
-    if key is None or target.channel_id is None or answer.refused:
-        return
-    remember_bot_thread(
-        services,
-        channel_id=target.channel_id,
-        thread_ts=key,
-        slack_user_id=ask.slack_user_id,
-        account_id=answer.account_id,
-        intent=answer.intent,
-    )

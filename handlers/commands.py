@@ -24,6 +24,7 @@ from bot.slack.formatting import escape_mrkdwn
 from bot.slack.ids import Command
 from bot.slack.replies import reply_target_for
 from handlers.asking import Ask, answer_and_reply, channel_type_of, reply
+from handlers.drafts import is_draft_command
 
 HELP_WORDS = frozenset({"", "help", "?", "-h", "--help"})
 DEFAULT_RENEWAL_DAYS = 30
@@ -31,9 +32,14 @@ MAX_RENEWAL_DAYS = 365
 
 
 def register(app: App) -> None:
-    app.command(Command.CS)(handle_command_cs)
+    app.command(Command.CS, matchers=[is_question_command])(handle_command_cs)
     app.command(Command.HEALTH)(handle_command_health)
     app.command(Command.RENEWALS)(handle_command_renewals)
+
+
+def is_question_command(command: dict[str, Any]) -> bool:
+    """Every ``/cs`` text but ``/cs draft …``, which ``handlers.drafts`` answers."""
+    return not is_draft_command(command)
 
 
 def handle_command_cs(

@@ -32,7 +32,6 @@ from bot.slack.blocks.draft import (
     TONE_ACTION,
     TONE_BLOCK,
     DraftMetadata,
-    DraftModalView,
     build_draft_copy_message,
     build_draft_error_modal,
     build_draft_loading_modal,
@@ -46,7 +45,6 @@ AMBIGUOUS_HINT = " Use the full name, for example `/cs draft Acme Corp Inc renew
 
 
 def register(app: App) -> None:
-    # Before handlers.commands in the routing table: the first matching /cs listener wins.
     app.command(Command.CS, matchers=[is_draft_command])(handle_command_cs_draft)
     app.action(ActionId.DRAFT_EMAIL)(handle_action_draft_email)
     app.action(ActionId.DRAFT_SUMMARY)(handle_action_draft_summary)
@@ -186,7 +184,7 @@ def _draft_into(client: WebClient, services: Services, view_id: str, request: Dr
             view_id=view_id, view=build_draft_error_modal(message, kind=request.kind)
         )
         return
-    client.views_update(view_id=view_id, view=build_draft_modal(DraftModalView.from_result(result)))
+    client.views_update(view_id=view_id, view=build_draft_modal(result.modal_view()))
 
 
 def _purpose(value: str | None) -> Purpose | None:

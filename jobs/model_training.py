@@ -15,7 +15,7 @@ def run_model_train(context: JobContext) -> dict[str, Any]:
     the model it replaces, so a weaker retrain shows in the job log. Too little history
     is not a failure: the job says so and the saved model (if any) stays.
     """
-    from bot.services.health.runs import (  # sklearn loads only when the job runs
+    from bot.services.health.model import (  # sklearn loads only when the job runs
         saved_model_summary,
         train_churn_model,
         training_outcome_counts,

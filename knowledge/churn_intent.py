@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from knowledge.models import SentimentResult
 from knowledge.protocols import Embedder
 
 CHURN_TRAINING_PATH = Path(__file__).resolve().parent / "sentiment_data" / "churn_intent.jsonl"
@@ -269,7 +270,7 @@ class ChurnExample:
 
 def default_churn_examples() -> list[ChurnExample]:
     """The written tuning set shipped with csbot (never the held-out set)."""
-    from knowledge.sentiment import read_jsonl
+    from knowledge.jsonl import read_jsonl
 
     return [
         ChurnExample(text=str(row["text"]), churn_intent=bool(row["churn_intent"]))
@@ -338,3 +339,19 @@ class ChurnIntentDetector:
             else:
                 results.append(ChurnIntentResult(False, float(probability), None, None))
         return results
+
+
+CHURN_SENTIMENT_CEILING = -0.5
+
+
+def with_churn_intent(result: SentimentResult, churn: ChurnIntentResult) -> SentimentResult:
+    """A ticket that says it is leaving is negative, however politely it is worded.
+
+    "Considering other options, we are evaluating alternatives" reads calm to a
+    sentence model (and upbeat to VADER); a CSM reads it as the worst news in the
+    book. When churn intent is detected the label is negative and the score at most
+    :data:`CHURN_SENTIMENT_CEILING`; otherwise the classifier's result stands.
+    """
+    if not churn.detected:
+        return result
+    return SentimentResult(score=min(result.score, CHURN_SENTIMENT_CEILING), label="negative")

@@ -18,18 +18,15 @@ pickle that could drift from the code or the model.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from knowledge.jsonl import read_jsonl
 from knowledge.models import SENTIMENT_LABELS, SentimentLabel, SentimentResult
-
-if TYPE_CHECKING:
-    from knowledge.churn_intent import ChurnIntentResult
 from knowledge.protocols import Embedder
 
 SENTIMENT_DATA_DIR = Path(__file__).resolve().parent / "sentiment_data"
@@ -42,20 +39,6 @@ VADER_MODEL_ID = "vader-3.3"
 class LabelledText:
     text: str
     label: SentimentLabel
-
-
-def read_jsonl(path: Path) -> list[dict[str, Any]]:
-    """Rows of a JSON Lines file; a bad line is an error naming the file and line."""
-    rows: list[dict[str, Any]] = []
-    with Path(path).open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{number}: not valid JSON: {exc.msg}") from None
-    return rows
 
 
 def _labelled(
@@ -157,19 +140,3 @@ class VaderSentimentScorer:
             )
             results.append(SentimentResult(score=compound, label=label))
         return results
-
-
-CHURN_SENTIMENT_CEILING = -0.5
-
-
-def with_churn_intent(result: SentimentResult, churn: ChurnIntentResult) -> SentimentResult:
-    """A ticket that says it is leaving is negative, however politely it is worded.
-
-    "Considering other options, we are evaluating alternatives" reads calm to a
-    sentence model (and upbeat to VADER); a CSM reads it as the worst news in the
-    book. When churn intent is detected the label is negative and the score at most
-    :data:`CHURN_SENTIMENT_CEILING`; otherwise the classifier's result stands.
-    """
-    if not churn.detected:
-        return result
-    return SentimentResult(score=min(result.score, CHURN_SENTIMENT_CEILING), label="negative")

@@ -35,8 +35,8 @@ AsUser = Annotated[
     str | None,
     typer.Option(
         "--as",
-        help="Answer as this Slack user id (their permissions apply). "
-        "Default: the first admin, else the first CSM with a Slack id.",
+        help="Answer as this person (their permissions apply): a Slack user id, an email "
+        "or a CSM's name. Default: the first admin, else the first CSM with a Slack id.",
     ),
 ]
 
@@ -206,11 +206,32 @@ def _read_questions(path: Path) -> Iterator[str]:
 
 
 def _viewer_slack_id(services: Services, as_user: str | None) -> str:
-    """The Slack id to answer as: the one given, or the store's admin/first CSM."""
-    if as_user:
-        return as_user
-    from bot.db.queries.csms import default_chat_user
+    """The Slack id to answer as: the person ``--as`` names, or the store's admin/first CSM.
+
+    An unknown person, a shared first name, or a CSM without a Slack id ends the
+    command with status 2 and the forms ``--as`` accepts.
+    """
     from bot.db.session import unit_of_work
+
+    if as_user is not None:
+        from bot.services.accounts.people import PERSON_FORMS, find_person
+
+        with unit_of_work(services.session_factory) as session:
+            found = find_person(session, as_user)
+        if not found.matches:
+            raise fail(f"--as {as_user!r}: no such person; give {PERSON_FORMS}", code=2)
+        if len(found.matches) > 1:
+            names = ", ".join(f"{c.name} ({c.slack_user_id or c.csm_id})" for c in found.matches)
+            raise fail(f"--as {as_user!r} matches several people: {names}; be more specific", 2)
+        [person] = found.matches
+        if person.slack_user_id is None:
+            raise fail(
+                f"--as {as_user!r}: {person.name} has no Slack user id in the store, so csbot "
+                f"cannot answer as them; give {PERSON_FORMS}",
+                code=2,
+            )
+        return person.slack_user_id
+    from bot.db.queries.csms import default_chat_user
 
     with unit_of_work(services.session_factory) as session:
         csm = default_chat_user(session=session)

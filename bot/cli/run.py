@@ -88,7 +88,8 @@ def _load_demo(target: Path) -> None:
 
 
 def _score_history(services: Services) -> None:
-    from bot.services.health.runs import score_portfolio, today_for
+    from bot.services.health.config import today_for
+    from bot.services.health.runs import score_portfolio
 
     today = today_for(services)
     for days_ago in BACKFILL_DAYS_AGO:

@@ -74,7 +74,7 @@ def model_train_command(
     ] = None,
 ) -> None:
     """Train the churn model on past renewals and save it with its held-out report."""
-    from bot.services.health.runs import train_churn_model
+    from bot.services.health.model import train_churn_model
     from scoring.reporting import format_model_report
     from scoring.training import InsufficientHistory
 
@@ -91,7 +91,7 @@ def model_report_command(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Held-out AUC, F1, precision at the riskiest 10%, Brier and calibration, model vs rules."""
-    from bot.services.health.runs import churn_model_report
+    from bot.services.health.model import churn_model_report
     from scoring.reporting import format_model_report
     from scoring.training import InsufficientHistory
 
@@ -114,7 +114,7 @@ def model_apply_weights_command(
 ) -> None:
     """Back-test the proposed component weights beside the current ones, then apply them."""
     from bot.errors import UserFacingError
-    from bot.services.health.runs import review_health_weights
+    from bot.services.health.model import review_health_weights
     from scoring.reporting import format_weights_review
 
     services = cli_services()
@@ -143,7 +143,7 @@ def health_show_command(
 ) -> None:
     """The latest score, its components, drivers, trend and any CSM override."""
     from bot.errors import UserFacingError
-    from bot.services.health.runs import health_overview
+    from bot.services.health.overview import health_overview
     from scoring.reporting import format_health_overview
 
     try:
@@ -192,7 +192,7 @@ def health_override_command(
 ) -> None:
     """Override an account's band with a reason and an expiry (stored and audited)."""
     from bot.errors import UserFacingError
-    from bot.services.health.runs import override_health_band
+    from bot.services.health.overview import override_health_band
 
     expiry = _parse_day(until, "--until")
     assert expiry is not None
@@ -215,7 +215,7 @@ def health_changes_command(
 ) -> None:
     """What changed in an account's health between two days, component by component."""
     from bot.errors import UserFacingError
-    from bot.services.health.runs import health_changes
+    from bot.services.health.overview import health_changes
 
     first = _parse_day(start, "--from")
     last = _parse_day(end, "--to")

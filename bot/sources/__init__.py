@@ -1,2 +1,1 @@
-"""Ways data comes into the store: the contract importer, the demo world, and the sync connectors.
-"""
+"""Ways data comes into the store: the contract importer, the demo world, the sync connectors."""

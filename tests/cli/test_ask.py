@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from bot.db.models import Account
+from bot.db.models import Account, Csm
 from bot.slack import figures as fmt
 from tests.services.qa_world import ADMIN, ALICE, CAROL, STRANGER, build_world
 from tests.support.blockcheck import assert_valid_blocks
@@ -76,10 +76,25 @@ def test_ask_file_answers_every_line_in_order(sqlite_world: Engine, tmp_path: Pa
     assert "I can't answer that yet" in answers[2]["text"]
 
 
-def test_ask_as_an_unknown_user_is_refused(sqlite_world: Engine) -> None:
-    result = invoke("ask", "how is acme doing?", "--as", STRANGER)
-    assert result.exit_code == 0
-    assert "don't know you" in result.stdout and "Acme" not in result.stdout
+def test_ask_as_an_unknown_user_exits_2_with_the_valid_forms(sqlite_world: Engine) -> None:
+    for command in (["ask", "how is acme doing?"], ["chat"]):
+        result = invoke(*command, "--as", STRANGER, input="how is acme doing?\n")
+        assert result.exit_code == 2, result.output
+        assert "a Slack user id" in result.stderr and "an email" in result.stderr
+        assert "a CSM's name" in result.stderr
+        assert "Acme" not in result.stdout
+
+
+@pytest.mark.parametrize("who", [ALICE, "ualice01", "alice@example.com", "Alice Able", "alice"])
+def test_ask_as_takes_a_slack_id_an_email_or_a_name(sqlite_world: Engine, who: str) -> None:
+    with Session(sqlite_world) as session:
+        session.get(Csm, "csm_alice").email = "Alice@Example.com"
+        session.commit()
+    result = invoke("ask", "how is acme doing?", "--as", who)
+    assert result.exit_code == 0, result.output
+    assert "Acme Corp Inc" in result.stdout
+    hidden = invoke("ask", "how is hooli doing?", "--as", who)  # Carol's: Alice's scope applies
+    assert "Hooli" not in hidden.stdout
 
 
 def test_ask_defaults_to_the_stores_admin(sqlite_world: Engine) -> None:
@@ -194,3 +209,17 @@ def test_chat_keeps_info_logs_out_of_the_answers(sqlite_world: Engine, monkeypat
     assert result.exit_code == 0, result.output
     assert "Acme" in result.stdout
     assert "info " not in result.output and "bot.services.answers.pipeline" not in result.output
+
+
+def test_ask_as_a_csm_without_a_slack_id_or_a_shared_first_name_exits_2(
+    sqlite_world: Engine,
+) -> None:
+    no_slack = invoke("ask", "my accounts", "--as", "Dan Nobody")
+    assert no_slack.exit_code == 2
+    assert "has no Slack user id" in no_slack.stderr and "a Slack user id" in no_slack.stderr
+    with Session(sqlite_world) as session:
+        session.add(Csm(csm_id="csm_alice2", name="Alice Other", slack_user_id="UALICE02"))
+        session.commit()
+    shared = invoke("ask", "my accounts", "--as", "alice")
+    assert shared.exit_code == 2
+    assert "Alice Able (UALICE01)" in shared.stderr and "Alice Other (UALICE02)" in shared.stderr

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.db.models import Cta, Ticket
 from bot.db.session import unit_of_work
-from bot.services.corpus.indexing import score_text_sentiment
+from bot.services.corpus.sentiment import score_text_sentiment
 from bot.services.corpus.toolkit import KnowledgeToolkit
 from bot.services.ctas.raising import raise_ctas
 from bot.services.ctas.rules import load_rules_config

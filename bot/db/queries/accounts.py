@@ -20,10 +20,11 @@ def all_account_names(*, session: Session) -> list[AccountName]:
     filters matches by the viewer's scope before showing anything.
     """
     rows = session.execute(
-        select(Account.account_id, Account.name, Account.csm_id, Account.status)
+        select(Account.account_id, Account.name, Account.csm_id, Account.status, Account.domain)
     ).tuples()
     return [
-        AccountName(account_id=a, name=n, csm_id=c, status=s or "active") for a, n, c, s in rows
+        AccountName(account_id=a, name=n, csm_id=c, status=s or "active", domain=d)
+        for a, n, c, s, d in rows
     ]
 
 

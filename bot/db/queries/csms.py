@@ -54,3 +54,9 @@ def default_chat_user(*, session: Session) -> CsmRecord | None:
         select(Csm).where(Csm.slack_user_id.is_not(None)).order_by(rank, Csm.csm_id).limit(1)
     ).first()
     return _record(row) if row else None
+
+
+def csm_identities(*, session: Session) -> list[tuple[CsmRecord, str | None]]:
+    """Every CSM with their email: what ``--as`` matches a Slack id, email or name against."""
+    rows = session.scalars(select(Csm).order_by(Csm.csm_id))
+    return [(_record(row), row.email) for row in rows]

@@ -50,6 +50,7 @@ class AccountName:
     name: str
     csm_id: str | None
     status: str
+    domain: str | None = None  # "atlasinsurance.com" finds the account too
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,9 @@ from bot.db.queries.freshness import source_freshness
 from bot.db.queries.health import latest_scoring_date
 from bot.db.queries.records import SourceFreshness
 from bot.services import Services
+from bot.services.accounts.names import word_set
 from bot.services.accounts.viewers import RequestedScope, Viewer
-from bot.services.answers.intents import ParsedQuestion
+from bot.services.answers.intents import ACCOUNT_ONLY, EITHER, ParsedQuestion
 from bot.services.answers.types import Question
 from bot.slack import figures as fmt
 from bot.staleness import StalenessRule, expected_text
@@ -33,6 +34,35 @@ SOURCE_LABELS = {
     "csms": "CSMs",
     "opportunities": "opportunities",
 }
+
+
+# Words that make a question about several accounts, whatever was discussed before:
+# "top 5 accounts by ARR", "what's our nps trend", "which renew next month", and the
+# plural lists only a book has ("NPS detractors last month", "renewals").
+PORTFOLIO_WORDS = word_set(
+    """my our ours mine team teams top bottom which all every everyone accounts customers
+    clients portfolio book detractors promoters renewals movers csms"""
+)
+# Words that point back at the account being discussed: "and their detractors?".
+BACK_REFERENCES = word_set("their they them theirs its it this that same there")
+
+
+def inherits_account(parsed: ParsedQuestion) -> bool:
+    """May a follow-up take the account the conversation (chat, Slack thread) is about?
+
+    Only a question about one account that names none: "and their tickets?",
+    "when do they renew?". A portfolio word starts a portfolio question, and a
+    question that names or half-names an account is about that one.
+    """
+    if parsed.names_account:
+        return False
+    if parsed.intent not in ACCOUNT_ONLY and parsed.intent not in EITHER:
+        return False
+    if any(word in BACK_REFERENCES for word in parsed.words):
+        return True
+    if parsed.scope is not None:
+        return False
+    return not any(word in PORTFOLIO_WORDS for word in parsed.words)
 
 
 @dataclass(frozen=True, slots=True)

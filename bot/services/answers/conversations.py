@@ -1,17 +1,17 @@
 """Threads the bot is part of, so follow-ups in them need no new mention.
 
 The record lives in the store (not in one process's memory) because the follow-up
-may reach another replica, or arrive after a restart.
+may reach another replica, or arrive after a restart. The answer pipeline writes it
+(in the transaction that answers); the message handler reads it to decide whether a
+thread reply without a mention is for csbot.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
-from bot.db.base import utcnow
 from bot.db.session import unit_of_work
-from bot.db.slack_state import find_slack_thread, upsert_slack_thread
+from bot.db.slack_state import find_slack_thread
 from bot.services import Services
 
 
@@ -22,29 +22,6 @@ class BotThread:
     slack_user_id: str | None
     account_id: str | None
     last_intent: str | None
-
-
-def remember_bot_thread(
-    services: Services,
-    *,
-    channel_id: str,
-    thread_ts: str,
-    slack_user_id: str | None,
-    account_id: str | None,
-    intent: str | None,
-    now: datetime | None = None,
-) -> None:
-    """Note that the bot answered ``slack_user_id`` in this thread (and about which account)."""
-    with unit_of_work(services.session_factory) as session:
-        upsert_slack_thread(
-            session=session,
-            channel_id=channel_id,
-            thread_ts=thread_ts,
-            slack_user_id=slack_user_id,
-            account_id=account_id,
-            last_intent=intent,
-            now=now or utcnow(),
-        )
 
 
 def find_bot_thread(services: Services, *, channel_id: str, thread_ts: str) -> BotThread | None:

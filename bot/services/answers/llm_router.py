@@ -15,8 +15,9 @@ question path stays free of them.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -24,6 +25,9 @@ from bot.services.accounts.redaction import Redactor
 from bot.services.accounts.viewers import RequestedScope
 from bot.services.answers.intents import Intent
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from bot.services.answers.types import Answer
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +63,11 @@ SYSTEM_PROMPT = (
     "AccountQuestion for one named account, PortfolioQuestion for several accounts. "
     "Copy the account name as the user wrote it; never invent one. "
     "If the question is not about customer accounts, call no tool and reply 'none'."
+)
+REPLY_PROMPT = (
+    "Answer the question in two or three sentences using only the tool results above. "
+    "Quote figures exactly as the results state them; never compute or estimate new ones. "
+    "If the results do not answer the question, say so."
 )
 
 
@@ -167,3 +176,78 @@ def _routed(calls: list[dict[str, Any]]) -> RoutedQuestion | None:
                 days=arguments.days,
             )
     return None
+
+
+# The answers a tool call may end in without a reply being written: choices, refusals
+# and "not found" are shown as they are (buttons, and no hint of hidden accounts).
+NOT_DATA = frozenset({"not_found", "choose_account", "which_account", "help", "refused"})
+
+
+@dataclass(frozen=True, slots=True)
+class ToolAnswer:
+    """What the tool-calling router produced: the reply, and the typed answers behind it."""
+
+    reply: str | None  # None: show ``answers[0]`` as it is
+    answers: list[Answer]
+    unverified: int = 0
+
+
+def answer_with_tools(
+    settings: Settings, text: str, run: Callable[[RoutedQuestion], Answer]
+) -> ToolAnswer | None:
+    """Let the LLM call csbot's typed questions, then write a reply checked against them.
+
+    ``run`` answers one typed question exactly as the pipeline would for this asker
+    (their scope applies inside every call). None when the model calls no valid tool
+    or the first call fails; if writing the reply fails, the first tool's answer is
+    shown as it is (its figures are the store's). With ``CSBOT_REDACT_PII`` contact
+    details are replaced by placeholders in everything sent (question and tool
+    results) and put back in the reply.
+    """
+    from bot.llm import build_langchain_chat
+
+    chat = build_langchain_chat(settings)
+    if chat is None:
+        return None
+    from langchain_core.messages import HumanMessage, SystemMessage, ToolMessage
+
+    from bot.services.answers.llm_tools import MAX_TOOL_CALLS, grounded_reply
+
+    redactor = Redactor() if settings.redact_pii else None
+    redacted = redactor.redact(text) if redactor else text
+    messages: list[Any] = [SystemMessage(content=SYSTEM_PROMPT), HumanMessage(content=redacted)]
+    bound = chat.bind_tools(list(TOOLS.values()))
+    try:
+        first = bound.invoke(messages)
+    except Exception as exc:  # noqa: BLE001 - any failure means "use the rules' answer"
+        logger.warning("llm routing failed", extra={"error_type": type(exc).__name__})
+        return None
+    calls = [
+        (call, routed)
+        for call in (getattr(first, "tool_calls", None) or [])[:MAX_TOOL_CALLS]
+        if (routed := _routed([call])) is not None
+    ]
+    if not calls:
+        return None
+    answers = [run(routed) for _, routed in calls]
+    if answers[0].intent in NOT_DATA or len(answers) != len(first.tool_calls):
+        return ToolAnswer(reply=None, answers=answers[:1])
+    messages.append(first)
+    for (call, _), answer in zip(calls, answers, strict=True):
+        result = redactor.redact(answer.text) if redactor else answer.text
+        messages.append(ToolMessage(content=result, tool_call_id=str(call.get("id") or "")))
+    messages.append(HumanMessage(content=REPLY_PROMPT))
+    try:
+        final = chat.invoke(messages)
+    except Exception as exc:  # noqa: BLE001 - the typed answer stands on its own
+        logger.warning("llm reply failed", extra={"error_type": type(exc).__name__})
+        return ToolAnswer(reply=None, answers=answers[:1])
+    content = str(getattr(final, "content", "") or "").strip()
+    if redactor:
+        content = redactor.restore(content)  # contact details back in, on our side
+    if not content or getattr(final, "tool_calls", None):
+        return ToolAnswer(reply=None, answers=answers[:1])
+    checked = grounded_reply(content, [answer.text for answer in answers])
+    if checked.unsupported:
+        logger.info("llm reply had unverified figures", extra={"count": len(checked.unsupported)})
+    return ToolAnswer(reply=checked.text, answers=answers, unverified=len(checked.unsupported))

@@ -18,9 +18,9 @@ import dataclasses
 import logging
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from time import perf_counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.db.audit import record_audit
 from bot.db.base import utcnow
@@ -29,11 +29,14 @@ from bot.db.queries.rankings import csm_names_all
 from bot.db.queries.records import AccountName, AccountRecord
 from bot.db.queries.threads import thread_account_id
 from bot.db.session import unit_of_work
+from bot.db.slack_state import upsert_slack_thread
 from bot.services import Services
 from bot.services.accounts.names import (
-    MAX_MENTION_WORDS,
+    EXACT_NAME,
+    INDUSTRY_WORDS,
     AccountNameIndex,
     Ambiguous,
+    BookPreference,
     NotFound,
     Resolution,
     Resolved,
@@ -54,7 +57,12 @@ from bot.services.answers.account import (
     load_account,
 )
 from bot.services.answers.catalogue import closest_questions
-from bot.services.answers.context import AnswerContext, Reply, freshness_line
+from bot.services.answers.context import (
+    AnswerContext,
+    Reply,
+    freshness_line,
+    inherits_account,
+)
 from bot.services.answers.csms import csm_finder
 from bot.services.answers.dates import DateWindow
 from bot.services.answers.insights import (
@@ -115,6 +123,11 @@ from bot.slack.blocks.help import build_help_message
 from bot.slack.blocks.insights_answer import build_csm_not_visible_blocks, build_unmapped_blocks
 from bot.slack.blocks.plain_text import blocks_to_text
 from bot.slack.formatting import escape_mrkdwn
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from bot.services.answers.llm_router import RoutedQuestion
 
 __all__ = ["Answer", "Question", "answer_question"]
 
@@ -208,11 +221,16 @@ def answer_question(services: Services, question: Question) -> Answer:
             )
         else:
             index = services.account_names.index(session)
+            prefer = BookPreference.for_viewer(viewer)
             parsed = parse_question(
                 question.text,
                 today=today,
                 find_mention=lambda words: index.find_mention(
-                    words, viewer.visible, ignore=STOPWORDS
+                    words,
+                    viewer.visible,
+                    ignore=STOPWORDS,
+                    prefer=prefer,
+                    word_is_topic=lambda rest, word: _word_is_topic(rest, word, today),
                 ),
                 find_csm=csm_finder(csm_names_all(session=session), question.text),
             )
@@ -227,6 +245,7 @@ def answer_question(services: Services, question: Question) -> Answer:
             )
             answer = _answer(context, index)
             understood_by = context.parsed.understood_by
+            _remember_conversation(session, question, answer, now)
         elapsed_ms = round((perf_counter() - started) * 1000, 1)
         record_audit(
             session=session,
@@ -258,7 +277,13 @@ def answer_question(services: Services, question: Question) -> Answer:
 
 def _answer(ctx: AnswerContext, index: AccountNameIndex) -> Answer:
     if not ctx.parsed.matched_rule and ctx.services.settings.llm_enabled:
-        _reroute_with_llm(ctx, index)
+        answered = _answer_with_llm(ctx, index)
+        if answered is not None:
+            return answered
+    return _answer_parsed(ctx, index)
+
+
+def _answer_parsed(ctx: AnswerContext, index: AccountNameIndex) -> Answer:
     parsed = ctx.parsed
     if parsed.csm is not None and not ctx.viewer.can_see_book(parsed.csm.csm_id):
         return _plain(build_csm_not_visible_blocks(parsed.csm.name), "not_found")
@@ -336,19 +361,67 @@ def _compare(ctx: AnswerContext, index: AccountNameIndex) -> Answer:
     return _finish(ctx, answer_compare(ctx, found[0], found[1]), Intent.COMPARE)
 
 
-def _reroute_with_llm(ctx: AnswerContext, index: AccountNameIndex) -> None:
-    """Replace an unmatched parse with the LLM router's typed question, if it gives one.
+def _answer_with_llm(ctx: AnswerContext, index: AccountNameIndex) -> Answer | None:
+    """An unmatched question through the tool-calling router (None: the model chose no tool).
 
-    The routed question goes through exactly the same resolution, scope checks and
-    queries as a parsed one; only the understanding step differs.
+    Each tool call is a typed question answered by :func:`_answer_parsed` for this
+    viewer, so names, scope and figures come from the same resolution and queries as
+    a parsed question; the model's reply is shown only after its figures are checked
+    against those answers (unverifiable ones are marked).
     """
-    from bot.services.answers.llm_router import route_with_llm
+    from bot.services.answers.llm_router import answer_with_tools
 
-    routed = route_with_llm(ctx.services.settings, ctx.question.text)
-    if routed is None:
-        return
+    parses: list[ParsedQuestion] = []
+
+    def run(routed: RoutedQuestion) -> Answer:
+        ctx.parsed = _parsed_from_routed(ctx, index, routed)
+        parses.append(ctx.parsed)
+        return _answer_parsed(ctx, index)
+
+    result = answer_with_tools(ctx.services.settings, ctx.question.text, run)
+    if result is None:
+        return None
+    ctx.parsed = parses[0]
+    first = result.answers[0]
+    if result.reply is None:
+        return first
+    blocks = [*paragraph(escape_mrkdwn(result.reply))]
+    if result.unverified:
+        blocks.append(
+            note(
+                f"{result.unverified} figure(s) in this reply could not be found in csbot's "
+                "data and are marked [unverified]."
+            )
+        )
+    blocks.append(
+        note(
+            "Written by the configured LLM from csbot's answers to: "
+            + ", ".join(answer.intent for answer in result.answers)
+        )
+    )
+    if first.blocks:
+        blocks.append(first.blocks[-1])  # the freshness line of the data it read
+    accounts = {answer.account_id for answer in result.answers}
+    return Answer(
+        text=blocks_to_text(blocks),
+        blocks=blocks,
+        intent=first.intent,
+        account_id=accounts.pop() if len(accounts) == 1 else None,
+        about_accounts=True,
+    )
+
+
+def _parsed_from_routed(
+    ctx: AnswerContext, index: AccountNameIndex, routed: RoutedQuestion
+) -> ParsedQuestion:
+    """The router's typed question as a parse: same resolution, scope checks and queries."""
     words = normalise(routed.account_name or "").split()
-    mention = index.find_mention(words, ctx.viewer.visible, ignore=STOPWORDS) if words else None
+    prefer = BookPreference.for_viewer(ctx.viewer)
+    mention = (
+        index.find_mention(words, ctx.viewer.visible, ignore=STOPWORDS, prefer=prefer)
+        if words
+        else None
+    )
     window = None
     if routed.days:
         window = DateWindow(
@@ -356,7 +429,7 @@ def _reroute_with_llm(ctx: AnswerContext, index: AccountNameIndex) -> None:
             ctx.today + timedelta(days=routed.days),
             f"the next {routed.days} days",
         )
-    ctx.parsed = ParsedQuestion(
+    return ParsedQuestion(
         intent=routed.intent,
         words=words,
         mention=mention if mention and mention.end - mention.start == len(words) else None,
@@ -369,6 +442,30 @@ def _reroute_with_llm(ctx: AnswerContext, index: AccountNameIndex) -> None:
     )
 
 
+# Intents that ask about the same thing: "why did initech health drop" asks about
+# Initech's health whether "health" is read as the topic or not.
+_SAME_TOPIC = {
+    Intent.HEALTH: frozenset(
+        {Intent.HEALTH, Intent.HEALTH_CHANGE, Intent.AT_RISK, Intent.BAND_CHANGES}
+    ),
+}
+
+
+def _word_is_topic(rest: list[str], word: str, today: date) -> bool:
+    """After a name's first words, is ``word`` ("health") what is asked, or more of the name?
+
+    The topic when the rest of the question asks nothing else ("initech health",
+    "initech health score", "why did initech health drop"); part of the name when
+    the rest asks something different ("how is oakridge health doing": an overview
+    of Oakridge Health, not Oakridge Education's health).
+    """
+    asked = parse_question(" ".join(rest), today=today)
+    if not asked.matched_rule:
+        return True
+    own = parse_question(word, today=today).intent
+    return asked.intent in _SAME_TOPIC.get(own, frozenset({own}))
+
+
 def _portfolio_intent(ctx: AnswerContext) -> Intent | None:
     parsed = ctx.parsed
     if parsed.intent in PORTFOLIO_HANDLERS and parsed.intent not in ACCOUNT_ONLY:
@@ -377,65 +474,36 @@ def _portfolio_intent(ctx: AnswerContext) -> Intent | None:
 
 
 def _resolve_account(ctx: AnswerContext, index: AccountNameIndex) -> Resolution | None:
-    """The account the question is about: picked, named, fuzzy-matched, or the thread's."""
+    """The account the question is about: picked, named, fuzzy-matched, or the thread's.
+
+    Only accounts the viewer may see take part (see ``bot.services.accounts.names``):
+    a hidden account never changes the answer, so no answer hints that one exists.
+    """
     question, parsed, viewer = ctx.question, ctx.parsed, ctx.viewer
+    prefer = BookPreference.for_viewer(viewer)
     if question.account_id:
         return _visible_by_id(ctx, question.account_id)
     if parsed.mention is not None:
-        said_words = parsed.words[parsed.mention.start : parsed.mention.end]
-        hidden = _hidden_name_around(ctx, index, said_words, longer_only=True)
-        if hidden is not None:
-            return hidden
+        said = " ".join(parsed.words[parsed.mention.start : parsed.mention.end])
         candidates = parsed.mention.candidates
+        if not candidates:  # "summit health" beside only "Summit Logistics": another company
+            return NotFound(said, [], best_score=EXACT_NAME)
         if len(candidates) == 1:
             return Resolved(candidates[0])
-        said = " ".join(parsed.words[parsed.mention.start : parsed.mention.end])
         return Ambiguous(said, candidates)
     if parsed.account_phrase:
-        hidden = _hidden_name_around(ctx, index, parsed.account_phrase.split())
-        if hidden is not None:
-            return hidden  # never a look-alike from the viewer's own book
-        resolution = index.resolve(parsed.account_phrase, viewer.visible)
-        if isinstance(resolution, NotFound):
+        resolution = index.resolve(parsed.account_phrase, viewer.visible, prefer)
+        if isinstance(resolution, NotFound) and resolution.best_score < EXACT_NAME:
             return _resolve_part_of_phrase(ctx, index, resolution)
+        if isinstance(resolution, NotFound):
+            return resolution  # meant whole (a domain): no part of it is another account
         _drop_from_topic(ctx, parsed.account_phrase.split())
         return resolution
-    wants_account = parsed.intent in ACCOUNT_ONLY or (
-        parsed.intent in EITHER and parsed.scope is None
-    )
-    if wants_account:
+    if inherits_account(parsed):
         context_id = question.context_account_id or _thread_account(ctx)
         if context_id:
             found = _visible_by_id(ctx, context_id)
             return found if isinstance(found, Resolved) else None
-    return None
-
-
-EXACT_NAME = 100.0  # a NotFound score: the words are a whole account name
-
-
-def _hidden_name_around(
-    ctx: AnswerContext, index: AccountNameIndex, name_words: list[str], *, longer_only: bool = False
-) -> NotFound | None:
-    """ "Not found" when the words naming an account sit inside the full name of a hidden one.
-
-    Intent words are taken out before names are looked up, so in "nps for northwind
-    health" the phrase left is "northwind": without this check the owner of
-    "Northwind Traders" would get Northwind Traders' NPS instead of "not found".
-    The name was typed in full, so it counts as certain (never a portfolio fallback);
-    there are no suggestions, so nothing about the hidden account is revealed.
-    """
-    if not name_words:
-        return None
-    wanted = set(name_words)
-    words = ctx.parsed.words
-    smallest = len(name_words) + 1 if longer_only else len(name_words)
-    for size in range(min(MAX_MENTION_WORDS, len(words)), max(smallest, 1) - 1, -1):
-        for start in range(0, len(words) - size + 1):
-            run = words[start : start + size]
-            said = " ".join(run)
-            if wanted <= set(run) and index.names_hidden_account(said, ctx.viewer.visible):
-                return NotFound(said, [], best_score=EXACT_NAME)
     return None
 
 
@@ -449,17 +517,13 @@ def _resolve_part_of_phrase(
     """
     words = (ctx.parsed.account_phrase or "").split()
     visible = ctx.viewer.visible
-    hidden_spans = [
-        (start, start + size)
-        for size in range(len(words), 1, -1)
-        for start in range(0, len(words) - size + 1)
-        if index.names_hidden_account(" ".join(words[start : start + size]), visible)
-    ]
+    prefer = BookPreference.for_viewer(ctx.viewer)
     for size in range(len(words) - 1, 0, -1):
         for start in range(0, len(words) - size + 1):
-            if any(low <= start and start + size <= high for low, high in hidden_spans):
-                continue  # part of a name the viewer may not see: not a different account
-            attempt = index.resolve(" ".join(words[start : start + size]), visible)
+            dropped = words[:start] + words[start + size :]
+            if any(word in INDUSTRY_WORDS for word in dropped):
+                continue  # "harbor medical" is not "harbor" (an industry word is a name's)
+            attempt = index.resolve(" ".join(words[start : start + size]), visible, prefer)
             if isinstance(attempt, Resolved | Ambiguous):
                 _drop_from_topic(ctx, words[start : start + size])
                 return attempt
@@ -490,11 +554,28 @@ def _visible_by_id(ctx: AnswerContext, account_id: str) -> Resolution:
 
 
 def _thread_account(ctx: AnswerContext) -> str | None:
+    """The account this conversation (thread or DM timeline) was last about."""
     question = ctx.question
-    if not question.channel_id or not question.thread_ts:
+    key = question.conversation_key or question.thread_ts
+    if not question.channel_id or not key:
         return None
-    return thread_account_id(
-        session=ctx.session, channel_id=question.channel_id, thread_ts=question.thread_ts
+    return thread_account_id(session=ctx.session, channel_id=question.channel_id, thread_ts=key)
+
+
+def _remember_conversation(
+    session: Session, question: Question, answer: Answer, now: datetime
+) -> None:
+    """Keep the conversation's account for its next follow-up (refusals keep nothing)."""
+    if question.conversation_key is None or question.channel_id is None or answer.refused:
+        return
+    upsert_slack_thread(
+        session=session,
+        channel_id=question.channel_id,
+        thread_ts=question.conversation_key,
+        slack_user_id=question.slack_user_id,
+        account_id=answer.account_id,
+        last_intent=answer.intent,
+        now=now,
     )
 
 

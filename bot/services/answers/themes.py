@@ -218,7 +218,7 @@ def _categories_reply(ctx: AnswerContext, target: _Target, *, build_failed: bool
 
 def _score_sentiment(ctx: AnswerContext) -> bool:
     """Score tickets that have no stored sentiment yet (incremental; loads the model)."""
-    from bot.services.corpus.indexing import score_text_sentiment
+    from bot.services.corpus.sentiment import score_text_sentiment
 
     try:
         score_text_sentiment(ctx.services)

@@ -20,6 +20,10 @@ class Question:
         account_id: an account the person picked from buttons: skips name matching.
         context_account_id: the account the conversation is about, when the caller
             keeps that itself (the terminal chat does).
+        conversation_key: where this conversation's memory lives (a thread's ts, or
+            ``"dm"`` for a DM's main timeline), or None for a one-off question. The
+            pipeline reads the account a follow-up is about from it and records this
+            answer's account there, in the same transaction as the answer.
         now: the moment to answer as of; defaults to the current time.
     """
 
@@ -31,6 +35,7 @@ class Question:
     page: int = 0
     account_id: str | None = None
     context_account_id: str | None = None
+    conversation_key: str | None = None
     now: datetime | None = None
 
 

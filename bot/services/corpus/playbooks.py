@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from bot.db.knowledge_repo import account_names, account_signal_facts, find_account
+from bot.db.knowledge_repo import account_signal_facts, find_account
 from bot.db.session import unit_of_work
 from bot.errors import AccountNotFound, UserFacingError
 
@@ -58,20 +58,22 @@ def playbook_catalog(services: Services) -> dict[str, Playbook]:
 
 
 def resolve_account_id(services: Services, query: str) -> str:
-    """An account id from an id or an exact (case-insensitive) name.
+    """An account id from an id, a domain or a name, as every other command finds it.
+
+    The one resolver (:func:`bot.services.accounts.names.resolve_one`), so ``csbot
+    tickets themes --account acme`` and ``csbot health show acme`` agree. The command
+    line is an operator's tool: every account is in scope.
 
     Raises:
         AccountNotFound: with up to three close names as suggestions.
+        AmbiguousAccount: with the candidates, when several names match equally well.
     """
-    with unit_of_work(services.session_factory) as session:
-        found = find_account(session=session, query=query)
-        if found:
-            return found[0]
-        names = account_names(session=session)
-    from rapidfuzz import fuzz, process
+    from bot.db.queries.scope import AccountScope
+    from bot.services.accounts.names import resolve_one
 
-    close = process.extract(query, [name for _, name in names], scorer=fuzz.WRatio, limit=3)
-    raise AccountNotFound(query, [name for name, score, _ in close if score >= 60])
+    with unit_of_work(services.session_factory) as session:
+        found = resolve_one(services.account_names, session, query, AccountScope.everything())
+    return found.account_id
 
 
 def account_signals(

@@ -91,7 +91,7 @@ def rebuild_themes(
     max_themes: int | None = None,
 ) -> list[ThemeView]:
     """Re-cluster one scope's tickets and store the themes (replacing the old ones)."""
-    from bot.services.corpus.indexing import score_text_sentiment
+    from bot.services.corpus.sentiment import score_text_sentiment
 
     score_text_sentiment(services)
     _store_scope_themes(
@@ -111,7 +111,7 @@ def _store_scope_themes(
     """Cluster ``rows`` (sentiment already scored) and replace ``scope``'s stored themes."""
     from threadpoolctl import threadpool_limits
 
-    from bot.services.corpus.indexing import to_ticket_document
+    from bot.services.corpus.sentiment import to_ticket_document
     from knowledge.themes import DEFAULT_MAX_THEMES, build_themes
 
     moment = now or datetime.now(UTC)
@@ -193,7 +193,7 @@ def rebuild_all_themes(services: Services, *, now: datetime | None = None) -> di
     Sentiment is scored and the tickets read once for all scopes (per scope it was
     most of a first start's minute on the demo's 300 accounts).
     """
-    from bot.services.corpus.indexing import score_text_sentiment
+    from bot.services.corpus.sentiment import score_text_sentiment
 
     score_text_sentiment(services)
     with unit_of_work(services.session_factory) as session:
@@ -217,7 +217,7 @@ def assign_new_tickets(services: Services, *, scopes: Sequence[str] | None = Non
     Returns:
         How many ticket-to-theme assignments were added across the scopes.
     """
-    from bot.services.corpus.indexing import to_ticket_document
+    from bot.services.corpus.sentiment import to_ticket_document
     from knowledge.themes import nearest_themes
 
     with unit_of_work(services.session_factory) as session:

@@ -143,6 +143,29 @@ class GroundingIndex:
     slashed: set[str] = field(default_factory=set)  # "10/8" as written ("10/8 seats")
 
     @classmethod
+    def from_texts(cls, texts: Iterable[str]) -> GroundingIndex:
+        """The figures stated in already-rendered texts (the assistant's tool results).
+
+        Money, percentages and numbers only: what an LLM reply built from those texts
+        may quote. Money also counts as a number and vice versa ("$120,000" / "120000").
+        """
+        index = cls()
+        for text in texts:
+            for claim in extract_claims(text, check_names=False):
+                if claim.kind == "money":
+                    value = _money_value(claim.text)
+                    if value is not None:
+                        index.money.add(value[0])
+                        index.numbers.add(value[0])
+                elif claim.kind in ("percent", "number"):
+                    number = _first_number(claim.text)
+                    if number is not None:
+                        target = index.percents if claim.kind == "percent" else index.numbers
+                        target.add(number)
+                        index.money.add(number)
+        return index
+
+    @classmethod
     def from_pack(cls, pack: FactsPack) -> GroundingIndex:
         index = cls()
         index.dates.add(pack.today)

@@ -8,6 +8,7 @@ from typing import Any, Literal, get_args
 from bot.db.queries.records import ContactRecord
 from bot.services.drafting.facts import FactsPack
 from bot.services.drafting.grounding import GroundingReport
+from bot.slack.blocks.draft import UNVERIFIED_NOTE_END, DraftModalView
 
 Purpose = Literal["renewal", "risk", "expansion", "check-in", "nps-followup", "escalation"]
 Tone = Literal["friendly", "formal", "urgent"]
@@ -78,6 +79,30 @@ class DraftResult:
     @property
     def is_template(self) -> bool:
         return self.generator == "template"
+
+    def modal_view(self) -> DraftModalView:
+        """The plain values the draft modal shows (blocks never see a ``DraftResult``)."""
+        recipient = self.recipient
+        label = None
+        if recipient is not None:
+            label = f"{recipient.name} <{recipient.email}>" if recipient.email else recipient.name
+        return DraftModalView(
+            account_id=self.account_id,
+            account_name=self.account_name,
+            kind=self.kind,
+            purpose=self.purpose,
+            tone=self.tone,
+            recipient=label,
+            subject=self.subject,
+            body=self.body,
+            verified=self.verified,
+            claims_checked=self.grounding.checked,
+            unsupported=tuple(claim.text for claim in self.grounding.unsupported),
+            model=self.model,
+            is_template=self.is_template,
+            notes=tuple(n for n in self.notes if not n.endswith(UNVERIFIED_NOTE_END)),
+            draft_id=self.draft_id,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``csbot draft ... --json``."""

@@ -431,12 +431,12 @@ def resolve_escalation_account(
     gets exactly the "no account named" answer of a missing one. ``names`` is the
     shared cache (``services.account_names``).
     """
-    from bot.services.accounts.names import resolve_one
+    from bot.services.accounts.names import BookPreference, resolve_one
 
     viewer = require_viewer(
         session, slack_user_id, visibility=settings.visibility, refusal=ESCALATE_UNLINKED
     )
-    named = resolve_one(names, session, query, viewer.visible)
+    named = resolve_one(names, session, query, viewer.visible, BookPreference.for_viewer(viewer))
     found = repo.account_with_people(session=session, account_id=named.account_id)
     if found is None:
         raise AccountNotFound(query)

@@ -22,14 +22,12 @@ from sqlalchemy.orm import Session
 
 from bot.db import digest_queries as q
 from bot.errors import UserFacingError
-from bot.money import current_locale, format_money
+from bot.money import MoneyTotals, current_locale, format_money
 from bot.services.accounts.permissions import digest_scope, viewer_for
 from bot.services.accounts.viewers import Visibility
 
 BANDS = ("red", "yellow", "green")
 CHART_DAYS = 30
-
-MoneyTotals = list[tuple[str, float]]  # (currency, amount), largest first
 
 
 def _totals(accounts: list[q.AccountBand]) -> MoneyTotals:

@@ -97,7 +97,7 @@ def build_home_view(
 
 def _churn_risk_source(services: Services) -> str | None:
     """Where churn_risk comes from (the saved model's back-test choice); None: no model."""
-    from bot.services.health.runs import saved_model_summary
+    from bot.services.health.model import saved_model_summary
     from scoring.artifacts import ModelArtifactError
 
     try:

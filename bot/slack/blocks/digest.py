@@ -6,16 +6,18 @@ currency; the first digest, with no earlier snapshot, shows no changes at all.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
-from typing import TYPE_CHECKING, Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.money import format_money, format_signed_money, format_totals
 from bot.slack.blocks.cta_alert import clip, escape_mrkdwn
 from bot.slack.ids import ActionId
 
 if TYPE_CHECKING:
-    from bot.services.insights.digest import PortfolioDigest
+    from bot.db.digest_queries import AccountBand, RenewalRow
+    from bot.money import MoneyTotals
 
 BAND_EMOJI = {"red": "🔴", "yellow": "🟡", "green": "🟢"}
 DRILL_DOWNS = (
@@ -26,6 +28,37 @@ DRILL_DOWNS = (
 
 
 FIRST_DIGEST = "first digest — no comparison yet"
+
+
+class PortfolioDigest(Protocol):
+    """The figures one digest shows (``bot.services.insights.digest`` builds them).
+
+    A protocol, so the builders here depend on the shape and not on the service.
+    """
+
+    title: str
+    scope_label: str
+    scope_key: str
+    today: date
+    compare_day: date
+    accounts: int
+    band_counts: Mapping[str, int]
+    band_change: Mapping[str, int]
+    arr_at_risk: MoneyTotals
+    arr_at_risk_change: MoneyTotals
+    turned_red: Sequence[AccountBand]
+    recovered: Sequence[AccountBand]
+    renewals_30: Sequence[tuple[RenewalRow, AccountBand | None]]
+    renewals_90: Sequence[tuple[RenewalRow, AccountBand | None]]
+    overdue_by_owner: Sequence[tuple[str, str | None, int]]
+    completed_ctas: int
+    raised_ctas: int
+    open_ctas: int
+    escalations_past_sla: Sequence[tuple[int, str, str, datetime]]
+    has_comparison: bool
+
+    @property
+    def completion_rate(self) -> float | None: ...
 
 
 def _signed(n: float) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -27,9 +27,6 @@ from bot.slack.blocks import context_line, mrkdwn_sections
 from bot.slack.formatting import escape_mrkdwn, markdown_to_mrkdwn, truncate
 from bot.slack.ids import ActionId, CallbackId
 
-if TYPE_CHECKING:
-    from bot.services.drafting.types import DraftResult
-
 SUBJECT_BLOCK, SUBJECT_ACTION = "draft_subject", "draft_subject_text"
 BODY_BLOCK, BODY_ACTION = "draft_body", "draft_body_text"
 TONE_BLOCK, TONE_ACTION = "draft_tone", "draft_tone_choice"
@@ -44,7 +41,7 @@ UNVERIFIED_NOTE_END = "Check them before sending."  # the drafting service's own
 
 @dataclass(frozen=True, slots=True)
 class DraftModalView:
-    """What the modal shows about one draft (plain values from a ``DraftResult``)."""
+    """What the modal shows about one draft: plain values (``DraftResult.modal_view()``)."""
 
     account_id: str
     account_name: str
@@ -61,30 +58,6 @@ class DraftModalView:
     is_template: bool
     notes: tuple[str, ...]
     draft_id: int | None
-
-    @classmethod
-    def from_result(cls, result: DraftResult) -> DraftModalView:
-        recipient = result.recipient
-        label = None
-        if recipient is not None:
-            label = f"{recipient.name} <{recipient.email}>" if recipient.email else recipient.name
-        return cls(
-            account_id=result.account_id,
-            account_name=result.account_name,
-            kind=result.kind,
-            purpose=result.purpose,
-            tone=result.tone,
-            recipient=label,
-            subject=result.subject,
-            body=result.body,
-            verified=result.verified,
-            claims_checked=result.grounding.checked,
-            unsupported=tuple(claim.text for claim in result.grounding.unsupported),
-            model=result.model,
-            is_template=result.is_template,
-            notes=tuple(n for n in result.notes if not n.endswith(UNVERIFIED_NOTE_END)),
-            draft_id=result.draft_id,
-        )
 
 
 @dataclass(frozen=True, slots=True)
