@@ -49,7 +49,7 @@ class Cast:
     people: dict[str, Person]  # csm | manager | admin
     slots: dict[str, str]  # {account} → a name, …
     account_ids: dict[str, str]  # slot → account id
-    scored_on: date
+    scored_on: date | None
     today: date
 
 
@@ -63,12 +63,16 @@ def _typo(name: str) -> str:
     return name
 
 
-def pick_cast(session: Session, today: date) -> Cast:
-    """The busiest CSM, a manager with a team, the admin, and three distinctive accounts."""
+def pick_cast(session: Session, today: date, *, distinct_cores: bool = True) -> Cast:
+    """The busiest CSM, a manager with a team, the admin, and three of their accounts.
+
+    ``distinct_cores`` keeps to names whose core (suffix aside) is unique, as the demo
+    repeats names at scale; the realistic-names world is asked by exact legal names
+    whatever their stems, since an exact name must win outright.
+    """
     from bot.services.accounts.names import core_name
 
     scored_on = session.scalar(select(func.max(HealthScore.as_of)))
-    assert scored_on is not None, "the corpus needs a scored store"
     admin = session.scalars(select(Csm).where(Csm.role == "admin").order_by(Csm.csm_id)).first()
     busiest = session.execute(
         select(Csm.csm_id)
@@ -89,17 +93,19 @@ def pick_cast(session: Session, today: date) -> Cast:
     cores = Counter(core_name(n) for n in names)
 
     def distinctive(csm_ids: frozenset[str], skip: set[str]) -> list[Account]:
-        rows = session.scalars(
-            select(Account)
-            .join(HealthScore, HealthScore.account_id == Account.account_id)
-            .where(
-                Account.csm_id.in_(sorted(csm_ids)),
-                Account.status == "active",
-                HealthScore.as_of == scored_on,
-            )
-            .order_by(Account.arr.desc(), Account.account_id)
+        statement = select(Account).where(
+            Account.csm_id.in_(sorted(csm_ids)), Account.status == "active"
         )
-        return [a for a in rows if cores[core_name(a.name)] == 1 and a.account_id not in skip]
+        if scored_on is not None:
+            statement = statement.join(
+                HealthScore, HealthScore.account_id == Account.account_id
+            ).where(HealthScore.as_of == scored_on)
+        rows = session.scalars(statement.order_by(Account.arr.desc(), Account.account_id))
+        return [
+            a
+            for a in rows
+            if (cores[core_name(a.name)] == 1 or not distinct_cores) and a.account_id not in skip
+        ]
 
     own = distinctive(frozenset({csm.csm_id}), set())[:2]
     others = distinctive(team - {csm.csm_id}, set())[:1]
@@ -153,6 +159,8 @@ def _account(ask: Ask) -> Account:
 
 
 def _latest_health(ask: Ask) -> HealthScore | None:
+    if ask.cast.scored_on is None:
+        return None
     return ask.session.get(HealthScore, (ask.account_id, ask.cast.scored_on))
 
 
@@ -263,6 +271,7 @@ class Outcome:
     correct: bool
     elapsed_ms: float
     missing: list[str] = field(default_factory=list)
+    wrong_account: bool = False
 
 
 @dataclass
@@ -281,6 +290,16 @@ class Report:
         times = sorted(o.elapsed_ms for o in self.outcomes)
         return times[min(len(times) - 1, int(0.95 * len(times)))]
 
+    @property
+    def wrong_account(self) -> int:
+        """Answers about an account other than the one asked about (target 0)."""
+        return sum(o.wrong_account for o in self.outcomes)
+
+    @property
+    def forced_choices(self) -> int:
+        """Exact names answered with "which one did you mean?" (target 0)."""
+        return sum(o.got == "choose_account" for o in self.outcomes)
+
     def misses(self) -> list[Outcome]:
         return [o for o in self.outcomes if not o.correct]
 
@@ -294,7 +313,13 @@ def _slot_account(entry: dict[str, Any], cast: Cast) -> str | None:
     return None
 
 
-def run_corpus(services: Any, now: datetime, entries: list[dict[str, Any]] | None = None) -> Report:
+def run_corpus(
+    services: Any,
+    now: datetime,
+    entries: list[dict[str, Any]] | None = None,
+    *,
+    distinct_cores: bool = True,
+) -> Report:
     """Ask every corpus question through ``answer_question`` and grade the answers."""
     from bot.services.answers.pipeline import Question, answer_question
 
@@ -302,7 +327,7 @@ def run_corpus(services: Any, now: datetime, entries: list[dict[str, Any]] | Non
     today = now.date()
     outcomes: list[Outcome] = []
     with Session(services.engine) as session:
-        cast = pick_cast(session, today)
+        cast = pick_cast(session, today, distinct_cores=distinct_cores)
         for entry in entries:
             person = cast.people[entry["as"]]
             text = entry["q"].format(**cast.slots)
@@ -340,6 +365,9 @@ def run_corpus(services: Any, now: datetime, entries: list[dict[str, Any]] | Non
                     correct=understood and not missing and right_account,
                     elapsed_ms=elapsed,
                     missing=missing,
+                    wrong_account=bool(
+                        account_id and answer.account_id and answer.account_id != account_id
+                    ),
                 )
             )
     return Report(outcomes)

@@ -104,6 +104,9 @@ ACCOUNT_FORM_OF = {
     Intent.NO_CONTACT: Intent.LAST_CONTACT,
     Intent.WORK_TODAY: Intent.NEXT_STEPS,
 }
+# Portfolio forms whose account form needs a known account named, not stray words:
+# "what needs my attention" is not a question about an account called "needs attention".
+MENTION_ONLY_FORMS = frozenset({Intent.HEALTH_DROPS, Intent.NO_CONTACT, Intent.WORK_TODAY})
 # Questions about a list or about the asker, never about one account: words left over
 # are not a name (an account's overview would answer a different question).
 PORTFOLIO_ONLY = frozenset(
@@ -182,6 +185,10 @@ RULES: list[tuple[Intent, re.Pattern[str]]] = [
             r"\buntouched\b",
             r"\bno (recent )?(contact|touch|touchpoints?|interactions?)\b",
             r"\b(not|no) (been )?in touch\b",
+            r"\b(haven t|havent|have not|hasn t|hasnt|didn t|didnt) (we|i|you|anyone|they|the team)"
+            r" (been )?(talk\w*|spoke|spoken|contact\w*|touch\w*|reach\w*|met|call\w*|email\w*)\b",
+            r"\b(nobody|no one) (has |have )?(talk\w*|spoke|spoken|contact\w*|touch\w*|reach\w*"
+            r"|met|call\w*|email\w*|visit\w*)\b",
         ),
     ),
     (
@@ -370,9 +377,14 @@ RULES: list[tuple[Intent, re.Pattern[str]]] = [
             r"|active users)\b",
             r"\b(most|least|highest|lowest) (used|utili[sz]ed|active|likely to churn)\b",
             r"\brank\w*\b",
-            r"\b(sort|sorted|order|ordered) by\b",
+            r"\b(sort|sorted|order|ordered|rank)\b.*\bby\b",
             r"\blikely to churn\b",
         ),
+    ),
+    (
+        # Before the renewal rules, which would read "contract" as a renewal question.
+        Intent.ARR,
+        _rule(r"\bcontract (value|size|worth)\b", r"\b(acv|tcv)\b"),
     ),
     (
         Intent.RENEWAL_DATE,
@@ -588,7 +600,7 @@ INTENT_WORDS = word_set(
     low high rank ranked ranking sort sorted order ordered used utilized utilised
     january february march april june july august september october november december
     one two three four five six seven eight nine ten twelve twenty fifteen fifty hundred
-    ytd so far year to date"""
+    ytd so far year to date needs need attention declines items tcv"""
 )
 STOPWORDS = FUNCTION_WORDS | INTENT_WORDS
 
@@ -680,22 +692,18 @@ def parse_question(
     csm = find_csm(outside) if find_csm else None
     if csm is not None:
         outside = outside[: csm.start] + outside[csm.end :]
+    # "renwal", "tikets", "hw is": misspelt keywords and chat shorthand read as meant.
+    outside = [part for word in outside for part in _corrected(word).split()]
     padded = " " + " ".join(outside) + " "
     intent, matched = _match_intent(padded)
-    if not matched:  # "renwal", "tikets": read misspelt keywords as the keyword
-        corrected = [_corrected(word) for word in outside]
-        if corrected != outside:
-            again = " " + " ".join(corrected) + " "
-            intent, matched = _match_intent(again)
-            if matched:
-                outside, padded = corrected, again
     leftover = [w for w in outside if w not in STOPWORDS and not w.isdigit()]
     account_phrase = None
     if mention is None and leftover:
         account_phrase = " ".join(leftover)
     portfolio_intent: Intent | None = intent if intent in EITHER else None
     if intent in ACCOUNT_FORM_OF:
-        if mention is not None or (account_phrase and _looks_like_name(leftover)):
+        phrase_counts = intent not in MENTION_ONLY_FORMS
+        if mention is not None or (phrase_counts and account_phrase and _looks_like_name(leftover)):
             portfolio_intent = intent
             intent = ACCOUNT_FORM_OF[intent]
         else:
@@ -802,7 +810,20 @@ def _purpose(outside: list[str]) -> str | None:
 
 _BANDS = ("red", "yellow", "green")
 _VOCABULARY = sorted(INTENT_WORDS | {"invoices", "invoice", "contact", "churned", "biggest"})
-_TYPO_CUTOFF = 0.8
+_TYPO_CUTOFF = 0.85
+_SHORTHAND = {
+    "hw": "how",
+    "wat": "what",
+    "wot": "what",
+    "whats": "what s",
+    "hows": "how s",
+    "u": "you",
+    "ur": "your",
+    "plz": "please",
+    "pls": "please",
+    "accts": "accounts",
+    "acct": "account",
+}
 
 
 @lru_cache(maxsize=4096)
@@ -812,6 +833,8 @@ def _corrected(word: str) -> str:
     Only words that are not already known and are long enough to misspell (5+ letters)
     are corrected, and only outside the account's name, so a name is never rewritten.
     """
+    if word in _SHORTHAND:
+        return _SHORTHAND[word]
     if word in STOPWORDS or len(word) < 5 or not word.isalpha():
         return word
     close = get_close_matches(word, _VOCABULARY, n=1, cutoff=_TYPO_CUTOFF)
