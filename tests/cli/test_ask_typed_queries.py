@@ -166,3 +166,12 @@ def test_draft_a_renewal_email_runs_the_drafting_flow(world: Engine) -> None:
     text = _ask("draft a renewal email to acme")
     assert "renewal email" in text and "Subject:" in text
     assert "nothing was sent" in text
+
+
+def test_the_360_card_shows_failed_or_overdue_invoices(world: Engine) -> None:
+    text = _ask("how is acme doing?")
+    with Session(world) as session:
+        late = session.get(Invoice, "INV-LATE")
+    assert late is not None
+    assert "Invoices: 1 failed or overdue invoice" in text
+    assert f"INV-LATE · {fmt.money(late.amount)}" in text and "INV-PAID" not in text

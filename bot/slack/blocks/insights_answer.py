@@ -176,6 +176,15 @@ def invoice_line(row: ProblemInvoice, today: date, *, with_account: bool) -> str
     return f"{who}{row.invoice_id} · {fmt.money(row.amount, row.currency)} · {row.status} · {due}"
 
 
+def build_card_invoice_blocks(rows: Sequence[ProblemInvoice], total: int, today: date) -> Blocks:
+    """The 360 card's invoice line: failed or overdue invoices, only when there are any."""
+    if not total:
+        return []
+    shown = "; ".join(invoice_line(r, today, with_account=False) for r in rows)
+    more = f" (+{total - len(rows)} more)" if total > len(rows) else ""
+    return paragraph(f"*Invoices:* {fmt.plural(total, 'failed or overdue invoice')}: {shown}{more}")
+
+
 @dataclass(frozen=True, slots=True)
 class InvoicesView:
     heading: str
