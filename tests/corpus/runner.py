@@ -144,6 +144,7 @@ class Ask:
     account_id: str | None  # the account the question is about, if one
     session: Session
     cast: Cast
+    cast_now: datetime
 
 
 def _in_scope(statement: Any, ask: Ask) -> Any:
@@ -226,6 +227,113 @@ def _renewal_date(ask: Ask) -> list[str]:
     return [fmt.day(end)] if end else []
 
 
+def _band_word(text: str) -> str | None:
+    bands = [band for band in ("red", "yellow", "green") if band in text.split()]
+    return bands[0] if len(bands) == 1 else None
+
+
+def _shown_band(ask: Ask) -> Any:
+    """Active accounts in scope with their band on the latest run (no overrides in corpora)."""
+    return (
+        select(Account.csm_id, HealthScore.band, HealthScore.score, Account.name)
+        .join(HealthScore, HealthScore.account_id == Account.account_id)
+        .where(HealthScore.as_of == ask.cast.scored_on, Account.status == "active")
+    )
+
+
+def _band_count(ask: Ask) -> list[str]:
+    text = ask.entry["q"].lower()
+    band = _band_word(text)
+    if band is None or ask.cast.scored_on is None or "{csm}" in ask.entry["q"]:
+        return []
+    rows = ask.session.execute(_in_scope(_shown_band(ask), ask)).all()
+    count = sum(1 for row in rows if row.band == band)
+    return [fmt.plural(count, "account")] if count else [f"No {band} accounts"]
+
+
+def _top_csm(ask: Ask) -> list[str]:
+    if ask.cast.scored_on is None:
+        return []
+    text = ask.entry["q"].lower()
+    if "at risk" in text:
+        return []
+    band = _band_word(text) or "red"
+    rows = ask.session.execute(_in_scope(_shown_band(ask), ask)).all()
+    counts = Counter(row.csm_id for row in rows if row.band == band)
+    if not counts:
+        return [f"No {band} accounts"]
+    best = max(counts.values())
+    names = sorted(
+        csm.name
+        for csm_id, n in counts.items()
+        if n == best and (csm := ask.session.get(Csm, csm_id))
+    )
+    return [f"{names[0]} has the most"] if len(names) == 1 else []
+
+
+def _biggest_drop(ask: Ask) -> list[str]:
+    latest = ask.cast.scored_on
+    if latest is None:
+        return []
+    days = 30 if "month" in ask.entry["q"].lower() else 7
+    then = ask.session.scalar(
+        select(func.max(HealthScore.as_of)).where(
+            HealthScore.as_of <= latest - timedelta(days=days)
+        )
+    )
+    if then is None:
+        return []
+    now_rows = dict(
+        ask.session.execute(
+            _in_scope(
+                select(Account.account_id, HealthScore.score)
+                .join(HealthScore, HealthScore.account_id == Account.account_id)
+                .where(HealthScore.as_of == latest, Account.status == "active"),
+                ask,
+            )
+        ).all()
+    )
+    then_rows = dict(
+        ask.session.execute(
+            select(HealthScore.account_id, HealthScore.score).where(HealthScore.as_of == then)
+        ).all()
+    )
+    drops = sorted(
+        (now_rows[a] - then_rows[a], a)
+        for a in now_rows
+        if a in then_rows and now_rows[a] < then_rows[a]
+    )
+    if not drops:
+        return ["No health score fell"]
+    account = ask.session.get(Account, drops[0][1])
+    return [account.name] if account else []
+
+
+def _quiet_count(ask: Ask) -> list[str]:
+    text = ask.entry["q"].lower()
+    days = 30
+    for token, unit in zip(text.split(), text.split()[1:], strict=False):
+        if token.isdigit():
+            days = int(token) * (
+                7 if unit.startswith("week") else 30 if unit.startswith("month") else 1
+            )
+    if "{csm}" in ask.entry["q"]:
+        return []
+    since = ask.cast_now - timedelta(days=days)
+    touched = (
+        select(Interaction.account_id)
+        .where(Interaction.type != "note", Interaction.occurred_at >= since)
+        .distinct()
+    )
+    statement = (
+        select(func.count())
+        .select_from(Account)
+        .where(Account.status == "active", Account.account_id.not_in(touched))
+    )
+    count = int(ask.session.scalar(_in_scope(statement, ask)) or 0)
+    return [fmt.plural(count, "account")] if count else ["Every active account"]
+
+
 Check = Callable[[Ask], list[str]]
 CHECKS: dict[str, Check] = {
     "intent": lambda ask: [],
@@ -244,15 +352,11 @@ CHECKS: dict[str, Check] = {
     "compare": lambda ask: [ask.cast.slots["account"], ask.cast.slots["account2"]],
     "unmapped": lambda ask: ["I can't answer that yet"],
 }
-for _name in (
-    "biggest_drop",
-    "churned_count",
-    "top_csm",
-    "account_count",
-    "band_count",
-    "renewal_count",
-    "quiet_count",
-):
+CHECKS["band_count"] = _band_count
+CHECKS["top_csm"] = _top_csm
+CHECKS["biggest_drop"] = _biggest_drop
+CHECKS["quiet_count"] = _quiet_count
+for _name in ("churned_count", "account_count", "renewal_count"):
     CHECKS[_name] = CHECKS["intent"]
 
 
@@ -345,7 +449,7 @@ def run_corpus(
             )
             elapsed = (time.perf_counter() - started) * 1000
             understood = answer.intent == entry["intent"]
-            ask = Ask(entry, person, account_id, session, cast)
+            ask = Ask(entry, person, account_id, session, cast, now)
             check = entry.get("check", "intent")
             if account_id is None and check in NEEDS_ACCOUNT:
                 check = "intent"  # the portfolio form of an account check

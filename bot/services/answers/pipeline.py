@@ -297,6 +297,8 @@ def _answer_parsed(ctx: AnswerContext, index: AccountNameIndex) -> Answer:
         account = load_account(ctx, resolution.account.account_id)
         return _finish(ctx, ACCOUNT_HANDLERS[intent](ctx, account), intent)
     if isinstance(resolution, Ambiguous):
+        if not parsed.matched_rule and _says_more_than(resolution, parsed.account_phrase):
+            return _unmapped(ctx)  # "what's the weather in paris" is not a choice of Paris…
         return _choose(ctx, resolution)
     fallback = _portfolio_intent(ctx)
     if isinstance(resolution, NotFound):
@@ -326,6 +328,14 @@ def _has_unknown_words(ctx: AnswerContext) -> bool:
         return False
     outside = parsed.words[: parsed.mention.start] + parsed.words[parsed.mention.end :]
     return any(w not in STOPWORDS and not w.isdigit() for w in outside)
+
+
+def _says_more_than(ambiguous: Ambiguous, phrase: str | None) -> bool:
+    """Words in an unmatched question's phrase that are in none of the candidates' names."""
+    if not phrase:
+        return False
+    named = {word for a in ambiguous.candidates for word in normalise(a.name).split()}
+    return any(word not in named for word in phrase.split())
 
 
 def _unmapped(ctx: AnswerContext) -> Answer:

@@ -153,7 +153,9 @@ class DropsView:
 def build_drops_blocks(view: DropsView) -> Blocks:
     blocks: Blocks = [title(f"Biggest health drops: {view.period_label}")]
     if view.then_date is None or view.now_date is None:
-        return blocks + paragraph("There are not two scoring runs to compare yet.")
+        return blocks + paragraph(
+            f"There are not two scoring runs to compare for {view.scope_label} yet."
+        )
     span = f"{fmt.day(view.then_date)} → {fmt.day(view.now_date)}"
     if not view.rows:
         return blocks + paragraph(f"No health score fell for {view.scope_label} ({span}).")
