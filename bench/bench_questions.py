@@ -245,10 +245,17 @@ def bench_corpus(database: Path, workdir: Path) -> None:
         end = session.scalar(select(func.max(HealthScore.as_of)))
     now = datetime.combine(end, datetime.min.time(), UTC) + timedelta(hours=12)
     report = run_corpus(services, now)
+    drafting = {"draft_email", "qbr_summary"}
+    answers = sorted(o.elapsed_ms for o in report.outcomes if o.expected not in drafting)
+    drafts = sorted(o.elapsed_ms for o in report.outcomes if o.expected in drafting)
     print(
         f"\nphrasing corpus: {len(report.outcomes)} questions · understood "
-        f"{report.understood_rate:.1%} · correct {report.correct_rate:.1%} · "
-        f"p95 {report.p95_ms():.1f} ms (target ≤ 150 ms)"
+        f"{report.understood_rate:.1%} · correct {report.correct_rate:.1%} · wrong account "
+        f"{report.wrong_account} · forced choices {report.forced_choices}"
+    )
+    print(
+        f"  answers p95 {percentiles(answers)['p95']:.1f} ms (target ≤ 150 ms) · "
+        f"drafts (drafting flow) p95 {percentiles(drafts)['p95']:.1f} ms"
     )
     engine.dispose()
 
