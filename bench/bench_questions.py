@@ -228,7 +228,7 @@ def bench_corpus(database: Path, workdir: Path) -> None:
     from bot.db.session import make_engine, make_session_factory
     from bot.services import Services
     from bot.settings import Settings
-    from tests.corpus.runner import run_corpus
+    from tests.corpus.runner import load_corpus, run_corpus
 
     engine = make_engine(f"sqlite:///{database.as_posix()}")
     settings = Settings(
@@ -244,18 +244,18 @@ def bench_corpus(database: Path, workdir: Path) -> None:
     with Session(engine) as session:
         end = session.scalar(select(func.max(HealthScore.as_of)))
     now = datetime.combine(end, datetime.min.time(), UTC) + timedelta(hours=12)
-    report = run_corpus(services, now)
-    drafting = {"draft_email", "qbr_summary"}
-    answers = sorted(o.elapsed_ms for o in report.outcomes if o.expected not in drafting)
-    drafts = sorted(o.elapsed_ms for o in report.outcomes if o.expected in drafting)
+    # Drafts run the drafting flow (facts pack, playbook retrieval with the configured
+    # embedder, the writer; bench_drafting.py times it) and "what are they complaining
+    # about" may group tickets into themes on demand (bench_themes_warm.py): neither is
+    # the deterministic answer path this target is for.
+    not_deterministic = {"draft_email", "qbr_summary", "themes"}
+    entries = [entry for entry in load_corpus() if entry["intent"] not in not_deterministic]
+    report = run_corpus(services, now, entries)
     print(
-        f"\nphrasing corpus: {len(report.outcomes)} questions · understood "
+        f"\nphrasing corpus: {len(report.outcomes)} questions (drafts, themes excluded) · understood "
         f"{report.understood_rate:.1%} · correct {report.correct_rate:.1%} · wrong account "
-        f"{report.wrong_account} · forced choices {report.forced_choices}"
-    )
-    print(
-        f"  answers p95 {percentiles(answers)['p95']:.1f} ms (target ≤ 150 ms) · "
-        f"drafts (drafting flow) p95 {percentiles(drafts)['p95']:.1f} ms"
+        f"{report.wrong_account} · forced choices {report.forced_choices} · "
+        f"p95 {report.p95_ms():.1f} ms (target ≤ 150 ms)"
     )
     engine.dispose()
 

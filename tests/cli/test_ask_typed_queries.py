@@ -175,3 +175,23 @@ def test_the_360_card_shows_failed_or_overdue_invoices(world: Engine) -> None:
     assert late is not None
     assert "Invoices: 1 failed or overdue invoice" in text
     assert f"INV-LATE · {fmt.money(late.amount)}" in text and "INV-PAID" not in text
+
+
+def test_no_contact_in_n_days_counts_accounts_without_a_customer_touch(world: Engine) -> None:
+    text = _ask("which of my accounts have had no contact in 20 days?")
+    since = NOW - timedelta(days=20)
+    with Session(world) as session:
+        touched = set(
+            session.scalars(
+                select(Interaction.account_id).where(
+                    Interaction.type != "note", Interaction.occurred_at >= since
+                )
+            )
+        )
+        quiet = [a.name for a in _own_active(session, "csm_alice") if a.account_id not in touched]
+    assert "No contact in 20 days" in text
+    if quiet:
+        assert fmt.plural(len(quiet), "account") in text
+        assert all(name in text for name in quiet[:10])
+    else:
+        assert "had a customer touch" in text
