@@ -73,7 +73,7 @@ def test_ask_file_answers_every_line_in_order(sqlite_world: Engine, tmp_path: Pa
     answers = [json.loads(line) for line in result.stdout.splitlines()]
     assert [a["question"] for a in answers] == [q for q in questions if q]
     assert "Stark Industries" in answers[1]["text"]
-    assert "What you can ask me" in answers[2]["text"]
+    assert "I can't answer that yet" in answers[2]["text"]
 
 
 def test_ask_as_an_unknown_user_exits_2_with_the_valid_forms(sqlite_world: Engine) -> None:

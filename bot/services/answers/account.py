@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from bot.db.queries.accounts import account_record
+from bot.db.queries.billing import problem_invoices
 from bot.db.queries.contacts import champions, contacts_page, last_interaction
 from bot.db.queries.ctas import open_ctas
 from bot.db.queries.health import active_override, latest_snapshot, snapshot_on_or_before
@@ -47,6 +48,7 @@ from bot.slack.blocks.account_answer import (
     build_tickets_blocks,
     build_usage_blocks,
 )
+from bot.slack.blocks.insights_answer import build_card_invoice_blocks
 
 if TYPE_CHECKING:
     from bot.services.corpus.playbooks import PlaybookSuggestion
@@ -121,9 +123,13 @@ def answer_overview(ctx: AnswerContext, account: AccountRecord) -> Reply:
         churn_intent_days=CHURN_INTENT_DAYS,
         seats=_seats(ctx, account_id, health.snapshot),
     )
+    invoices, invoice_total = problem_invoices(
+        session=session, scope=ctx.viewer.visible, today=ctx.today, account_id=account_id, limit=3
+    )
     return Reply(
-        blocks=build_account_overview_blocks(view),
-        sources=("accounts", "contracts", "tickets", "contacts", "interactions"),
+        blocks=build_account_overview_blocks(view)
+        + build_card_invoice_blocks(invoices, invoice_total, ctx.today),
+        sources=("accounts", "contracts", "tickets", "contacts", "interactions", "invoices"),
         account_id=account_id,
         scored_on=_scored_on(health),
     )

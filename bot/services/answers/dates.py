@@ -74,16 +74,61 @@ def _unit(token: str) -> str:
     return "year"
 
 
+MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
+# "may" is a month only with a preposition or a year ("in May", "May 2026").
+_MONTH = re.compile(
+    r"\b(?:(?:in|for|during|of|by|throughout)\s+)?("
+    + "|".join(m for m in MONTHS if m != "may")
+    + r")(?:\s+(\d{4}))?\b|\b(?:in|for|during|of|by)\s+(may)(?:\s+(\d{4}))?\b"
+    r"|\b(may)\s+(\d{4})\b"
+)
+
+
+def _month_phrase(lowered: str) -> tuple[int, int | None, str] | None:
+    found = _MONTH.search(lowered)
+    if not found:
+        return None
+    groups = found.groups()
+    name = groups[0] or groups[2] or groups[4]
+    year = groups[1] or groups[3] or groups[5]
+    return MONTHS.index(name) + 1, int(year) if year else None, found.group(0)
+
+
 def parse_date_window(text: str, today: date) -> DateWindow | None:
     """The first date phrase in ``text`` as a window, or ``None`` when there is none.
+
+    A month name ("renewals in January") is the next such month: the current one
+    from today, else the coming one.
 
     Args:
         text: the question, any case.
         today: the asker's today (in the configured time zone).
     """
     lowered = text.lower()
+    month = _month_phrase(lowered)
+    if month is not None:
+        number, year, phrase = month
+        if year is None:
+            year = today.year if number >= today.month else today.year + 1
+        first = date(year, number, 1)
+        return DateWindow(max(first, today), _month_end(first), first.strftime("%B %Y"), phrase)
     named = _NAMED.search(lowered)
     relative = _RELATIVE.search(lowered)
+    if relative and lowered[: relative.start()].rstrip().endswith(("last", "past")):
+        relative = None  # "the last 30 days" looks back: see parse_past_window
     if relative and (named is None or relative.start() <= named.start()):
         count_text, unit_text = relative.group(1), relative.group(2)
         count = int(count_text) if count_text.isdigit() else _NUMBER_WORDS[count_text]
@@ -144,3 +189,75 @@ def _named_window(match: re.Match[str], today: date) -> DateWindow | None:
         start = date(today.year + 1, 1, 1)
         return DateWindow(start, date(today.year + 1, 12, 31), str(start.year), phrase)
     return DateWindow(today, date(today.year, 12, 31), "the rest of this year", phrase)
+
+
+_PAST = re.compile(
+    r"\b(?:(last|past|previous|prior|this|current)\s+(week|month|quarter|qtr|year)"
+    r"|(?:in\s+)?the\s+(?:last|past)\s+" + _COUNT + r"\s*(days?|weeks?|months?|years?)"
+    r"|(?:last|past)\s+" + _COUNT + r"\s*(days?|weeks?|months?|years?)"
+    r"|ytd|year to date|so far this year)\b"
+)
+
+
+def parse_past_window(text: str, today: date) -> DateWindow | None:
+    """A window that looks back ("churned last quarter", "in January", "this year so far").
+
+    "this quarter" here is the quarter's start up to today; "last month" is the
+    previous calendar month; a month name is its most recent occurrence up to today.
+    """
+    lowered = text.lower()
+    month = _month_phrase(lowered)
+    if month is not None:
+        number, year, phrase = month
+        if year is None:
+            year = today.year if number <= today.month else today.year - 1
+        first = date(year, number, 1)
+        return DateWindow(first, min(_month_end(first), today), first.strftime("%B %Y"), phrase)
+    found = _PAST.search(lowered)
+    if not found:
+        return None
+    phrase = found.group(0)
+    which, unit = found.group(1), found.group(2)
+    if which is None:
+        count_text = found.group(3) or found.group(5)
+        unit_text = found.group(4) or found.group(6)
+        if count_text is None:  # ytd
+            return DateWindow(date(today.year, 1, 1), today, "this year so far", phrase)
+        count = int(count_text) if count_text.isdigit() else _NUMBER_WORDS[count_text]
+        kind = _unit(unit_text)
+        start = (
+            today - relativedelta(months=count)
+            if kind == "month"
+            else today - relativedelta(years=count)
+            if kind == "year"
+            else today - timedelta(days=count * _UNIT_DAYS[kind])
+        )
+        plural = "" if count == 1 else "s"
+        return DateWindow(start, today, f"the last {count} {kind}{plural}", phrase)
+    unit = "quarter" if unit == "qtr" else unit
+    current = which in ("this", "current")
+    if unit == "week":
+        monday = today - timedelta(days=today.weekday())
+        if current:
+            return DateWindow(monday, today, "this week", phrase)
+        return DateWindow(
+            monday - timedelta(days=7), monday - timedelta(days=1), "last week", phrase
+        )
+    if unit == "month":
+        first = today.replace(day=1)
+        if current:
+            return DateWindow(first, today, "this month", phrase)
+        previous = first - relativedelta(months=1)
+        return DateWindow(previous, first - timedelta(days=1), previous.strftime("%B %Y"), phrase)
+    if unit == "quarter":
+        start = _quarter_start(today)
+        if current:
+            return DateWindow(start, today, f"this quarter (Q{(start.month - 1) // 3 + 1})", phrase)
+        previous = start - relativedelta(months=3)
+        label = f"last quarter (Q{(previous.month - 1) // 3 + 1} {previous.year})"
+        return DateWindow(previous, start - timedelta(days=1), label, phrase)
+    if current:
+        return DateWindow(date(today.year, 1, 1), today, "this year so far", phrase)
+    return DateWindow(
+        date(today.year - 1, 1, 1), date(today.year - 1, 12, 31), str(today.year - 1), phrase
+    )

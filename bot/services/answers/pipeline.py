@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from time import perf_counter
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from bot.db.audit import record_audit
 from bot.db.base import utcnow
 from bot.db.queries.accounts import account_record
+from bot.db.queries.rankings import csm_names_all
 from bot.db.queries.records import AccountName, AccountRecord
 from bot.db.queries.threads import thread_account_id
 from bot.db.session import unit_of_work
@@ -54,14 +56,29 @@ from bot.services.answers.account import (
     answer_usage,
     load_account,
 )
+from bot.services.answers.catalogue import closest_questions
 from bot.services.answers.context import (
     AnswerContext,
     Reply,
     freshness_line,
     inherits_account,
 )
+from bot.services.answers.csms import csm_finder
 from bot.services.answers.dates import DateWindow
 from bot.services.answers.glossary import answer_metric_definition
+from bot.services.answers.insights import (
+    answer_account_escalations,
+    answer_account_expansion,
+    answer_account_invoices,
+    answer_churned,
+    answer_csm_breakdown,
+    answer_escalations,
+    answer_expansion,
+    answer_health_drops,
+    answer_invoices,
+    answer_no_contact,
+    answer_top_accounts,
+)
 from bot.services.answers.intents import (
     ACCOUNT_ONLY,
     EITHER,
@@ -85,6 +102,15 @@ from bot.services.answers.portfolio import (
 )
 from bot.services.answers.themes import answer_account_themes, answer_portfolio_themes
 from bot.services.answers.types import Answer, Question
+from bot.services.answers.workday import (
+    answer_compare,
+    answer_draft_email,
+    answer_last_contact,
+    answer_last_qbr,
+    answer_qbr_summary,
+    answer_who_am_i,
+    answer_work_today,
+)
 from bot.slack.blocks.answer import (
     build_not_found_blocks,
     build_refusal_blocks,
@@ -95,6 +121,7 @@ from bot.slack.blocks.answer import (
 )
 from bot.slack.blocks.choices import build_account_choice_message
 from bot.slack.blocks.help import build_help_message
+from bot.slack.blocks.insights_answer import build_csm_not_visible_blocks, build_unmapped_blocks
 from bot.slack.blocks.plain_text import blocks_to_text
 from bot.slack.formatting import escape_mrkdwn
 
@@ -129,6 +156,13 @@ ACCOUNT_HANDLERS: dict[Intent, AccountHandler] = {
     Intent.NPS: answer_nps,
     Intent.ARR: answer_arr,
     Intent.NEXT_STEPS: answer_next_steps,
+    Intent.EXPANSION: answer_account_expansion,
+    Intent.INVOICES: answer_account_invoices,
+    Intent.ESCALATIONS: answer_account_escalations,
+    Intent.LAST_QBR: answer_last_qbr,
+    Intent.LAST_CONTACT: answer_last_contact,
+    Intent.DRAFT_EMAIL: answer_draft_email,
+    Intent.QBR_SUMMARY: answer_qbr_summary,
 }
 PORTFOLIO_HANDLERS: dict[Intent, PortfolioHandler] = {
     Intent.HEALTH: answer_portfolio_health,
@@ -143,12 +177,27 @@ PORTFOLIO_HANDLERS: dict[Intent, PortfolioHandler] = {
     Intent.THEMES: answer_portfolio_themes,
     Intent.NPS: answer_portfolio_nps,
     Intent.NEXT_STEPS: answer_portfolio_ctas,
+    Intent.WHO_AM_I: answer_who_am_i,
+    Intent.WORK_TODAY: answer_work_today,
+    Intent.HEALTH_DROPS: answer_health_drops,
+    Intent.EXPANSION: answer_expansion,
+    Intent.INVOICES: answer_invoices,
+    Intent.NO_CONTACT: answer_no_contact,
+    Intent.TOP_ACCOUNTS: answer_top_accounts,
+    Intent.CHURNED: answer_churned,
+    Intent.CSM_BREAKDOWN: answer_csm_breakdown,
+    Intent.ESCALATIONS: answer_escalations,
 }
 EXAMPLE_FOR = {
     Intent.ACCOUNT_OVERVIEW: "How is Acme doing?",
     Intent.RENEWAL_DATE: "When does Acme renew?",
     Intent.USAGE: "Usage trend for Acme",
     Intent.CONTACTS: "Who is the champion at Acme?",
+    Intent.COMPARE: "Compare Acme and Globex",
+    Intent.DRAFT_EMAIL: "Draft a renewal email to Acme",
+    Intent.QBR_SUMMARY: "Summarize Acme for my QBR",
+    Intent.LAST_QBR: "Last QBR with Acme",
+    Intent.LAST_CONTACT: "When did we last talk to Acme?",
 }
 
 
@@ -184,6 +233,7 @@ def answer_question(services: Services, question: Question) -> Answer:
                     prefer=prefer,
                     word_is_topic=lambda rest, word: _word_is_topic(rest, word, today),
                 ),
+                find_csm=csm_finder(csm_names_all(session=session), question.text),
             )
             context = AnswerContext(
                 services=services,
@@ -238,12 +288,20 @@ def _answer_parsed(ctx: AnswerContext, index: AccountNameIndex) -> Answer:
     parsed = ctx.parsed
     if parsed.intent == Intent.METRIC_DEFINITION:  # the glossary: never about one account
         return _finish(ctx, answer_metric_definition(ctx), parsed.intent)
+    if parsed.csm is not None and not ctx.viewer.can_see_book(parsed.csm.csm_id):
+        return _plain(build_csm_not_visible_blocks(parsed.csm.name), "not_found")
+    if parsed.intent == Intent.COMPARE:
+        return _compare(ctx, index)
     resolution = _resolve_account(ctx, index)
+    if isinstance(resolution, Resolved) and not parsed.matched_rule and _has_unknown_words(ctx):
+        return _unmapped(ctx)  # "acme weather forecast": not an overview of Acme
     if isinstance(resolution, Resolved):
         intent = parsed.intent if parsed.intent in ACCOUNT_HANDLERS else Intent.ACCOUNT_OVERVIEW
         account = load_account(ctx, resolution.account.account_id)
         return _finish(ctx, ACCOUNT_HANDLERS[intent](ctx, account), intent)
     if isinstance(resolution, Ambiguous):
+        if not parsed.matched_rule and _says_more_than(resolution, parsed.account_phrase):
+            return _unmapped(ctx)  # "what's the weather in paris" is not a choice of Paris…
         return _choose(ctx, resolution)
     fallback = _portfolio_intent(ctx)
     if isinstance(resolution, NotFound):
@@ -254,14 +312,66 @@ def _answer_parsed(ctx: AnswerContext, index: AccountNameIndex) -> Answer:
         if fallback is not None and weak and not named:
             return _finish(ctx, PORTFOLIO_HANDLERS[fallback](ctx), fallback)
         if not parsed.matched_rule and resolution.best_score < LIKELY_TYPO:
-            return _help(ctx, understood=False)  # "what's the weather" is not a name
+            return _unmapped(ctx)  # "what's the weather" is not a name
         return _not_found(ctx, resolution)
     if fallback is not None:
         return _finish(ctx, PORTFOLIO_HANDLERS[fallback](ctx), fallback)
     if parsed.intent in ACCOUNT_ONLY:
         blocks = build_which_account_blocks(EXAMPLE_FOR.get(parsed.intent, "How is Acme doing?"))
         return _plain(blocks, "which_account")
-    return _help(ctx, understood=parsed.intent == Intent.HELP)
+    if parsed.intent == Intent.HELP and parsed.matched_rule:
+        return _help(ctx, understood=True)
+    return _unmapped(ctx)
+
+
+def _has_unknown_words(ctx: AnswerContext) -> bool:
+    """An unmatched question that says more than an account name ("acme weather")."""
+    parsed = ctx.parsed
+    if parsed.mention is None:
+        return False
+    outside = parsed.words[: parsed.mention.start] + parsed.words[parsed.mention.end :]
+    return any(w not in STOPWORDS and not w.isdigit() for w in outside)
+
+
+def _says_more_than(ambiguous: Ambiguous, phrase: str | None) -> bool:
+    """Words in an unmatched question's phrase that are in none of the candidates' names."""
+    if not phrase:
+        return False
+    named = {word for a in ambiguous.candidates for word in normalise(a.name).split()}
+    return any(word not in named for word in phrase.split())
+
+
+def _unmapped(ctx: AnswerContext) -> Answer:
+    """ "I can't answer that yet" and the three closest questions csbot can answer."""
+    said = ctx.question.text.strip()[:200]
+    mention = ctx.parsed.mention
+    account = mention.candidates[0].name if mention and len(mention.candidates) == 1 else "Acme"
+    blocks = build_unmapped_blocks(said, closest_questions(said, account=account))
+    return _plain(blocks, "unmapped")
+
+
+_COMPARE_SPLIT = re.compile(r"\s(?:and|vs|versus|with|to|against|or)\s")
+_COMPARE_NOISE = re.compile(
+    r"\b(compare|comparison|compared|comparing|side by side|difference between|how does|stack up"
+    r"|accounts?|the|please|can you|me)\b"
+)
+
+
+def _compare(ctx: AnswerContext, index: AccountNameIndex) -> Answer:
+    """Two accounts side by side: each side resolved like any account name."""
+    text = " " + _COMPARE_NOISE.sub(" ", normalise(ctx.question.text)) + " "
+    parts = [p.strip() for p in _COMPARE_SPLIT.split(text, maxsplit=1) if p.strip()]
+    if len(parts) != 2:
+        return _plain(build_which_account_blocks(EXAMPLE_FOR[Intent.COMPARE]), "which_account")
+    found: list[AccountRecord] = []
+    for part in parts:
+        resolution = index.resolve(part, ctx.viewer.visible)
+        if isinstance(resolution, Ambiguous):
+            return _choose(ctx, resolution)
+        if not isinstance(resolution, Resolved):
+            return _not_found(ctx, resolution)
+        found.append(load_account(ctx, resolution.account.account_id))
+    return _finish(ctx, answer_compare(ctx, found[0], found[1]), Intent.COMPARE)
 
 
 def _answer_with_llm(ctx: AnswerContext, index: AccountNameIndex) -> Answer | None:

@@ -49,16 +49,34 @@ PORTFOLIO_NPS_DAYS = 90
 MOVERS_SHOWN = 5
 
 
-def _scope(ctx: AnswerContext) -> AccountScope:
+def book_scope(ctx: AnswerContext) -> AccountScope:
+    """The books a portfolio answer reads: the requested scope, or one named CSM's book.
+
+    A named CSM ("Priya's red accounts") only narrows: the result is never wider
+    than what the asker may see (the pipeline refuses a book they cannot see).
+    """
+    if ctx.parsed.csm is not None:
+        return ctx.viewer.visible.narrowed_to(AccountScope.books({ctx.parsed.csm.csm_id}))
     return ctx.viewer.scope_for(ctx.parsed.scope)
 
 
-def _label(ctx: AnswerContext) -> str:
+def book_label(ctx: AnswerContext) -> str:
+    if ctx.parsed.csm is not None:
+        if ctx.parsed.csm.csm_id == ctx.viewer.csm_id:
+            return "your accounts"
+        return f"{ctx.parsed.csm.name}'s accounts"
     return ctx.scope_label(ctx.parsed.scope)
 
 
-def _notes(ctx: AnswerContext) -> tuple[str, ...]:
+def book_notes(ctx: AnswerContext) -> tuple[str, ...]:
+    if ctx.parsed.csm is not None:
+        return ()
     return ctx.narrowed_note(ctx.parsed.scope)
+
+
+_scope = book_scope
+_label = book_label
+_notes = book_notes
 
 
 def renewal_window(ctx: AnswerContext) -> DateWindow:

@@ -46,6 +46,10 @@ EXAMPLE_QUESTIONS: tuple[str, ...] = (
     "What is our ARR at risk?",
     "Which accounts changed band this week?",
     "What should I do about Acme?",
+    "Top 5 accounts by ARR",
+    "Overdue invoices",
+    "What should I work on today?",
+    "Draft a renewal email to Acme",
 )
 
 HEALTH_USAGE = f"Usage: `{Command.HEALTH} ACCOUNT` — for example `{Command.HEALTH} Acme`."

@@ -158,7 +158,8 @@ def build_account_list_blocks(view: AccountListView) -> Blocks:
         blocks += paragraph(view.empty_text)
         return blocks
     blocks += paragraph(
-        f"{view.scope_label.capitalize()}: *{fmt.plural(page.total, 'account')}*, "
+        f"{view.scope_label[:1].upper() + view.scope_label[1:]}: "
+        f"*{fmt.plural(page.total, 'account')}*, "
         f"*{totals_text(view.totals)}* ARR."
     )
     blocks += bullets(

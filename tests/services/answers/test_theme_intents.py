@@ -49,7 +49,7 @@ def test_complaint_questions_ask_for_themes(text: str, scope: str | None, names_
         "open tickets for acme",
         "recent tickets",
         "tickets for acme",
-        "any escalations at acme?",
+        "any escalated tickets at acme?",
         "support issues",
         "open bugs at acme",
     ],
