@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Account, Csm, Escalation, HealthScore, Interaction, Invoice
-from bot.slack import figures as fmt
+from bot.slack import formatting as fmt
 from tests.services.qa_world import ALICE, MANAGER, NOW, TODAY, build_world
 from tests.support.cli import invoke
 

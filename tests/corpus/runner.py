@@ -25,7 +25,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Account, Contract, Csm, HealthScore, Interaction, Invoice
-from bot.slack import figures as fmt
+from bot.slack import formatting as fmt
 
 CORPUS = Path(__file__).with_name("questions.yaml")
 

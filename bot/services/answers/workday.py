@@ -17,7 +17,7 @@ from bot.db.queries.records import AccountRecord
 from bot.db.queries.renewals import next_renewal, renewals_between
 from bot.services.answers.context import AnswerContext, Reply
 from bot.services.answers.portfolio import book_label, book_notes, book_scope
-from bot.slack import figures as fmt
+from bot.slack import formatting as fmt
 from bot.slack.blocks.insights_answer import (
     CompareColumn,
     WhoAmIView,

@@ -1,7 +1,7 @@
 """Answers to ranked and operational questions: top N, drops, expansion, invoices, churn…
 
 Each builder takes plain rows from ``bot.db.queries`` and the labels the service
-chose; numbers are formatted with :mod:`bot.slack.figures`, so a figure here reads
+chose; numbers are formatted with :mod:`bot.slack.formatting`, so a figure here reads
 exactly like the same figure on the 360 card.
 """
 
@@ -20,7 +20,7 @@ from bot.db.queries.rankings import (
     RankedAccount,
 )
 from bot.db.queries.records import CtaRecord, InteractionRecord, RenewalRow
-from bot.slack import figures as fmt
+from bot.slack import formatting as fmt
 from bot.slack.blocks.answer import Blocks, bullets, facts, paragraph, title
 from bot.slack.formatting import escape_mrkdwn
 
