@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.settings import Settings
 from bot.sources.webhooks.inbox import drain_inbox
-from jobs.runner import JobContext
+from jobs.context import JobContext
 
 
 def webhooks_configured(settings: Settings) -> bool:
