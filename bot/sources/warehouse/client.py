@@ -152,7 +152,7 @@ class WarehouseClient:
                     result = connection.execution_options(
                         stream_results=True, yield_per=self.page_rows
                     ).execute(text(sql), {"since": since})
-                    columns = [str(name).lower() for name in result.keys()]
+                    columns = [str(name).lower() for name in result.keys()]  # noqa: SIM118 - a Result
                 except SQLAlchemyError as exc:
                     raise SourceError(
                         f"warehouse: {self.file_name}: the warehouse refused the query: "

@@ -205,7 +205,10 @@ class WarehouseConnector:
                 dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)
             ]
         else:
-            records = [dict(zip(by_column, row, strict=True)) for row in zip(*by_column.values())]
+            records = [
+                dict(zip(by_column, row, strict=True))
+                for row in zip(*by_column.values(), strict=True)
+            ]
             rows = [mapping.apply(record) for record in records]
         if skipped:
             rows = [row for row, kept in zip(rows, keep, strict=True) if kept]
