@@ -40,7 +40,7 @@ REPO = Path(__file__).resolve().parents[2]
 KNOWN = [f"acc-{n:03d}" for n in range(11)]
 UNKNOWN = "trial-001"  # usage of an account the store does not have: skipped, counted
 FIRST = date(2026, 1, 1)
-DAYS = [FIRST + timedelta(days=n) for n in range(40)]  # 2026-01-01 … 2026-02-09
+DAYS = [FIRST + timedelta(days=n) for n in range(60)]  # 2026-01-01 … 2026-03-01
 LOOKBACK = 3
 PAGE = 100
 
@@ -70,9 +70,9 @@ def _team_folder(folder: Path, accounts: list[str]) -> Path:
     (folder / "csms.csv").write_text("csm_id,name,email\ncsm-1,Casey Lee,casey@example.com\n")
     with (folder / "accounts.csv").open("w", newline="") as out:
         writer = csv.writer(out)
-        writer.writerow(["account_id", "name", "csm_id", "arr", "status"])
+        writer.writerow(["account_id", "name", "csm_id", "arr", "licensed_seats", "status"])
         for n, account in enumerate(accounts):
-            writer.writerow([account, f"Account {n}", "csm-1", 12000 + 1000 * n, "active"])
+            writer.writerow([account, f"Account {n}", "csm-1", 12000 + 1000 * n, 8, "active"])
     return folder
 
 
@@ -133,7 +133,7 @@ def test_first_sync_fills_usage_daily_from_the_aggregating_query(store, wh):
     assert run["cursor"] == DAYS[-1].isoformat()
     status = invoke("sync", "status", "--json")
     [row] = [r for r in json.loads(status.stdout) if r["source"] == "warehouse"]
-    assert row["cursor"] == "2026-02-09" and row["last_error"] is None
+    assert row["cursor"] == "2026-03-01" and row["last_error"] is None
     listed = json.loads(invoke("sync", "list", "--json").stdout)
     assert {"source": "warehouse", "configured": True}.items() <= next(
         r for r in listed if r["source"] == "warehouse"
@@ -346,7 +346,7 @@ def test_synced_store_scores_like_the_same_usage_imported_as_csv(
     wh.add_events(events)
     sync()
     synced_scores = tmp_path / "synced.csv"
-    scored = invoke("score", "--as-of", "2026-02-10", "--out", str(synced_scores))
+    scored = invoke("score", "--as-of", "2026-03-02", "--out", str(synced_scores))
     assert scored.exit_code == 0, scored.output
 
     folder = _contract_folder(
@@ -359,7 +359,7 @@ def test_synced_store_scores_like_the_same_usage_imported_as_csv(
         imported = invoke("import", str(folder))
         assert imported.exit_code == 0, imported.output
         csv_scores = tmp_path / "imported.csv"
-        scored = invoke("score", "--as-of", "2026-02-10", "--out", str(csv_scores))
+        scored = invoke("score", "--as-of", "2026-03-02", "--out", str(csv_scores))
         assert scored.exit_code == 0, scored.output
 
     synced_rows = list(csv.DictReader(synced_scores.open()))

@@ -112,17 +112,22 @@ def warehouse(kind: str, tmp_path: Path) -> Iterator[Warehouse]:
 def generate_events(accounts: Sequence[str], days: Sequence[date], seed: int = 7) -> list[Event]:
     """A few users per account and day doing logins, feature clicks and sessions.
 
+    Accounts differ in team size, and every third one fades over the last two weeks, so
+    their health scores differ.
+
     Session durations are whole multiples of 6 s, so minutes have one exact decimal and
     no rounding rule (SQL's or Python's) can make two sides differ.
     """
     rng = random.Random(seed)
     events: list[Event] = []
+    last = max(days)
     for day in days:
         start = datetime(day.year, day.month, day.day)
-        for account in accounts:
-            if rng.random() < 0.15:
+        for n, account in enumerate(accounts):
+            fading = n % 3 == 0 and (last - day).days < 14  # a third of them use it less lately
+            if rng.random() < (0.6 if fading else 0.1):
                 continue  # no usage that day
-            for user in range(rng.randint(1, 4)):
+            for user in range(rng.randint(1, 1 + n % 6)):
                 user_id = f"{account}-u{user}"
                 at = start + timedelta(hours=rng.randint(0, 20), minutes=rng.randint(0, 59))
                 events.append((account, user_id, "login", None, at, None))
