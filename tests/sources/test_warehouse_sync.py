@@ -292,6 +292,7 @@ def test_kill_9_mid_sync_then_resume_loses_nothing_and_writes_nothing_twice(
     monkeypatch.setenv("CSBOT_USAGE_SQL_URL", wh.url)
     monkeypatch.setenv("CSBOT_USAGE_SQL_FILE", str(sql))
     monkeypatch.setenv("CSBOT_USAGE_SQL_PAGE_ROWS", str(PAGE))
+    monkeypatch.setenv("CSBOT_USAGE_SQL_LOOKBACK_DAYS", str(LOOKBACK))
     wh.create_usage_rows()
     wh.fill_usage_rows(accounts=100, days=300, first=date(2025, 1, 1))  # 300 pages
     process = subprocess.Popen(
@@ -314,18 +315,27 @@ def test_kill_9_mid_sync_then_resume_loses_nothing_and_writes_nothing_twice(
     assert 2000 <= kept < 30000 and kept % PAGE == 0  # whole pages, nothing half-written
     state = cursor_row(engine)
     assert state.last_success_at is None
-    last_day = date.fromisoformat(state.cursor)
+    position = json.loads(state.cursor)  # under way: where the last committed page ended
+    assert position["since"] == "1900-01-01" and position["newest"] == "2025-10-27"
+    reached = accounts.index(position["account"])
     with Session(engine) as session:
-        assert session.scalar(select(func.max(UsageDaily.date))) == last_day
+        per_account = dict(
+            session.execute(
+                select(UsageDaily.account_id, func.count()).group_by(UsageDaily.account_id)
+            ).all()
+        )
+    assert set(per_account) == set(accounts[: reached + 1])  # nothing past the cursor
+    assert all(per_account[account] == 300 for account in accounts[:reached])
 
     run = sync()
 
-    since = last_day - timedelta(days=LOOKBACK)
-    assert run["rows_changed"] == 100 * (300 - (since - date(2025, 1, 1)).days)  # only from there
+    assert run["rows_changed"] == 300 * (100 - reached)  # from that account on, only
+    assert run["cursor"] == "2025-10-27"
     assert count(engine) == 30000  # nothing lost, nothing twice (one row per account and day)
     with Session(engine) as session:
         total = session.scalar(select(func.sum(UsageDaily.events)))
     assert total == sum(n % 50 + 10 for n in range(30000))
+    assert sync()["rows_changed"] == 100 * (LOOKBACK + 1)  # then days >= newest - look-back
 
 
 def _contract_folder(folder: Path, accounts: list[str], rows: list[dict[str, object]]) -> Path:

@@ -3,18 +3,21 @@
 This is the *warehouse's* SQL, the way SOQL is Salesforce's: csbot's own store is
 never queried here (that SQL stays in ``bot.db``). The query text is the team's own
 file (``CSBOT_USAGE_SQL_FILE``), never chat text, and every value goes in as a bound
-parameter: the only one is ``:since``.
+parameter (``:since``, and ``:account`` when a run resumes).
 
 How the file is run: csbot wraps it as a subquery::
 
-    SELECT * FROM (<the file>) AS u WHERE u.date >= :since ORDER BY u.date, u.account_id
+    SELECT * FROM (<the file>) AS u WHERE u.date >= :since
+    ORDER BY u.account_id, u.date
 
-so the file needs no ORDER BY and no cursor logic of its own, and the pages come in
-date order whatever it does (the sync engine commits a cursor per page, so pages must
-be ordered). The warehouse pushes the ``date`` filter into the aggregation; a file may
-also use ``:since`` itself to prune its scan of raw events (the shipped example does).
-A trailing ``;`` is dropped. A literal colon before a word inside the SQL must be
-written ``\\:`` (SQLAlchemy reads ``:word`` as a parameter).
+(a run that resumes after a crash adds ``AND u.account_id >= :account``), so the file
+needs no ORDER BY and no cursor logic of its own, and the pages come in a fixed order
+whatever it does (the sync engine commits a cursor per page, so pages must be ordered;
+``bot.sources.warehouse.connector`` says why by account first). The warehouse pushes
+the ``date`` filter into the aggregation; a file may also use ``:since`` itself to
+prune its scan of raw events (the shipped example does). A trailing ``;`` is dropped.
+A literal colon before a word inside the SQL must be written ``\\:`` (SQLAlchemy reads
+``:word`` as a parameter).
 
 The result is streamed (``stream_results`` + ``yield_per``: a server-side cursor on
 PostgreSQL, DuckDB's streaming result), so memory holds one page, not the table.
@@ -28,9 +31,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -64,15 +66,17 @@ def _first_line(exc: BaseException, secret: str | None) -> str:
     return first[:MAX_REASON]
 
 
-def wrapped_query(body: str, *, date_column: str, account_column: str) -> str:
-    """The team's SQL as a subquery, filtered by ``:since`` and ordered for paging."""
+def wrapped_query(body: str, *, date_column: str, account_column: str, resume: bool = False) -> str:
+    """The team's SQL as a subquery, filtered by ``:since`` (and ``:account`` when
+    resuming) and ordered by account, then date, for paging."""
     for column in (date_column, account_column):
         if not IDENTIFIER.match(column):
             raise SourceError(f"warehouse: {column!r} is not a plain column name")
     inner = body.strip().rstrip(";").strip()
+    resumed = f" AND u.{account_column} >= :account" if resume else ""
     return (
-        f"SELECT * FROM (\n{inner}\n) AS u WHERE u.{date_column} >= :since "
-        f"ORDER BY u.{date_column}, u.{account_column}"
+        f"SELECT * FROM (\n{inner}\n) AS u WHERE u.{date_column} >= :since{resumed} "
+        f"ORDER BY u.{account_column}, u.{date_column}"
     )
 
 
@@ -130,7 +134,7 @@ class WarehouseClient:
             ) from None
 
     def pages(
-        self, sql: str, since: date
+        self, sql: str, params: Mapping[str, Any]
     ) -> Iterator[tuple[Sequence[str], Sequence[Sequence[Any]]]]:
         """(column names in lower case, rows) per page of at most ``page_rows`` rows.
 
@@ -151,7 +155,7 @@ class WarehouseClient:
                 try:
                     result = connection.execution_options(
                         stream_results=True, yield_per=self.page_rows
-                    ).execute(text(sql), {"since": since})
+                    ).execute(text(sql), dict(params))
                     columns = [str(name).lower() for name in result.keys()]  # noqa: SIM118 - a Result
                 except SQLAlchemyError as exc:
                     raise SourceError(
