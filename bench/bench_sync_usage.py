@@ -246,7 +246,8 @@ def main() -> None:
     cpu_ratio = synced["cpu_seconds"] / reference["cpu_seconds"]
     print(
         f"rows: {args.accounts:,} accounts × {args.days} days = {args.accounts * args.days:,} "
-        f"usage_daily rows; sync pages of 5,000; store SQLite"
+        f"usage_daily rows; sync pages of {synced['rows'] / max(synced['pages'], 1):,.0f} "
+        "rows; store SQLite"
     )
     print(f"best of {args.repeat} runs per side, sides alternated, each in its own process")
     print(

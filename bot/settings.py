@@ -156,8 +156,10 @@ class Settings(BaseSettings):
     )
     """Days before the cursor re-read each run, so late events re-aggregate their day."""
     usage_sql_page_rows: int = Field(
-        5000, ge=100, le=100_000, validation_alias="CSBOT_USAGE_SQL_PAGE_ROWS"
+        10_000, ge=100, le=100_000, validation_alias="CSBOT_USAGE_SQL_PAGE_ROWS"
     )
+    """Rows per page (one transaction with its cursor). The importer spends ~25 ms per
+    page whatever its size: at 5,000 rows that was a third of a 0.9 M-row first load."""
 
     # --- time and scheduling ------------------------------------------------------
     timezone: str = Field("UTC", validation_alias="CSBOT_TIMEZONE")

@@ -86,7 +86,7 @@ class WarehouseClient:
 
     url: str
     sql_file: Path
-    page_rows: int = 5000
+    page_rows: int = 10_000
 
     @property
     def file_name(self) -> str:

@@ -45,10 +45,12 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
 from bot.settings import Settings
+from bot.sources.importer.records import ColumnRows
 from bot.sources.sync.mapping import ObjectMapping, SourceMapping, load_mapping
 from bot.sources.sync.protocol import (
     ContractRow,
@@ -281,7 +283,7 @@ class WarehouseConnector:
         source_of: Mapping[str, str],
         columns: Sequence[str],
         part: Sequence[Sequence[Any]],
-    ) -> tuple[list[ContractRow], Sequence[str], int, str, str | None]:
+    ) -> tuple[Sequence[ContractRow], Sequence[str], int, str, str | None]:
         """(rows of known accounts, their ids, rows skipped, the page's last account, its
         newest date)."""
         by_column = dict(zip(columns, (_cells(c) for c in zip(*part, strict=True)), strict=True))
@@ -294,23 +296,27 @@ class WarehouseConnector:
         known = self._known_accounts()
         keep = [account in known for account in accounts]
         skipped = len(keep) - sum(keep)
-        if _all_plain(mapping):
-            names = [rule.column for rule in mapping.columns]
-            values = [by_column[str(rule.field).lower()] for rule in mapping.columns]
-            rows: list[ContractRow] = [
-                dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)
-            ]
+        rows: Sequence[ContractRow]
+        if _all_plain(mapping):  # handed over as columns: no dict per row
+            rows = ColumnRows(
+                {
+                    rule.column: _kept(by_column[str(rule.field).lower()], keep, skipped)
+                    for rule in mapping.columns
+                }
+            )
         else:
             records = [
                 dict(zip(by_column, row, strict=True))
                 for row in zip(*by_column.values(), strict=True)
             ]
-            rows = [mapping.apply(record) for record in records]
-        if skipped:
-            rows = [row for row, kept in zip(rows, keep, strict=True) if kept]
-            accounts = [a for a, kept in zip(accounts, keep, strict=True) if kept]
-            dates = [d for d, kept in zip(dates, keep, strict=True) if kept]
+            rows = [mapping.apply(record) for record in _kept(records, keep, skipped)]
+        accounts = _kept(accounts, keep, skipped)
+        dates = _kept(dates, keep, skipped)
         return rows, _RowIds(accounts, dates), skipped, last_account, newest
+
+
+def _kept(values: Sequence[Any], keep: Sequence[bool], skipped: int) -> Sequence[Any]:
+    return list(compress(values, keep)) if skipped else values
 
 
 def _source_columns(mapping: ObjectMapping) -> dict[str, str]:
