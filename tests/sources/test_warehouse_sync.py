@@ -140,6 +140,18 @@ def test_first_sync_fills_usage_daily_from_the_aggregating_query(store, wh):
     ).items()
 
 
+def test_the_scheduled_job_syncs_like_the_command(store, wh):
+    wh.create_events()
+    events = generate_events(KNOWN, DAYS[:10])
+    wh.add_events(events)
+
+    result = invoke("jobs", "run", "sync_warehouse")
+
+    assert result.exit_code == 0, result.output
+    assert f"usage_daily: {len(usage_daily(events))}" in result.stdout
+    assert stored(store) == usage_daily(events)
+
+
 def test_an_increment_reads_only_the_new_days_and_the_look_back(store, wh):
     wh.create_events()
     old = generate_events(KNOWN, DAYS)
