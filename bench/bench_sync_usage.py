@@ -10,12 +10,19 @@ csms/accounts CSVs first (inside its timing), so both do the same work.
 
 Each side runs in its own child process, so its peak RSS is its own; sides alternate
 (reference, sync, reference, sync…), best of ``--repeat``. Memory flat: the sync side
-samples its RSS after page 10 and after the last page, and also runs at a quarter of
-the days (0.9 M rows) so its peak RSS can be compared with the full run's.
+samples its RSS after each page, and also runs at a quarter of the days (0.9 M rows) so
+its peak RSS can be compared with the full run's.
+
+DuckDB runs inside the syncing process and holds the whole sorted result (the ORDER BY
+csbot wraps the query in) before the first page, so that side's peak grows with rows
+for DuckDB's sake. ``--postgres-memory URL`` also syncs both sizes from a PostgreSQL
+warehouse (the same rows in a schema of their own, dropped afterwards), where the sort
+happens in the server: there the process's peak RSS is csbot's own.
 
 Targets: sync ≤ 1.5 × reference; peak RSS not growing with rows.
 
     .venv/bin/python bench/bench_sync_usage.py [--accounts 10000] [--days 360] [--repeat 2]
+        [--postgres-memory postgresql+psycopg://csbot:csbot@127.0.0.1:5432/csbot_test]
 """
 
 from __future__ import annotations
@@ -85,6 +92,42 @@ def make_warehouse(path: Path, accounts: int, days: int) -> float:
     return time.perf_counter() - started
 
 
+def make_postgres_warehouse(base_url: str, schema: str, accounts: int, days: int) -> str:
+    """The same rows in a PostgreSQL schema of their own; returns its URL."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(base_url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        connection.execute(
+            text(
+                f"""
+                CREATE TABLE "{schema}".usage_src AS
+                SELECT 'acc-' || lpad(a::text, 5, '0') AS account_id,
+                       DATE '{FIRST_DAY.isoformat()}' + d AS date,
+                       (a * 7 + d * 13) % 40 AS active_users, (a + d * 3) % 25 AS logins,
+                       (a * 11 + d) % 900 AS events, (a + d) % 12 AS features_used,
+                       ((a * 3 + d * 17) % 6000) / 10.0 AS session_minutes
+                FROM generate_series(0, {accounts - 1}) AS a,
+                     generate_series(0, {days - 1}) AS d
+                """
+            )
+        )
+    admin.dispose()
+    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False)
+
+
+def drop_postgres_schema(base_url: str, schema: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(base_url)
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    admin.dispose()
+
+
 def team_files(folder: Path, accounts: int) -> None:
     (folder / "csms.csv").write_text("csm_id,name,email\ncsm-1,Casey Lee,casey@example.com\n")
     with (folder / "accounts.csv").open("w", newline="") as handle:
@@ -121,7 +164,9 @@ def side_sync(database: Path, folder: Path) -> dict[str, object]:
         "seconds": seconds,
         "cpu_seconds": cpu,
         "peak_rss_mib": peak_rss_mib(),
+        "rss_page_1_mib": samples[0] if samples else 0.0,
         "rss_page_10_mib": samples[min(10, len(samples) - 1)] if samples else 0.0,
+        "rss_max_after_page_10_mib": max(samples[10:], default=0.0),
         "rss_last_page_mib": samples[-1] if samples else 0.0,
     }
 
@@ -179,6 +224,11 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=10_000)
     parser.add_argument("--days", type=int, default=360)
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument(
+        "--postgres-memory",
+        metavar="URL",
+        help="also sync both sizes from a PostgreSQL warehouse (sorted server-side) for RSS",
+    )
     parser.add_argument("--side", choices=["sync", "reference"])
     parser.add_argument("--database", type=Path)
     parser.add_argument("--folder", type=Path)
@@ -239,6 +289,17 @@ def main() -> None:
             references.append(run("reference", args.days, n))
             syncs.append(run("sync", args.days, n))
         small = run("sync", small_days, 99)
+        postgres: dict[int, dict[str, float]] = {}
+        if args.postgres_memory:
+            for days in (small_days, args.days):
+                schema = f"bench_usage_{os.getpid()}_{days}"
+                try:
+                    warehouses[days] = make_postgres_warehouse(
+                        args.postgres_memory, schema, args.accounts, days
+                    )
+                    postgres[days] = run("sync", days, 200 + days)
+                finally:
+                    drop_postgres_schema(args.postgres_memory, schema)
 
     reference = min(references, key=lambda r: r["seconds"])
     synced = min(syncs, key=lambda r: r["seconds"])
@@ -259,8 +320,10 @@ def main() -> None:
         f"csbot sync run warehouse (full):         {synced['seconds']:.2f}s "
         f"(CPU {synced['cpu_seconds']:.2f}s), {synced['rows']:.0f} rows in "
         f"{synced['pages']:.0f} pages, peak RSS {synced['peak_rss_mib']:.0f} MiB "
-        f"(RSS after page 10: {synced['rss_page_10_mib']:.0f} MiB, "
-        f"after the last: {synced['rss_last_page_mib']:.0f} MiB)"
+        f"(RSS after page 1: {synced['rss_page_1_mib']:.0f} MiB, page 10: "
+        f"{synced['rss_page_10_mib']:.0f} MiB, highest after page 10: "
+        f"{synced['rss_max_after_page_10_mib']:.0f} MiB, after the last: "
+        f"{synced['rss_last_page_mib']:.0f} MiB)"
     )
     runs = {
         side: ", ".join(f"{r['seconds']:.1f}s" for r in rows)
@@ -271,8 +334,17 @@ def main() -> None:
     print(
         f"memory: sync of {args.accounts * small_days:,} rows peak RSS "
         f"{small['peak_rss_mib']:.0f} MiB vs {args.accounts * args.days:,} rows "
-        f"{synced['peak_rss_mib']:.0f} MiB ({small['seconds']:.1f}s)"
+        f"{synced['peak_rss_mib']:.0f} MiB ({small['seconds']:.1f}s); DuckDB runs in-process "
+        "and holds the sorted result (ORDER BY) before the first page"
     )
+    if postgres:
+        small_pg, large_pg = postgres[small_days], postgres[args.days]
+        print(
+            f"memory, PostgreSQL warehouse (sorted server-side): "
+            f"{args.accounts * small_days:,} rows peak RSS {small_pg['peak_rss_mib']:.0f} MiB "
+            f"({small_pg['seconds']:.1f}s) vs {args.accounts * args.days:,} rows "
+            f"{large_pg['peak_rss_mib']:.0f} MiB ({large_pg['seconds']:.1f}s)"
+        )
 
 
 if __name__ == "__main__":
