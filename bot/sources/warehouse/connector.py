@@ -292,10 +292,15 @@ class WarehouseConnector:
             accounts = ["" if v is None else v for v in accounts]
         dates = by_column[source_of["date"]]
         last_account = str(accounts[-1])
-        newest = _iso_day(max((d for d in dates if d is not None), default=None))
+        filled = dates if None not in dates else [d for d in dates if d is not None]
+        newest = _iso_day(max(filled, default=None))
         known = self._known_accounts()
-        keep = [account in known for account in accounts]
-        skipped = len(keep) - sum(keep)
+        if known.issuperset(accounts):  # the usual page: one C-level pass
+            keep: Sequence[bool] = ()
+            skipped = 0
+        else:
+            keep = [account in known for account in accounts]
+            skipped = len(keep) - sum(keep)
         rows: Sequence[ContractRow]
         if _all_plain(mapping):  # handed over as columns: no dict per row
             rows = ColumnRows(
