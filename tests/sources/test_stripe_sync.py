@@ -536,8 +536,9 @@ def test_events_older_than_stripes_30_days_are_not_trusted_the_object_is_read_ag
     caught_up = sync()
 
     assert len(stripe_fake.calls("GET /v1/invoices")) > lists_before  # a full list read
-    assert caught_up["invoice"]["rows_changed"] == len(stripe_fake.objects["invoices"]) - (
-        caught_up["invoice"]["skipped"]
+    assert (
+        caught_up["invoice"]["rows_changed"]
+        == len(stripe_fake.objects["invoices"]) - (caught_up["invoice"]["skipped"])
     )
     with Session(store) as session:
         assert session.get(Invoice, unpaid["id"]).status == "paid"
