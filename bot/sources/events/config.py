@@ -30,6 +30,16 @@ _KEYS = {
     "ignore_events",
     "session_idle_minutes",
 }
+DEFAULT_LOGINS = ("Signed In", "Logged In", "Login", "login", "sign_in", "user_login")
+DEFAULT_IGNORED = (
+    "$identify",
+    "$groupidentify",
+    "session_start",
+    "session_end",
+    "[Amplitude] Start Session",
+    "[Amplitude] End Session",
+)
+"""What a key left out of a team's events.yaml means (the shipped file spells them out)."""
 _ACCOUNT_KEYS = {"amplitude_group_type", "mixpanel_properties", "lookup", "values"}
 
 
@@ -42,9 +52,9 @@ class EventsMapping:
     mixpanel_properties: tuple[str, ...] = ("company_id", "$group_id")
     lookup: str = "account_id"
     values: Mapping[str, str] | None = None
-    login_events: frozenset[str] = frozenset({"signed in", "logged in", "login"})
+    login_events: frozenset[str] = frozenset(name.lower() for name in DEFAULT_LOGINS)
     feature_property: str | None = None
-    ignore_events: frozenset[str] = frozenset()
+    ignore_events: frozenset[str] = frozenset(DEFAULT_IGNORED)
     session_idle_minutes: float = 30.0
 
     def is_login(self, name: str) -> bool:
@@ -97,8 +107,12 @@ def parse_events_mapping(document: Any, origin: str) -> EventsMapping:
     if not isinstance(values, dict):
         problems.append(f"{origin}: account.values: expected company id: account_id pairs")
         values = {}
-    logins = _names(document.get("login_events", []), f"{origin}: login_events", problems)
-    ignored = _names(document.get("ignore_events", []), f"{origin}: ignore_events", problems)
+    logins = _names(
+        document.get("login_events", list(DEFAULT_LOGINS)), f"{origin}: login_events", problems
+    )
+    ignored = _names(
+        document.get("ignore_events", list(DEFAULT_IGNORED)), f"{origin}: ignore_events", problems
+    )
     feature = document.get("feature_property")
     if feature is not None and not isinstance(feature, str):
         problems.append(f"{origin}: feature_property: expected a property name or null")

@@ -379,4 +379,5 @@ def build(settings: Settings) -> EventsConnector:
         path=settings.events_path,
         mapping=load_events_mapping(settings.sync_mapping_dir),
         accounts=store_accounts(settings),
+        lines_per_pass=settings.events_lines_per_pass,
     )
