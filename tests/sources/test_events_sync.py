@@ -296,6 +296,19 @@ def test_a_missing_path_is_a_clear_error(store, tmp_path, monkeypatch):
     )
 
 
+def test_a_truncated_gzip_file_is_located_and_nothing_is_written(store, exports):
+    visits = the_plan(days=DAYS[:1])
+    whole = exports / "whole.jsonl.gz"
+    write_lines(str(whole), amplitude_lines(visits))
+    (exports / "cut.jsonl.gz").write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+
+    result = invoke("sync", "run", "events")
+
+    assert result.exit_code != 0
+    assert "events cut.jsonl.gz:" in result.output and "cannot read the file" in result.output
+    assert count_usage(store) == 0 and stored_cursor(store) is None
+
+
 def test_events_of_unknown_companies_are_counted_not_errors(store, exports):
     visits = the_plan(days=DAYS[:2])
     strangers = [Visit("acct-999", f"s{n}", v.start, v.features) for n, v in enumerate(visits[:5])]
