@@ -245,6 +245,45 @@ def _mixed(visits: list[Visit]) -> list[dict]:
     return [line for v in visits for line in writers[ACCOUNTS.index(v.account) % 3]([v])]
 
 
+def test_page_calls_are_activity_and_a_user_who_moves_company_moves_their_days(store, exports):
+    a, b = ACCOUNTS[0], ACCOUNTS[1]
+
+    def call(kind: str, user: str, at: str, **extra: object) -> dict:
+        return {"type": kind, "userId": user, "timestamp": f"2026-01-05T{at}Z", **extra}
+
+    write_lines(
+        str(exports / "1.jsonl"),
+        [
+            call("identify", "mia", "08:00:00", context={"groupId": a}, traits={}),
+            call("group", "leo", "08:00:00", groupId=a),
+            call("track", "mia", "09:00:00", event="Report Built", messageId="m1"),
+            call("track", "leo", "09:00:00", event="Signed In", messageId="m2"),
+            call("page", "leo", "09:10:00", name="Home", messageId="m3"),
+        ],
+    )
+    sync()
+    assert usage(store)[(a, "2026-01-05")] == {
+        "active_users": 2,
+        "logins": 1,
+        "events": 2,  # the page call is activity (a user, a session), not an event
+        "features_used": 1,
+        "session_minutes": 10.0,
+    }
+
+    # Leo moves to another company (a later group call): his day goes with him.
+    write_lines(str(exports / "2.jsonl"), [call("group", "leo", "18:00:00", groupId=b)])
+    sync()
+    moved = usage(store)
+    assert moved[(a, "2026-01-05")]["active_users"] == 1
+    assert moved[(b, "2026-01-05")] == {
+        "active_users": 1,
+        "logins": 1,
+        "events": 1,
+        "features_used": 0,
+        "session_minutes": 10.0,
+    }
+
+
 def test_duplicated_events_count_once_across_files_and_runs(store, exports):
     visits = the_plan(days=DAYS[:2])
     days = by_day(visits)

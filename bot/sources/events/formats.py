@@ -49,6 +49,8 @@ class Event:
 
 
 def _text(value: Any) -> str | None:
+    if type(value) is str:  # the common case first: ids and names are text
+        return value.strip() or None
     if value is None or isinstance(value, dict | list | bool):
         return None
     text = str(value).strip()
