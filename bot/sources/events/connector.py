@@ -27,6 +27,11 @@ The company id found is then looked up (``events.yaml`` ``account``: a value map
 the account id itself or ``accounts.domain``); events with no stored account are counted
 (``skipped``) and logged, not errors. A company added to the store later is picked up by
 ``csbot sync run events --full``.
+
+Limits, by design: a duplicate counts once among the days aggregated together (a re-sent
+event keeps its timestamp, so its day); rows are never deleted, so when a user moves
+company the old account keeps a day's row if that user was its only one that day; the
+cursor holds one membership per Segment user.
 """
 
 from __future__ import annotations
