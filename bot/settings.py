@@ -143,6 +143,14 @@ class Settings(BaseSettings):
     """A Stripe secret or restricted key with read access to customers, subscriptions,
     invoices and events; enables `csbot sync run stripe` and its scheduled sync."""
     stripe_base_url: str = Field("https://api.stripe.com", validation_alias="CSBOT_STRIPE_BASE_URL")
+    # --- product usage from event exports (bot/sources/events) -------------------------
+    events_path: str | None = Field(None, validation_alias="CSBOT_EVENTS_PATH")
+    """A folder or fsspec URL (file://, memory://, s3:// with s3fs) of Segment, Amplitude
+    or Mixpanel JSON-lines exports; enables `csbot sync run events`."""
+    events_lines_per_pass: int = Field(
+        1_000_000, ge=1, validation_alias="CSBOT_EVENTS_LINES_PER_PASS"
+    )
+    """Days are re-aggregated in groups of about this many lines: memory bounds, not totals."""
 
     # --- time and scheduling ------------------------------------------------------
     timezone: str = Field("UTC", validation_alias="CSBOT_TIMEZONE")
