@@ -46,6 +46,7 @@ class RecordBatch:
     ids: Sequence[str]
     where: str  # "salesforce Account": what an error line starts with
     fields: Mapping[str, str] = field(default_factory=dict)  # contract column → source field
+    locator: RecordLocator | None = None  # how errors name a row (default: where + id)
 
 
 @dataclass
@@ -111,7 +112,7 @@ def import_records(
         spec = SPECS.get(batch.table)
         if spec is None:
             raise ImportFailed([f"{batch.where}: {batch.table}: not a contract table"])
-        where = RecordLocator(batch.where, batch.ids, batch.fields)
+        where = batch.locator or RecordLocator(batch.where, batch.ids, batch.fields)
         present = list(dict.fromkeys(chain.from_iterable(batch.rows)))
         unknown = [name for name in present if name not in spec.by_name]
         if unknown:
