@@ -119,11 +119,13 @@ def import_records(
             raise ImportFailed(
                 [f"{batch.where}: {', '.join(unknown)}: not a column of {batch.table}"]
             )
-        for column in spec.columns:
-            if column.required and batch.rows and column.name not in present:
-                problems.add_text(f"{batch.where}: {column.name}: missing required column")
-        if problems:
-            continue
+        absent = [
+            c.name for c in spec.columns if c.required and batch.rows and c.name not in present
+        ]
+        for name in absent:
+            problems.add_text(f"{batch.where}: {name}: missing required column")
+        if absent:
+            continue  # later batches are still checked: every bad row is reported
         try:
             loaded, batch_newest = (
                 _load_chunks(

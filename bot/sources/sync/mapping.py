@@ -34,8 +34,9 @@ Teams change a mapping, not code. One file per source (``salesforce.yaml``,
 Transforms: ``date`` (a date-time's date), ``domain`` (a URL's host without ``www.``),
 ``lower``, ``year_later`` (a date one year on: an opportunity-derived contract's end),
 ``is_set`` (``true`` when the field has a value, else ``false``: map it with ``values``).
-A rule applies, in order: field (or ``expr``), transform, default, values, format; an
-empty result falls through to the next rule of a list.
+A rule applies, in order: field (or ``expr``), format (the source's date text parsed to
+ISO), transform, default (a contract value), values; an empty result falls through to
+the next rule of a list.
 
 Every problem is reported at once, located by file and path
 (``salesforce.yaml: objects.Account.fields.arr2: not a column of accounts``).
@@ -183,6 +184,8 @@ class ColumnRule:
             value = self.expression.evaluate(record)
         else:
             value = field_value(record, self.field)  # type: ignore[arg-type]
+        if self.formats:
+            value = parse_formatted(value, self.formats, self.as_date, self.field or self.column)
         if self.transform is not None:
             value = TRANSFORMS[self.transform](value)
         if value in (None, "") and self.default is not None:
@@ -192,8 +195,6 @@ class ColumnRule:
                 value = self.values[str(value)]
             elif self.unmapped is not _UNSET:
                 value = self.unmapped
-        if self.formats:
-            value = parse_formatted(value, self.formats, self.as_date, self.field or self.column)
         if value in (None, "") and self.fallbacks:
             for rule in self.fallbacks:
                 value = rule.evaluate(record)
