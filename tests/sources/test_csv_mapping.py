@@ -224,11 +224,25 @@ def test_cells_a_rule_cannot_use_are_located_each_in_its_own_file(store, tmp_pat
     edit_cell(folder / "ravenstack_accounts.csv", 3, "signup_date", "03/01/2024")  # not %Y-%m-%d
     edit_cell(folder / "ravenstack_feature_usage.csv", 9, "usage_count", "lots")  # summed
     edit_cell(folder / "ravenstack_feature_usage.csv", 11, "subscription_id", "S-nowhere")
+    edit_cell(folder / "ravenstack_subscriptions.csv", 6, "is_trial", "False")
+    edit_cell(folder / "ravenstack_subscriptions.csv", 6, "start_date", "6/1/2024")  # required
+    edit_cell(folder / "ravenstack_accounts.csv", 17, "seats", "x")  # the importer's check
 
     result = mapped_import(folder)
 
     assert result.exit_code == 1
     errors = result.stderr.splitlines()
+    assert "ravenstack_accounts.csv:17: seats: 'x': is not a whole number" in errors
+    assert (
+        "ravenstack_subscriptions.csv:6: start_date: '6/1/2024': does not match the format "
+        "'%Y-%m-%d'" in errors
+    )
+    # Reported once: not again as an empty required cell by the importer's checks.
+    assert [line for line in errors if line.startswith("ravenstack_subscriptions.csv:6:")] == [
+        "ravenstack_subscriptions.csv:6: start_date: '6/1/2024': does not match the format "
+        "'%Y-%m-%d'"
+    ]
+    assert "nothing was written (6 problem(s))" in result.stderr
     assert "ravenstack_subscriptions.csv:5: mrr_amount: 'abc': is not a number" in errors
     assert (
         "ravenstack_accounts.csv:3: signup_date: '03/01/2024': does not match the format "
@@ -500,3 +514,83 @@ def test_the_example_mapping_is_shipped_where_the_readme_says():
         "usage_daily",
         "tickets",
     ]
+
+
+def test_lookups_filters_and_aggregates_build_usage_and_contracts_from_raw_lines(store, tmp_path):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "companies.csv").write_text("Company,Slug\nAcme,acme\nGlobex,globex\n")
+    (folder / "events.csv").write_text(
+        "user,company,day,event,seconds\n"
+        "u1,acme,2024-05-01,login,60\n"
+        "u2,acme,2024-05-01,report,120\n"
+        "u1,acme,2024-05-01,report,30\n"
+        "u1,acme,2024-05-02,login,\n"
+        "bot,acme,2024-05-02,login,5\n"
+        "u9,unknown-co,2024-05-02,login,10\n"
+        "u3,globex,2024-05-01,export,600\n"
+    )
+    (folder / "lines.csv").write_text(
+        "order,company,line_start,line_end,amount\n"
+        "O-1,Acme,2024-01-01,2024-12-31,1000\n"
+        "O-1,Acme,2024-03-01,2025-02-28,500\n"
+        ",Acme,2024-03-01,2025-02-28,999\n"
+        "O-2,Globex,2024-02-01,2025-01-31,300\n"
+    )
+    mapping = tmp_path / "team.yaml"
+    mapping.write_text(
+        """
+tables:
+  accounts:
+    from: companies.csv
+    columns: {account_id: Slug, name: Company}
+  usage_daily:
+    from: events.csv
+    where: "user != 'bot'"
+    lookups:
+      company: {file: companies.csv, key: Slug, match: company, missing: skip}
+    group_by: [account_id, date]
+    columns:
+      account_id: company.Slug
+      date: day
+      active_users: {aggregate: distinct, field: user}
+      logins: {aggregate: sum, expr: "1", }
+      events: {aggregate: count}
+      features_used: {aggregate: distinct, field: event}
+      session_minutes: {aggregate: sum, expr: "seconds / 60"}
+  contracts:
+    from: lines.csv
+    skip_if_missing: [order]
+    lookups:
+      company: {file: companies.csv, key: Company, match: company}
+    group_by: [contract_id]
+    columns:
+      contract_id: order
+      account_id: {aggregate: max, field: company.Slug}
+      start_date: {aggregate: min, field: line_start}
+      end_date: {aggregate: max, field: line_end}
+      arr: {aggregate: sum, field: amount}
+"""
+    )
+
+    result = mapped_import(folder, mapping)
+
+    assert result.exit_code == 0, result.output
+    assert "accounts 2, contracts 2, usage_daily 3" in result.stdout
+    assert "contracts: 4 source rows read, 0 left out by where, 1 skipped" in result.stderr
+    with store.connect() as connection:
+        usage = {
+            (row.account_id, str(row.date)[:10]): row
+            for row in connection.execute(text("SELECT * FROM usage_daily"))
+        }
+        contracts = {
+            row.contract_id: row for row in connection.execute(text("SELECT * FROM contracts"))
+        }
+    first = usage[("acme", "2024-05-01")]
+    assert (first.active_users, first.logins, first.events, first.features_used) == (2, 3, 3, 2)
+    assert first.session_minutes == pytest.approx(3.5)
+    second = usage[("acme", "2024-05-02")]  # the bot is filtered out, the unknown company skipped
+    assert (second.active_users, second.events, second.session_minutes) == (1, 1, None)
+    acme = contracts["O-1"]
+    assert acme.account_id == "acme" and float(acme.arr) == 1500
+    assert (str(acme.start_date)[:10], str(acme.end_date)[:10]) == ("2024-01-01", "2025-02-28")

@@ -53,20 +53,25 @@ def import_mapped(
         raise ImportFailed(exc.problems) from None
     problems = _ProblemLog()
     tables = map_folder(mapping, folder, headers, problems)
-    if problems:
-        raise ImportFailed(problems.lines, problems.dropped)
     ordered = [tables[spec.table] for spec in CONTRACT if spec.table in tables]
     report.warnings.extend(_counts(mapping.origin, ordered))
     with engine.connect() as connection:
         transaction = connection.begin()
         try:
-            result = import_records(
-                connection,
-                [table.batch(mapping.origin) for table in ordered],
-                import_id=report.import_id,
-                write=not dry_run,
-                now=utcnow(),
-            )
+            # With problems found while mapping, the importer still checks every row (and
+            # writes none), so one run reports every bad row of the folder.
+            try:
+                result = import_records(
+                    connection,
+                    [table.batch(mapping.origin) for table in ordered],
+                    import_id=report.import_id,
+                    write=not dry_run and not problems,
+                    now=utcnow(),
+                )
+            except ImportFailed as exc:
+                _merge(problems, exc, ordered)
+            if problems:
+                raise ImportFailed(problems.lines, problems.dropped)
             report.rows = {table.table: result.rows.get(table.table, 0) for table in ordered}
             if dry_run:
                 transaction.rollback()
@@ -94,6 +99,14 @@ def import_mapped(
         },
     )
     return report
+
+
+def _merge(problems: _ProblemLog, failed: ImportFailed, tables: list[MappedTable]) -> None:
+    """The importer's lines after the mapping's, less those about cells already reported."""
+    for line in failed.problems:
+        if not any(table.already_reported(line) for table in tables):
+            problems.add_text(line)
+    problems.dropped += failed.truncated
 
 
 def _counts(origin: str, tables: list[MappedTable]) -> list[str]:

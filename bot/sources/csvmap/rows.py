@@ -58,6 +58,13 @@ class MappedTable:
     read: int = 0
     filtered: int = 0
     skipped: int = 0
+    reported: set[str] = field(default_factory=set)  # "place: column: " already reported
+
+    def already_reported(self, line: str) -> bool:
+        """An importer line about a cell this mapping already reported (then left empty)."""
+        place, _, rest = line.partition(": ")
+        column = rest.partition(": ")[0]
+        return f"{place}: {column}: " in self.reported
 
     def batch(self, origin: str) -> RecordBatch:
         return RecordBatch(
@@ -195,9 +202,7 @@ def map_table(
                         out.skipped += 1
                         continue
                     if not table.group_by:
-                        out.rows.append(
-                            {c: m.rule.evaluate(record) for c, m in table.columns if m.rule}
-                        )
+                        out.rows.append(_row(table, record, place, out, problems))
                         out.places.append(place)
                         continue
                     keys = {c: m.rule.evaluate(record) for c, m in key_columns if m.rule}
@@ -221,6 +226,26 @@ def map_table(
         more = f" (+{group.count - 1} rows)" if group.count > 1 else ""
         out.places.append(f"{group.place}{more}")
     return out
+
+
+def _row(
+    table: TableMapping, record: Record, place: str, out: MappedTable, problems: _ProblemLog
+) -> dict[str, RecordValue]:
+    """One contract row; a cell a rule refuses is reported here and left empty, so the
+    importer still checks the rest of the row (and does not report that cell again)."""
+    row: dict[str, RecordValue] = {}
+    said: set[str] = set()  # two columns made from one bad cell: one line
+    for column, mapped in table.columns:
+        try:
+            row[column] = mapped.rule.evaluate(record) if mapped.rule else None
+        except CellError as exc:
+            line = f"{place}: {exc.column}: {shown(exc.value)}: {exc.why}"
+            if line not in said:
+                said.add(line)
+                problems.add_text(line)
+            out.reported.add(f"{place}: {out.fields[column]}: ")
+            row[column] = None
+    return row
 
 
 def _attach(
@@ -263,4 +288,5 @@ def map_folder(
         into.read += mapped.read
         into.filtered += mapped.filtered
         into.skipped += mapped.skipped
+        into.reported |= mapped.reported
     return merged
