@@ -38,7 +38,7 @@ import yaml
 from bot.sources.importer.contract import SPECS
 from bot.sources.importer.reader import FileFormatError, read_header
 from bot.sources.sync.expression import Expression, ExpressionError, parse_expression
-from bot.sources.sync.mapping import ColumnRule, MappingError, _parse_rule
+from bot.sources.sync.mapping import ColumnRule, MappingError, parse_rule
 
 AGGREGATES = ("sum", "count", "distinct", "min", "max")
 _TABLE_KEYS = {"table", "from", "where", "skip_if_missing", "lookups", "group_by", "columns"}
@@ -162,7 +162,7 @@ def _parse_table(where: str, name: str, spec: object, problems: list[str]) -> Ta
     if unknown:
         problems.append(f"{where}: unknown key(s) {', '.join(map(str, unknown))}")
     table = spec.get("table", name)
-    if table not in SPECS:
+    if not isinstance(table, str) or table not in SPECS:
         problems.append(f"{where}.table: {table!r} is not a contract table ({', '.join(SPECS)})")
         return None
     contract = SPECS[table]
@@ -248,7 +248,7 @@ def _parse_column(
             return None
         if aggregate == "count" and not spec:
             return MappedColumn(None, aggregate)
-    rule = _parse_rule(where, column, spec, problems, contract_column.choices, contract_column.kind)
+    rule = parse_rule(where, column, spec, problems, contract_column.choices, contract_column.kind)
     return MappedColumn(rule, aggregate) if rule is not None else None
 
 

@@ -402,6 +402,9 @@ def _parse_rule(
     )
 
 
+parse_rule = _parse_rule  # one contract column's rule; the CSV mappings parse theirs with it
+
+
 def _parse_object(
     origin: str, name: str, spec: object, problems: list[str]
 ) -> ObjectMapping | None:
