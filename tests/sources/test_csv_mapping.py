@@ -594,3 +594,34 @@ tables:
     acme = contracts["O-1"]
     assert acme.account_id == "acme" and float(acme.arr) == 1500
     assert (str(acme.start_date)[:10], str(acme.end_date)[:10]) == ("2024-01-01", "2025-02-28")
+
+
+def test_files_outside_the_folder_are_refused(store, tmp_path):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    secret = tmp_path / "secret.csv"
+    secret.write_text("id,name\nA1,Acme\n")
+    (folder / "linked.csv").symlink_to(secret)
+    mapping = tmp_path / "team.yaml"
+    mapping.write_text(
+        "tables:\n"
+        "  accounts:\n    from: ../secret.csv\n    columns: {account_id: id, name: name}\n"
+        "  contacts:\n    from: linked.csv\n"
+        "    columns: {contact_id: id, account_id: id, name: name}\n"
+    )
+    result = mapped_import(folder, mapping)
+    assert result.exit_code == 1
+    assert (
+        "team.yaml: tables.accounts.from: '../secret.csv': a .csv file name inside the folder"
+        in result.stderr.splitlines()
+    )
+    mapping.write_text(
+        "tables:\n  accounts:\n    from: linked.csv\n    columns: {account_id: id, name: name}\n"
+    )
+    result = mapped_import(folder, mapping)
+    assert result.exit_code == 1
+    assert (
+        "team.yaml: tables.accounts.from: linked.csv: symlink points outside the folder; refused"
+        in result.stderr.splitlines()
+    )
+    assert counts(store)["accounts"] == 0

@@ -7,6 +7,10 @@ write path (``import_records``: the same checks, limits, references, duplicate k
 upsert by key as ``csbot import``) in one transaction. All or nothing: any problem —
 in the mapping, a source cell, or a contract check — ends as ``ImportFailed`` with
 one located line each, and the store is left exactly as it was.
+
+Source files are read in bounded chunks, but one table's contract rows are held in
+memory until the importer checks them together (duplicate keys across the whole
+table): comfortable for exports up to a few million rows.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from bot.db.base import utcnow
 from bot.errors import ImportFailed
 from bot.sources.csvmap.rows import MappedTable, map_folder
 from bot.sources.csvmap.spec import check_against_folder, load_csv_mapping
-from bot.sources.importer import ImportReport, _ProblemLog, _reason
+from bot.sources.importer import ImportReport, _ProblemLog, _reason, _unexpected
 from bot.sources.importer.contract import CONTRACT
 from bot.sources.importer.records import import_records
 from bot.sources.sync.mapping import MappingError
@@ -52,7 +56,10 @@ def import_mapped(
     except MappingError as exc:
         raise ImportFailed(exc.problems) from None
     problems = _ProblemLog()
-    tables = map_folder(mapping, folder, headers, problems)
+    try:
+        tables = map_folder(mapping, folder, headers, problems)
+    except Exception as exc:  # noqa: BLE001 - a bug must not print rows either
+        raise ImportFailed([f"{mapping.origin}: {_unexpected(exc, report.import_id)}"]) from None
     ordered = [tables[spec.table] for spec in CONTRACT if spec.table in tables]
     report.warnings.extend(_counts(mapping.origin, ordered))
     with engine.connect() as connection:
