@@ -625,3 +625,25 @@ def test_files_outside_the_folder_are_refused(store, tmp_path):
         in result.stderr.splitlines()
     )
     assert counts(store)["accounts"] == 0
+
+
+@needs_ravenstack
+@pytest.mark.parametrize("db_kind", ["sqlite"])
+def test_the_mapping_aggregates_usage_as_the_benchmarks_code_conversion_does(store, tmp_path):
+    from bench.ravenstack import build_contract_folder
+
+    converted = build_contract_folder(tmp_path / "bench", accounts_limit=40)
+    result = mapped_import(ravenstack_slice(tmp_path / "export", accounts=40))
+    assert result.exit_code == 0, result.output
+
+    expected = pd.read_csv(converted.folder / "usage_daily.csv").set_index(["account_id", "date"])
+    with store.connect() as connection:
+        stored = pd.read_sql(text("SELECT * FROM usage_daily"), connection)
+    stored["date"] = pd.to_datetime(stored["date"]).dt.strftime("%Y-%m-%d")
+    assert len(stored) == len(expected)
+    stored = stored.set_index(["account_id", "date"]).loc[expected.index]
+    for column in ("active_users", "logins", "events", "features_used"):
+        assert (stored[column] == expected[column]).all(), column
+    assert stored["session_minutes"].round(1).tolist() == pytest.approx(
+        expected["session_minutes"].tolist()
+    )
