@@ -79,15 +79,7 @@ from bot.services.answers.insights import (
     answer_no_contact,
     answer_top_accounts,
 )
-from bot.services.answers.intents import (
-    ACCOUNT_ONLY,
-    EITHER,
-    LEFTOVER_IS_A_NAME,
-    STOPWORDS,
-    Intent,
-    ParsedQuestion,
-    parse_question,
-)
+from bot.services.answers.intents import ACCOUNT_ONLY, EITHER, LEFTOVER_IS_A_NAME, Intent
 from bot.services.answers.portfolio import (
     answer_accounts,
     answer_arr_at_risk,
@@ -100,8 +92,10 @@ from bot.services.answers.portfolio import (
     answer_portfolio_tickets,
     answer_renewals,
 )
+from bot.services.answers.question_parser import ParsedQuestion, parse_question
 from bot.services.answers.themes import answer_account_themes, answer_portfolio_themes
 from bot.services.answers.types import Answer, Question
+from bot.services.answers.vocabulary import STOPWORDS
 from bot.services.answers.workday import (
     answer_compare,
     answer_draft_email,
