@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.db.models import Cta
 from bot.db.session import unit_of_work
 from bot.services.ctas.raising import raise_ctas
-from bot.services.ctas.rules import load_rules_config
+from bot.services.ctas.rules_config import load_rules_config
 from tests.jobs import store
 from tests.jobs.store import NOW, TODAY
 
