@@ -160,6 +160,14 @@ class Settings(BaseSettings):
     )
     """Rows per page (one transaction with its cursor). The importer spends ~25 ms per
     page whatever its size: at 5,000 rows that was a third of a 0.9 M-row first load."""
+    # --- product usage from event exports (bot/sources/events) -------------------------
+    events_path: str | None = Field(None, validation_alias="CSBOT_EVENTS_PATH")
+    """A folder or fsspec URL (file://, memory://, s3:// with s3fs) of Segment, Amplitude
+    or Mixpanel JSON-lines exports; enables `csbot sync run events`."""
+    events_lines_per_pass: int = Field(
+        1_000_000, ge=1, validation_alias="CSBOT_EVENTS_LINES_PER_PASS"
+    )
+    """Days are re-aggregated in groups of about this many lines: memory bounds, not totals."""
 
     # --- time and scheduling ------------------------------------------------------
     timezone: str = Field("UTC", validation_alias="CSBOT_TIMEZONE")

@@ -11,7 +11,8 @@ from typing import Any
 
 from bot.services.ctas.alert_planning import plan_cta_alerts
 from bot.services.ctas.raising import raise_ctas
-from bot.services.ctas.rules import RULES, load_rules_config
+from bot.services.ctas.rules import RULES
+from bot.services.ctas.rules_config import load_rules_config
 from jobs.context import JobContext
 
 RENEWAL_RULES = frozenset({"renewal"})

@@ -16,6 +16,7 @@ import pandas as pd
 from scoring.config import COMPONENTS, HealthConfig
 from scoring.health import effective_component_shares
 from scoring.measures import NEVER_DAYS
+from scoring.money_text import whole_money
 
 DRIVER_COLUMNS = ("row", "rank", "text", "component", "measure", "direction", "value", "impact")
 NEUTRAL = 50.0
@@ -213,9 +214,9 @@ def _growth_text(m: pd.DataFrame) -> pd.Series:
         + _choose(growth < 0, "down ", "up ", m)
         + _pct(growth.abs())
         + " vs the previous contract ("
-        + _money(m["previous_contract_arr"])
+        + _money(m["previous_contract_arr"], m)
         + " → "
-        + _money(m["contract_arr"])
+        + _money(m["contract_arr"], m)
         + ")"
     )
 
@@ -303,8 +304,16 @@ def _pct(values: pd.Series) -> pd.Series:
     return (values * 100).round().astype("Int64").astype(str) + "%"
 
 
-def _money(values: pd.Series) -> pd.Series:
-    return values.round().map(lambda value: f"${value:,.0f}")
+def _money(values: pd.Series, m: pd.DataFrame) -> pd.Series:
+    """Whole amounts in the account's own currency: ``$120,000``, ``€90,000``, ``CHF 5,000``.
+
+    The store keeps money in the account's currency (DATA_CONTRACT), so a euro account's
+    driver must not say dollars. Texts are stored with the score, so they are written in
+    one fixed English style rather than the reader's locale.
+    """
+    currency = m["currency"] if "currency" in m.columns else pd.Series("USD", index=m.index)
+    pairs = zip(values.round(), currency, strict=True)
+    return pd.Series([whole_money(v, c) for v, c in pairs], index=values.index, dtype=object)
 
 
 def _day(values: pd.Series, as_of: pd.Series) -> pd.Series:

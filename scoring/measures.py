@@ -59,7 +59,10 @@ AGGREGATE_COLUMNS: tuple[str, ...] = (
 
 #: Knowledge-derived aggregates that exist only once the knowledge jobs scored tickets;
 #: a frame without them (older callers, training fixtures) gets them as unknown.
-OPTIONAL_AGGREGATE_COLUMNS: tuple[str, ...] = ("churn_intent_tickets_90d",)
+OPTIONAL_AGGREGATE_COLUMNS: tuple[str, ...] = ("churn_intent_tickets_90d", "currency")
+
+#: The account's currency (ISO 4217) when a row does not say: the contract's default.
+DEFAULT_CURRENCY = "USD"
 
 DATE_COLUMNS: tuple[str, ...] = (
     "as_of",
@@ -98,10 +101,12 @@ def normalise_aggregates(raw: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise ValueError(f"aggregates are missing columns: {', '.join(missing)}")
     frame = raw.copy()
-    for column in OPTIONAL_AGGREGATE_COLUMNS:
-        if column not in frame.columns:
-            frame[column] = float("nan")
-        frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+    if "churn_intent_tickets_90d" not in frame.columns:
+        frame["churn_intent_tickets_90d"] = float("nan")
+    frame["churn_intent_tickets_90d"] = pd.to_numeric(
+        frame["churn_intent_tickets_90d"], errors="coerce"
+    ).astype("float64")
+    frame["currency"] = _currency_codes(frame.get("currency"), frame.index)
     for column in DATE_COLUMNS:
         frame[column] = _to_naive_day(frame[column])
     numeric = [c for c in AGGREGATE_COLUMNS if c not in DATE_COLUMNS + ("account_id", "segment")]
@@ -114,6 +119,14 @@ def normalise_aggregates(raw: pd.DataFrame) -> pd.DataFrame:
             frame[column] = frame[column].fillna(0.0)
     frame["segment"] = frame["segment"].astype("object").where(frame["segment"].notna(), None)
     return frame
+
+
+def _currency_codes(values: pd.Series | None, index: pd.Index) -> pd.Series:
+    """Upper-case ISO codes; a missing column or empty cell is the contract's USD."""
+    if values is None:
+        return pd.Series(DEFAULT_CURRENCY, index=index, dtype=object)
+    codes = values.astype("object").where(values.notna(), "").astype(str).str.strip().str.upper()
+    return codes.where(codes != "", DEFAULT_CURRENCY).astype(object)
 
 
 def _to_naive_day(values: pd.Series) -> pd.Series:
@@ -144,6 +157,7 @@ def derive_measures(aggregates: pd.DataFrame) -> pd.DataFrame:
     out["nps_latest_at"] = agg["nps_latest_at"]
 
     out["segment"] = agg["segment"]
+    out["currency"] = agg["currency"]  # what the driver texts' amounts are in
     out["account_arr"] = agg["account_arr"].fillna(agg["contract_arr"])
     out["tenure_days"] = (agg["as_of"] - agg["customer_since"]).dt.days.astype("float64")
     out["customer_since"] = agg["customer_since"]

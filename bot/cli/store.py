@@ -31,14 +31,27 @@ def import_command(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check everything, write nothing.")
     ] = False,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping",
+            help="A CSV mapping (YAML) turning any export folder into the contract.",
+        ),
+    ] = None,
 ) -> None:
     """Import a contract folder all-or-nothing; every bad row is reported with its line."""
     from bot.errors import ImportFailed
+    from bot.sources.csvmap import import_mapped
     from bot.sources.importer import import_folder
 
     services = cli_services()
     try:
-        report = import_folder(folder, services.engine, dry_run=dry_run, actor=cli_actor())
+        if mapping is not None:
+            report = import_mapped(
+                folder, mapping, services.engine, dry_run=dry_run, actor=cli_actor()
+            )
+        else:
+            report = import_folder(folder, services.engine, dry_run=dry_run, actor=cli_actor())
     except ImportFailed as exc:
         for line in exc.problems:
             typer.echo(line, err=True)

@@ -38,14 +38,18 @@ def sync_list_command(
 ) -> None:
     """Every source csbot can sync, whether it is configured, its objects and schedule."""
     from bot.sources.sync.mapping import MappingError, load_mapping
-    from bot.sources.sync.registry import SOURCES, is_configured
+    from bot.sources.sync.registry import SOURCES, is_configured, source_module
 
     settings = cli_settings()
     rows = []
     for name in SOURCES:
         try:
-            mapping = load_mapping(name, settings.sync_mapping_dir)
-            objects = [f"{o.name}→{o.table}" for o in mapping.objects.values()]
+            describe = getattr(source_module(name), "describe_objects", None)
+            if describe is not None:  # a source whose mapping is no object mapping
+                objects = describe(settings)
+            else:
+                mapping = load_mapping(name, settings.sync_mapping_dir)
+                objects = [f"{o.name}→{o.table}" for o in mapping.objects.values()]
         except MappingError as exc:
             objects = [f"mapping error: {exc.problems[0]}"]
         rows.append(

@@ -124,7 +124,7 @@ def load_account_signals(
     _attach_tickets(session, signals, now, windows)
     _attach_churn_intent(session, signals, now, windows)
     _attach_invoices(session, signals, today)
-    _attach_champions(session, signals)
+    _attach_champions(session, signals, now)
     _attach_contracts(session, signals, today, windows)
     _attach_onboarding(session, signals, today, windows)
     return signals
@@ -419,8 +419,20 @@ def _attach_invoices(session: Session, signals: dict[str, AccountSignals], today
             )
 
 
-def _attach_champions(session: Session, signals: dict[str, AccountSignals]) -> None:
-    """Champions (active or gone), and the latest contact with any active sponsor."""
+def _attach_champions(session: Session, signals: dict[str, AccountSignals], now: datetime) -> None:
+    """Champions (active or gone), and the latest contact with any active sponsor.
+
+    A sponsor's last contact is the later of the CRM's ``last_contacted_at`` and the newest
+    logged interaction with them, the same touch the health score's relationship measures
+    read: a meeting logged yesterday must not leave a "not contacted for 95 days" CTA
+    beside a health card that counts it.
+    """
+    touched = (
+        select(Interaction.contact_id, func.max(Interaction.occurred_at).label("touched_at"))
+        .where(Interaction.contact_id.is_not(None), Interaction.occurred_at <= now)
+        .group_by(Interaction.contact_id)
+        .subquery()
+    )
     rows = session.execute(
         select(
             Contact.contact_id,
@@ -429,14 +441,17 @@ def _attach_champions(session: Session, signals: dict[str, AccountSignals]) -> N
             Contact.is_active,
             Contact.is_champion,
             Contact.last_contacted_at,
-        ).where(or_(Contact.is_champion.is_(True), Contact.is_decision_maker.is_(True)))
+            touched.c.touched_at,
+        )
+        .outerjoin(touched, touched.c.contact_id == Contact.contact_id)
+        .where(or_(Contact.is_champion.is_(True), Contact.is_decision_maker.is_(True)))
     )
     for row in rows:
         account = signals.get(row.account_id)
         if account is None:
             continue
         active = row.is_active is not False
-        last = row.last_contacted_at
+        last = _latest(row.last_contacted_at, row.touched_at)
         if (
             active
             and last is not None
@@ -455,6 +470,11 @@ def _attach_champions(session: Session, signals: dict[str, AccountSignals]) -> N
                     "last_contacted_at": last,
                 }
             )
+
+
+def _latest(*moments: datetime | None) -> datetime | None:
+    known = [moment for moment in moments if moment is not None]
+    return max(known) if known else None
 
 
 def _attach_contracts(

@@ -201,8 +201,10 @@ def add_contract(
     session.flush()
 
 
-def add_interaction(session: Session, account_id: str, interaction_id: str, days_ago: int) -> None:
+def add_interaction(
+    session: Session, account_id: str, interaction_id: str, days_ago: int, **fields: Any
+) -> None:
     factories.add_interaction(
-        session, interaction_id, account_id, occurred_at=NOW - timedelta(days=days_ago)
+        session, interaction_id, account_id, occurred_at=NOW - timedelta(days=days_ago), **fields
     )
     session.flush()

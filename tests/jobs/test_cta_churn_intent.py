@@ -11,7 +11,7 @@ from bot.db.session import unit_of_work
 from bot.services.corpus.sentiment import score_text_sentiment
 from bot.services.corpus.toolkit import KnowledgeToolkit
 from bot.services.ctas.raising import raise_ctas
-from bot.services.ctas.rules import load_rules_config
+from bot.services.ctas.rules_config import load_rules_config
 from knowledge.embedding_cache import InMemoryEmbeddingCache
 from knowledge.embeddings import HashingEmbedder
 from tests.jobs import store

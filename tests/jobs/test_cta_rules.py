@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.db.models import Cta
 from bot.db.session import unit_of_work
 from bot.services.ctas.raising import raise_ctas
-from bot.services.ctas.rules import load_rules_config
+from bot.services.ctas.rules_config import load_rules_config
 from tests.jobs import store
 from tests.jobs.store import NOW, TODAY
 
@@ -62,12 +62,15 @@ def build_rule_store(session) -> None:
     store.add_invoice(session, "pastdue", "i2", status="open")
     store.add_invoice(session, "paid", "i3", status="paid", paid=True)
     store.add_invoice(session, "notdue", "i4", status="open", due_days_ago=-10)
-    # champions: gone and quiet for 95 days fire; contacted 60 days ago does not
-    for account_id in ("champ_gone", "champ_quiet", "champ_ok"):
+    # champions: gone and quiet for 95 days fire; contacted 60 days ago does not, nor one
+    # whose CRM date is 95 days old but who was met 10 days ago (a logged interaction)
+    for account_id in ("champ_gone", "champ_quiet", "champ_ok", "champ_met"):
         a(session, account_id)
     store.add_champion(session, "champ_gone", "c1", active=False)
     store.add_champion(session, "champ_quiet", "c2", contacted_days_ago=95)
     store.add_champion(session, "champ_ok", "c3", contacted_days_ago=60)
+    store.add_champion(session, "champ_met", "c4", contacted_days_ago=95)
+    store.add_interaction(session, "champ_met", "m2", days_ago=10, contact_id="c4")
     # expansion: usage +80% on a green account fires; the same growth on a red one does not
     a(session, "grow")
     store.add_health(session, "grow", 0, 80, "green")

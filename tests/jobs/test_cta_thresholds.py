@@ -15,14 +15,9 @@ from bot.db.cta_signals import AccountSignals, HealthFacts, UsageFacts
 from bot.db.models import Contact, Cta
 from bot.db.session import unit_of_work
 from bot.services.ctas.raising import raise_ctas
-from bot.services.ctas.rules import (
-    RuleContext,
-    champion_inactive,
-    evaluate_rules,
-    expansion,
-    load_rules_config,
-    payment_failure,
-)
+from bot.services.ctas.rule_types import RuleContext
+from bot.services.ctas.rules import champion_inactive, evaluate_rules, expansion, payment_failure
+from bot.services.ctas.rules_config import load_rules_config
 from tests.jobs import store
 from tests.jobs.store import NOW, TODAY
 

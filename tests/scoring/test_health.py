@@ -260,3 +260,25 @@ def test_raising_any_component_never_lowers_health(values, which, raise_by):
     )
     before, after = overall_health(frame, CONFIG)["health"]
     assert after >= before  # rounding to 0.1 is monotone too
+
+
+def test_money_in_drivers_is_in_the_accounts_own_currency():
+    """A euro account's contract driver quotes euros; a row without a currency is USD."""
+    from scoring.drivers import driver_texts
+    from scoring.measures import derive_measures
+
+    rows = aggregates(
+        aggregate_row(
+            "EURO", currency="eur", contract_arr=90_000.0, previous_contract_arr=60_000.0
+        ),
+        aggregate_row(
+            "FRANC", currency="CHF", contract_arr=5_000.0, previous_contract_arr=10_000.0
+        ),
+        aggregate_row("PLAIN", contract_arr=120_000.0, previous_contract_arr=100_000.0),
+    )
+    growth = driver_texts(derive_measures(rows))["contract_growth"]
+    assert list(growth) == [
+        "contract ARR up 50% vs the previous contract (€60,000 → €90,000)",
+        "contract ARR down 50% vs the previous contract (CHF 10,000 → CHF 5,000)",
+        "contract ARR up 20% vs the previous contract ($100,000 → $120,000)",
+    ]

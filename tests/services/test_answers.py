@@ -22,7 +22,8 @@ from bot.db.models import (
     UsageDaily,
 )
 from bot.services import Services
-from bot.services.answers.pipeline import MAX_ANSWER_BLOCKS, Question, answer_question
+from bot.services.answers.answer_assembly import MAX_ANSWER_BLOCKS
+from bot.services.answers.pipeline import Question, answer_question
 from bot.slack import formatting as fmt
 from bot.slack.action_values import parse_answer_ref
 from bot.slack.ids import ActionId

@@ -517,3 +517,50 @@ def test_arr_annualises_every_item_in_the_subscription_currency(store, stripe_fa
         assert session.get(Contract, quarterly["id"]).arr == Decimal("120000.00")  # ¥, no cents
         assert session.get(Account, yen["id"]).currency == "JPY"
     assert len(stripe_fake.calls("GET /v1/subscription_items")) == 1  # 14 items: 10 embedded
+
+
+def test_events_older_than_stripes_30_days_are_not_trusted_the_object_is_read_again(
+    store, stripe_fake, time_machine
+):
+    """A sync left alone past Stripe's event retention re-reads the lists, losing nothing."""
+    time_machine.move_to(datetime(2026, 3, 2, 8, 0, tzinfo=UTC), tick=False)
+    stripe_fake.generate(40)
+    sync()
+    unpaid = next(i for i in stripe_fake.objects["invoices"].values() if i["status"] == "open")
+    stripe_fake.tick(60)
+    stripe_fake.pay_invoice(unpaid["id"])  # its events age out before the next sync
+    stripe_fake.tick(31 * DAY)
+    time_machine.shift(31 * DAY + 60)
+    lists_before = len(stripe_fake.calls("GET /v1/invoices"))
+
+    caught_up = sync()
+
+    assert len(stripe_fake.calls("GET /v1/invoices")) > lists_before  # a full list read
+    assert (
+        caught_up["invoice"]["rows_changed"]
+        == len(stripe_fake.objects["invoices"]) - (caught_up["invoice"]["skipped"])
+    )
+    with Session(store) as session:
+        assert session.get(Invoice, unpaid["id"]).status == "paid"
+    assert all(run["rows_changed"] == 0 for run in sync().values())
+
+
+def test_a_quiet_object_refreshes_its_cursor_daily_and_stays_on_events(
+    store, stripe_fake, time_machine
+):
+    time_machine.move_to(datetime(2026, 3, 2, 8, 0, tzinfo=UTC), tick=False)
+    stripe_fake.generate(20)
+    sync()
+    time_machine.shift(2 * DAY)
+
+    refreshed = sync()  # no events: one empty page per object moves "checked" on
+
+    assert all(run["pages"] == 1 and run["rows_changed"] == 0 for run in refreshed.values())
+    assert all(run["pages"] == 0 for run in sync().values())  # not again the same day
+    lists_before = len(stripe_fake.calls("GET /v1/customers"))
+    stripe_fake.tick(28 * DAY)
+    time_machine.shift(28 * DAY)
+
+    sync()  # 28 days since the last check: still inside the window
+
+    assert len(stripe_fake.calls("GET /v1/customers")) == lists_before

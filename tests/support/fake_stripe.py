@@ -48,6 +48,7 @@ FIXTURES = (
 )
 GENERATED_AT = 1_772_438_400  # 2026-03-02T08:00:00Z: the fake's clock starts here
 DAY = 86_400
+EVENTS_KEPT_DAYS = 30  # GET /v1/events answers only the last 30 days
 LIST_LIMIT_MAX = 100
 EMBEDDED_ITEMS = 10  # items embedded in a listed subscription; the rest via /v1/subscription_items
 KINDS = ("customers", "subscriptions", "invoices")
@@ -487,7 +488,10 @@ class FakeStripe:
         types = [values[-1] for key, values in query.items() if key.startswith("types[")]
         pattern = one.get("type")
         found = []
+        kept_from = self.now - EVENTS_KEPT_DAYS * DAY
         for event in reversed(self.events):  # newest first
+            if event["created"] < kept_from:  # Stripe keeps events for 30 days
+                break
             if types and event["type"] not in types:
                 continue
             if pattern and not _wildcard(pattern, event["type"]):

@@ -84,6 +84,7 @@ def _account_base_query(as_of: date, account_ids: Sequence[str] | None = None) -
     query = select(
         a.account_id,
         a.segment,
+        a.currency,
         a.arr.label("account_arr"),
         a.licensed_seats,
         _raw(a.customer_since).label("customer_since"),

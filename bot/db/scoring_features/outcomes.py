@@ -141,6 +141,7 @@ def outcome_aggregates(
                 cutoffs.c.account_id,
                 cutoffs.c.d0.label("as_of"),
                 a.segment,
+                a.currency,
                 a.arr.label("account_arr"),
                 a.licensed_seats,
                 _raw(a.customer_since).label("customer_since"),

@@ -28,7 +28,18 @@ from bot.db.queries.tickets import (
 )
 from bot.db.queries.usage import SeatUse, latest_usage_date, seats_used, usage_window
 from bot.services.answers.context import AnswerContext, Reply
+from bot.slack.blocks.account_activity_answer import (
+    build_contacts_blocks,
+    build_tickets_blocks,
+    build_usage_blocks,
+)
 from bot.slack.blocks.account_answer import (
+    build_account_arr_blocks,
+    build_account_overview_blocks,
+    build_nps_blocks,
+    build_renewal_date_blocks,
+)
+from bot.slack.blocks.account_views import (
     AccountOverviewView,
     ContactsView,
     HealthChangeView,
@@ -37,18 +48,10 @@ from bot.slack.blocks.account_answer import (
     PlaybookSteps,
     TicketsView,
     UsageView,
-    build_account_arr_blocks,
-    build_account_overview_blocks,
-    build_contacts_blocks,
-    build_health_blocks,
-    build_health_change_blocks,
-    build_next_steps_blocks,
-    build_nps_blocks,
-    build_renewal_date_blocks,
-    build_tickets_blocks,
-    build_usage_blocks,
 )
+from bot.slack.blocks.health_answer import build_health_blocks, build_health_change_blocks
 from bot.slack.blocks.insights_answer import build_card_invoice_blocks
+from bot.slack.blocks.next_steps_answer import build_next_steps_blocks
 
 if TYPE_CHECKING:
     from bot.services.corpus.playbooks import PlaybookSuggestion

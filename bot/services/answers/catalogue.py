@@ -10,7 +10,7 @@ from __future__ import annotations
 from difflib import SequenceMatcher
 
 from bot.services.accounts.names import normalise
-from bot.services.answers.intents import FUNCTION_WORDS
+from bot.services.answers.vocabulary import FUNCTION_WORDS
 
 # (example, extra words that mean the same thing)
 CATALOGUE: tuple[tuple[str, str], ...] = (

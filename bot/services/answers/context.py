@@ -15,7 +15,8 @@ from bot.db.queries.records import SourceFreshness
 from bot.services import Services
 from bot.services.accounts.names import word_set
 from bot.services.accounts.viewers import RequestedScope, Viewer
-from bot.services.answers.intents import ACCOUNT_ONLY, EITHER, ParsedQuestion
+from bot.services.answers.intents import ACCOUNT_ONLY, EITHER
+from bot.services.answers.question_parser import ParsedQuestion
 from bot.services.answers.types import Question
 from bot.slack import formatting as fmt
 from bot.staleness import StalenessRule, expected_text

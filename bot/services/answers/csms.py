@@ -11,7 +11,7 @@ import re
 
 from bot.db.queries.rankings import CsmName
 from bot.services.accounts.names import normalise
-from bot.services.answers.intents import CsmFinder, CsmMention
+from bot.services.answers.question_parser import CsmFinder, CsmMention
 
 _OWNER_BEFORE = frozenset({"by", "for", "of", "to", "owns", "owner"})
 _BOOK_AFTER = frozenset(

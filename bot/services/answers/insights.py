@@ -21,8 +21,8 @@ from bot.db.queries.rankings import (
 from bot.db.queries.records import AccountRecord
 from bot.services.answers.context import AnswerContext, Reply
 from bot.services.answers.dates import DateWindow
-from bot.services.answers.intents import DEFAULT_TOP_N
 from bot.services.answers.portfolio import book_label, book_notes, book_scope
+from bot.services.answers.question_parser import DEFAULT_TOP_N
 from bot.slack.blocks.insights_answer import (
     ChurnedView,
     CsmBreakdownView,

@@ -14,114 +14,55 @@ complaining about?" may group tickets into themes on demand, both lazily.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import re
-from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from time import perf_counter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.db.audit import record_audit
 from bot.db.base import utcnow
-from bot.db.queries.accounts import account_record
 from bot.db.queries.rankings import csm_names_all
-from bot.db.queries.records import AccountName, AccountRecord
-from bot.db.queries.threads import thread_account_id
+from bot.db.queries.records import AccountRecord
 from bot.db.session import unit_of_work
 from bot.db.slack_state import upsert_slack_thread
 from bot.services import Services
 from bot.services.accounts.names import (
-    EXACT_NAME,
-    INDUSTRY_WORDS,
     AccountNameIndex,
     Ambiguous,
     BookPreference,
     NotFound,
-    Resolution,
     Resolved,
     normalise,
 )
 from bot.services.accounts.viewers import resolve_viewer
-from bot.services.answers.account import (
-    answer_arr,
-    answer_contacts,
-    answer_health,
-    answer_health_change,
-    answer_next_steps,
-    answer_nps,
-    answer_overview,
-    answer_renewal_date,
-    answer_tickets,
-    answer_usage,
-    load_account,
+from bot.services.answers.account import load_account
+from bot.services.answers.account_resolution import resolve_account, word_is_topic
+from bot.services.answers.answer_assembly import (
+    choice_answer,
+    finish_answer,
+    help_answer,
+    not_found_answer,
+    plain_answer,
+    unmapped_answer,
 )
-from bot.services.answers.catalogue import closest_questions
-from bot.services.answers.context import (
-    AnswerContext,
-    Reply,
-    freshness_line,
-    inherits_account,
-)
+from bot.services.answers.context import AnswerContext
 from bot.services.answers.csms import csm_finder
 from bot.services.answers.dates import DateWindow
 from bot.services.answers.glossary import answer_metric_definition
-from bot.services.answers.insights import (
-    answer_account_escalations,
-    answer_account_expansion,
-    answer_account_invoices,
-    answer_churned,
-    answer_csm_breakdown,
-    answer_escalations,
-    answer_expansion,
-    answer_health_drops,
-    answer_invoices,
-    answer_no_contact,
-    answer_top_accounts,
-)
-from bot.services.answers.intents import (
-    ACCOUNT_ONLY,
-    EITHER,
-    LEFTOVER_IS_A_NAME,
-    STOPWORDS,
-    Intent,
-    ParsedQuestion,
-    parse_question,
-)
-from bot.services.answers.portfolio import (
-    answer_accounts,
-    answer_arr_at_risk,
-    answer_at_risk,
-    answer_band_changes,
-    answer_portfolio_arr,
-    answer_portfolio_ctas,
-    answer_portfolio_health,
-    answer_portfolio_nps,
-    answer_portfolio_tickets,
-    answer_renewals,
-)
-from bot.services.answers.themes import answer_account_themes, answer_portfolio_themes
+from bot.services.answers.intent_handlers import ACCOUNT_HANDLERS, PORTFOLIO_HANDLERS
+from bot.services.answers.intents import ACCOUNT_ONLY, EITHER, LEFTOVER_IS_A_NAME, Intent
+from bot.services.answers.question_parser import ParsedQuestion, parse_question
 from bot.services.answers.types import Answer, Question
-from bot.services.answers.workday import (
-    answer_compare,
-    answer_draft_email,
-    answer_last_contact,
-    answer_last_qbr,
-    answer_qbr_summary,
-    answer_who_am_i,
-    answer_work_today,
-)
+from bot.services.answers.vocabulary import STOPWORDS
+from bot.services.answers.workday import answer_compare
 from bot.slack.blocks.answer import (
-    build_not_found_blocks,
     build_refusal_blocks,
     build_which_account_blocks,
-    freshness,
     note,
     paragraph,
 )
-from bot.slack.blocks.choices import build_account_choice_message
-from bot.slack.blocks.help import build_help_message
-from bot.slack.blocks.insights_answer import build_csm_not_visible_blocks, build_unmapped_blocks
+from bot.slack.blocks.insights_answer import build_csm_not_visible_blocks
 from bot.slack.blocks.plain_text import blocks_to_text
 from bot.slack.formatting import escape_mrkdwn
 
@@ -134,60 +75,10 @@ __all__ = ["Answer", "Question", "answer_question"]
 
 logger = logging.getLogger(__name__)
 
-# The transport adds one actions block (feedback, share, show more) and may add a
-# notice; 45 leaves room under Slack's 50-block message limit.
-MAX_ANSWER_BLOCKS = 45
 QUESTION_AUDIT_LIMIT = 500
 # A question that matched no rule is treated as a name only if it nearly is one.
 LIKELY_TYPO = 70.0
 
-AccountHandler = Callable[[AnswerContext, AccountRecord], Reply]
-PortfolioHandler = Callable[[AnswerContext], Reply]
-
-ACCOUNT_HANDLERS: dict[Intent, AccountHandler] = {
-    Intent.ACCOUNT_OVERVIEW: answer_overview,
-    Intent.HEALTH: answer_health,
-    Intent.HEALTH_CHANGE: answer_health_change,
-    Intent.RENEWAL_DATE: answer_renewal_date,
-    Intent.USAGE: answer_usage,
-    Intent.TICKETS: answer_tickets,
-    Intent.THEMES: answer_account_themes,
-    Intent.CONTACTS: answer_contacts,
-    Intent.NPS: answer_nps,
-    Intent.ARR: answer_arr,
-    Intent.NEXT_STEPS: answer_next_steps,
-    Intent.EXPANSION: answer_account_expansion,
-    Intent.INVOICES: answer_account_invoices,
-    Intent.ESCALATIONS: answer_account_escalations,
-    Intent.LAST_QBR: answer_last_qbr,
-    Intent.LAST_CONTACT: answer_last_contact,
-    Intent.DRAFT_EMAIL: answer_draft_email,
-    Intent.QBR_SUMMARY: answer_qbr_summary,
-}
-PORTFOLIO_HANDLERS: dict[Intent, PortfolioHandler] = {
-    Intent.HEALTH: answer_portfolio_health,
-    Intent.HEALTH_CHANGE: answer_band_changes,
-    Intent.RENEWALS: answer_renewals,
-    Intent.ACCOUNTS: answer_accounts,
-    Intent.AT_RISK: answer_at_risk,
-    Intent.ARR: answer_portfolio_arr,
-    Intent.ARR_AT_RISK: answer_arr_at_risk,
-    Intent.BAND_CHANGES: answer_band_changes,
-    Intent.TICKETS: answer_portfolio_tickets,
-    Intent.THEMES: answer_portfolio_themes,
-    Intent.NPS: answer_portfolio_nps,
-    Intent.NEXT_STEPS: answer_portfolio_ctas,
-    Intent.WHO_AM_I: answer_who_am_i,
-    Intent.WORK_TODAY: answer_work_today,
-    Intent.HEALTH_DROPS: answer_health_drops,
-    Intent.EXPANSION: answer_expansion,
-    Intent.INVOICES: answer_invoices,
-    Intent.NO_CONTACT: answer_no_contact,
-    Intent.TOP_ACCOUNTS: answer_top_accounts,
-    Intent.CHURNED: answer_churned,
-    Intent.CSM_BREAKDOWN: answer_csm_breakdown,
-    Intent.ESCALATIONS: answer_escalations,
-}
 EXAMPLE_FOR = {
     Intent.ACCOUNT_OVERVIEW: "How is Acme doing?",
     Intent.RENEWAL_DATE: "When does Acme renew?",
@@ -231,7 +122,7 @@ def answer_question(services: Services, question: Question) -> Answer:
                     viewer.visible,
                     ignore=STOPWORDS,
                     prefer=prefer,
-                    word_is_topic=lambda rest, word: _word_is_topic(rest, word, today),
+                    word_is_topic=lambda rest, word: word_is_topic(rest, word, today),
                 ),
                 find_csm=csm_finder(csm_names_all(session=session), question.text),
             )
@@ -287,22 +178,22 @@ def _answer(ctx: AnswerContext, index: AccountNameIndex) -> Answer:
 def _answer_parsed(ctx: AnswerContext, index: AccountNameIndex) -> Answer:
     parsed = ctx.parsed
     if parsed.intent == Intent.METRIC_DEFINITION:  # the glossary: never about one account
-        return _finish(ctx, answer_metric_definition(ctx), parsed.intent)
+        return finish_answer(ctx, answer_metric_definition(ctx), parsed.intent)
     if parsed.csm is not None and not ctx.viewer.can_see_book(parsed.csm.csm_id):
-        return _plain(build_csm_not_visible_blocks(parsed.csm.name), "not_found")
+        return plain_answer(build_csm_not_visible_blocks(parsed.csm.name), "not_found")
     if parsed.intent == Intent.COMPARE:
         return _compare(ctx, index)
-    resolution = _resolve_account(ctx, index)
+    resolution = resolve_account(ctx, index)
     if isinstance(resolution, Resolved) and not parsed.matched_rule and _has_unknown_words(ctx):
-        return _unmapped(ctx)  # "acme weather forecast": not an overview of Acme
+        return unmapped_answer(ctx)  # "acme weather forecast": not an overview of Acme
     if isinstance(resolution, Resolved):
         intent = parsed.intent if parsed.intent in ACCOUNT_HANDLERS else Intent.ACCOUNT_OVERVIEW
         account = load_account(ctx, resolution.account.account_id)
-        return _finish(ctx, ACCOUNT_HANDLERS[intent](ctx, account), intent)
+        return finish_answer(ctx, ACCOUNT_HANDLERS[intent](ctx, account), intent)
     if isinstance(resolution, Ambiguous):
         if not parsed.matched_rule and _says_more_than(resolution, parsed.account_phrase):
-            return _unmapped(ctx)  # "what's the weather in paris" is not a choice of Paris…
-        return _choose(ctx, resolution)
+            return unmapped_answer(ctx)  # "what's the weather in paris" is not a choice of Paris…
+        return choice_answer(ctx, resolution)
     fallback = _portfolio_intent(ctx)
     if isinstance(resolution, NotFound):
         # "average nps for my team", "renewals before year end": stray words near a
@@ -310,18 +201,18 @@ def _answer_parsed(ctx: AnswerContext, index: AccountNameIndex) -> Answer:
         weak = resolution.best_score < LIKELY_TYPO or parsed.scope is not None
         named = parsed.intent in LEFTOVER_IS_A_NAME or parsed.named_by_preposition
         if fallback is not None and weak and not named:
-            return _finish(ctx, PORTFOLIO_HANDLERS[fallback](ctx), fallback)
+            return finish_answer(ctx, PORTFOLIO_HANDLERS[fallback](ctx), fallback)
         if not parsed.matched_rule and resolution.best_score < LIKELY_TYPO:
-            return _unmapped(ctx)  # "what's the weather" is not a name
-        return _not_found(ctx, resolution)
+            return unmapped_answer(ctx)  # "what's the weather" is not a name
+        return not_found_answer(ctx, resolution)
     if fallback is not None:
-        return _finish(ctx, PORTFOLIO_HANDLERS[fallback](ctx), fallback)
+        return finish_answer(ctx, PORTFOLIO_HANDLERS[fallback](ctx), fallback)
     if parsed.intent in ACCOUNT_ONLY:
         blocks = build_which_account_blocks(EXAMPLE_FOR.get(parsed.intent, "How is Acme doing?"))
-        return _plain(blocks, "which_account")
+        return plain_answer(blocks, "which_account")
     if parsed.intent == Intent.HELP and parsed.matched_rule:
-        return _help(ctx, understood=True)
-    return _unmapped(ctx)
+        return help_answer(ctx, understood=True)
+    return unmapped_answer(ctx)
 
 
 def _has_unknown_words(ctx: AnswerContext) -> bool:
@@ -341,15 +232,6 @@ def _says_more_than(ambiguous: Ambiguous, phrase: str | None) -> bool:
     return any(word not in named for word in phrase.split())
 
 
-def _unmapped(ctx: AnswerContext) -> Answer:
-    """ "I can't answer that yet" and the three closest questions csbot can answer."""
-    said = ctx.question.text.strip()[:200]
-    mention = ctx.parsed.mention
-    account = mention.candidates[0].name if mention and len(mention.candidates) == 1 else "Acme"
-    blocks = build_unmapped_blocks(said, closest_questions(said, account=account))
-    return _plain(blocks, "unmapped")
-
-
 _COMPARE_SPLIT = re.compile(r"\s(?:and|vs|versus|with|to|against|or)\s")
 _COMPARE_NOISE = re.compile(
     r"\b(compare|comparison|compared|comparing|side by side|difference between|how does|stack up"
@@ -362,16 +244,18 @@ def _compare(ctx: AnswerContext, index: AccountNameIndex) -> Answer:
     text = " " + _COMPARE_NOISE.sub(" ", normalise(ctx.question.text)) + " "
     parts = [p.strip() for p in _COMPARE_SPLIT.split(text, maxsplit=1) if p.strip()]
     if len(parts) != 2:
-        return _plain(build_which_account_blocks(EXAMPLE_FOR[Intent.COMPARE]), "which_account")
+        return plain_answer(
+            build_which_account_blocks(EXAMPLE_FOR[Intent.COMPARE]), "which_account"
+        )
     found: list[AccountRecord] = []
     for part in parts:
         resolution = index.resolve(part, ctx.viewer.visible)
         if isinstance(resolution, Ambiguous):
-            return _choose(ctx, resolution)
+            return choice_answer(ctx, resolution)
         if not isinstance(resolution, Resolved):
-            return _not_found(ctx, resolution)
+            return not_found_answer(ctx, resolution)
         found.append(load_account(ctx, resolution.account.account_id))
-    return _finish(ctx, answer_compare(ctx, found[0], found[1]), Intent.COMPARE)
+    return finish_answer(ctx, answer_compare(ctx, found[0], found[1]), Intent.COMPARE)
 
 
 def _answer_with_llm(ctx: AnswerContext, index: AccountNameIndex) -> Answer | None:
@@ -455,124 +339,11 @@ def _parsed_from_routed(
     )
 
 
-# Intents that ask about the same thing: "why did initech health drop" asks about
-# Initech's health whether "health" is read as the topic or not.
-_SAME_TOPIC = {
-    Intent.HEALTH: frozenset(
-        {Intent.HEALTH, Intent.HEALTH_CHANGE, Intent.AT_RISK, Intent.BAND_CHANGES}
-    ),
-}
-
-
-def _word_is_topic(rest: list[str], word: str, today: date) -> bool:
-    """After a name's first words, is ``word`` ("health") what is asked, or more of the name?
-
-    The topic when the rest of the question asks nothing else ("initech health",
-    "initech health score", "why did initech health drop"); part of the name when
-    the rest asks something different ("how is oakridge health doing": an overview
-    of Oakridge Health, not Oakridge Education's health).
-    """
-    asked = parse_question(" ".join(rest), today=today)
-    if not asked.matched_rule:
-        return True
-    own = parse_question(word, today=today).intent
-    return asked.intent in _SAME_TOPIC.get(own, frozenset({own}))
-
-
 def _portfolio_intent(ctx: AnswerContext) -> Intent | None:
     parsed = ctx.parsed
     if parsed.intent in PORTFOLIO_HANDLERS and parsed.intent not in ACCOUNT_ONLY:
         return parsed.intent
     return parsed.portfolio_intent
-
-
-def _resolve_account(ctx: AnswerContext, index: AccountNameIndex) -> Resolution | None:
-    """The account the question is about: picked, named, fuzzy-matched, or the thread's.
-
-    Only accounts the viewer may see take part (see ``bot.services.accounts.names``):
-    a hidden account never changes the answer, so no answer hints that one exists.
-    """
-    question, parsed, viewer = ctx.question, ctx.parsed, ctx.viewer
-    prefer = BookPreference.for_viewer(viewer)
-    if question.account_id:
-        return _visible_by_id(ctx, question.account_id)
-    if parsed.mention is not None:
-        said = " ".join(parsed.words[parsed.mention.start : parsed.mention.end])
-        candidates = parsed.mention.candidates
-        if not candidates:  # "summit health" beside only "Summit Logistics": another company
-            return NotFound(said, [], best_score=EXACT_NAME)
-        if len(candidates) == 1:
-            return Resolved(candidates[0])
-        return Ambiguous(said, candidates)
-    if parsed.account_phrase:
-        resolution = index.resolve(parsed.account_phrase, viewer.visible, prefer)
-        if isinstance(resolution, NotFound) and resolution.best_score < EXACT_NAME:
-            return _resolve_part_of_phrase(ctx, index, resolution)
-        if isinstance(resolution, NotFound):
-            return resolution  # meant whole (a domain): no part of it is another account
-        _drop_from_topic(ctx, parsed.account_phrase.split())
-        return resolution
-    if inherits_account(parsed):
-        context_id = question.context_account_id or _thread_account(ctx)
-        if context_id:
-            found = _visible_by_id(ctx, context_id)
-            return found if isinstance(found, Resolved) else None
-    return None
-
-
-def _resolve_part_of_phrase(
-    ctx: AnswerContext, index: AccountNameIndex, failed: NotFound
-) -> Resolution:
-    """Find the name inside leftover words: "results umbrella", "globx billing complaint".
-
-    Longer runs of words are tried first, leftmost first; for "what should I do
-    about …" the words around the name stay the topic for playbook retrieval.
-    """
-    words = (ctx.parsed.account_phrase or "").split()
-    visible = ctx.viewer.visible
-    prefer = BookPreference.for_viewer(ctx.viewer)
-    for size in range(len(words) - 1, 0, -1):
-        for start in range(0, len(words) - size + 1):
-            dropped = words[:start] + words[start + size :]
-            if any(word in INDUSTRY_WORDS for word in dropped):
-                continue  # "harbor medical" is not "harbor" (an industry word is a name's)
-            attempt = index.resolve(" ".join(words[start : start + size]), visible, prefer)
-            if isinstance(attempt, Resolved | Ambiguous):
-                _drop_from_topic(ctx, words[start : start + size])
-                return attempt
-    return failed
-
-
-def _drop_from_topic(ctx: AnswerContext, name_words: list[str]) -> None:
-    """The words that named the account are not part of what the question is about."""
-    if not ctx.parsed.topic:
-        return
-    used = set(name_words)
-    rest = [word for word in ctx.parsed.topic.split() if word not in used]
-    ctx.parsed = dataclasses.replace(ctx.parsed, topic=" ".join(rest) or None)
-
-
-def _visible_by_id(ctx: AnswerContext, account_id: str) -> Resolution:
-    record = account_record(session=ctx.session, account_id=account_id)
-    if record is None or not ctx.viewer.can_see_book(record.csm_id):
-        return NotFound(account_id, [])
-    return Resolved(
-        AccountName(
-            account_id=record.account_id,
-            name=record.name,
-            csm_id=record.csm_id,
-            status=record.status,
-        )
-    )
-
-
-def _thread_account(ctx: AnswerContext) -> str | None:
-    """The account this conversation (thread or DM timeline) was last about."""
-    question = ctx.question
-    key = question.conversation_key or question.thread_ts
-    if not question.channel_id or not key:
-        return None
-    return thread_account_id(session=ctx.session, channel_id=question.channel_id, thread_ts=key)
 
 
 def _remember_conversation(
@@ -590,77 +361,3 @@ def _remember_conversation(
         last_intent=answer.intent,
         now=now,
     )
-
-
-# ----------------------------------------------------------------------------- assembling
-def _finish(ctx: AnswerContext, reply: Reply, intent: Intent) -> Answer:
-    """Add notes and the closing freshness line, fit the block limit, render the text."""
-    body = list(reply.blocks) + [note(text) for text in reply.notes]
-    if len(body) > MAX_ANSWER_BLOCKS - 1:
-        body = body[: MAX_ANSWER_BLOCKS - 2] + [
-            note("Answer shortened to fit one message; ask a narrower question.")
-        ]
-    line = freshness_line(
-        session=ctx.session,
-        sources=reply.sources,
-        now=ctx.now,
-        today=ctx.today,
-        rule=ctx.services.settings.staleness,
-        scored_on=reply.scored_on,
-    )
-    blocks = [*body, freshness(line)]
-    return Answer(
-        text=blocks_to_text(blocks),
-        blocks=blocks,
-        intent=str(intent),
-        account_id=reply.account_id,
-        has_more=reply.has_more,
-        page=ctx.page,
-        about_accounts=reply.about_accounts,
-    )
-
-
-def _plain(blocks: list[dict[str, Any]], intent: str, **extra: Any) -> Answer:
-    return Answer(text=blocks_to_text(blocks), blocks=blocks, intent=intent, **extra)
-
-
-def _choose(ctx: AnswerContext, ambiguous: Ambiguous) -> Answer:
-    choices = [(a.account_id, a.name) for a in ambiguous.candidates]
-    message = build_account_choice_message(
-        ctx.question.text,
-        ambiguous.query,
-        choices,
-        intent=str(ctx.parsed.intent),
-        thread_ts=ctx.question.thread_ts,
-    )
-    names = ", ".join(name for _, name in choices)
-    return Answer(
-        text=f"{message.text} {names}",
-        blocks=message.blocks,
-        intent="choose_account",
-        choices=choices,
-    )
-
-
-def _not_found(ctx: AnswerContext, missing: NotFound) -> Answer:
-    suggestions = [(a.account_id, a.name) for a in missing.suggestions]
-    blocks = build_not_found_blocks(
-        missing.query,
-        suggestions,
-        question=ctx.question.text,
-        intent=str(ctx.parsed.intent),
-        thread_ts=ctx.question.thread_ts,
-    )
-    return _plain(blocks, "not_found", choices=suggestions)
-
-
-def _help(ctx: AnswerContext, *, understood: bool) -> Answer:
-    intro = None
-    if not understood:
-        said = escape_mrkdwn(ctx.question.text.strip()[:200])
-        intro = (
-            f"I'm not sure what you mean by “{said}”. "
-            "I answer questions about your customers from csbot's data."
-        )
-    message = build_help_message(intro=intro)
-    return _plain(list(message.blocks) or paragraph(message.text), "help")

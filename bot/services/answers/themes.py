@@ -38,7 +38,7 @@ from bot.db.queries.themes import (
 from bot.services.answers.account import suggestion_steps
 from bot.services.answers.context import AnswerContext, Reply
 from bot.services.corpus.themes import CHURN_THEME, PORTFOLIO, account_scope, csm_scope
-from bot.slack.blocks.account_answer import PlaybookSteps
+from bot.slack.blocks.account_views import PlaybookSteps
 from bot.slack.blocks.themes_answer import (
     CategoriesView,
     ThemesView,

@@ -19,7 +19,8 @@ from bot.db import alert_repository as alerts_db
 from bot.db import cta_repository as ctas_db
 from bot.db.audit import record_audit
 from bot.services.ctas.alert_rendering import render_cta_message
-from bot.services.ctas.rules import PRIORITY_ORDER, RulesConfig
+from bot.services.ctas.rule_types import PRIORITY_ORDER
+from bot.services.ctas.rules_config import RulesConfig
 from bot.services.outbox.queue import local_day_bounds
 from bot.services.outbox.quiet_hours import QuietHours
 from bot.settings import Settings

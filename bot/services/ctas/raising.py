@@ -19,7 +19,9 @@ from sqlalchemy.orm import Session
 from bot.db import cta_repository as ctas_db
 from bot.db.audit import record_audit
 from bot.db.cta_signals import load_account_signals
-from bot.services.ctas.rules import CtaCandidate, RuleContext, RulesConfig, evaluate_rules
+from bot.services.ctas.rule_types import CtaCandidate, RuleContext
+from bot.services.ctas.rules import evaluate_rules
+from bot.services.ctas.rules_config import RulesConfig
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)

@@ -20,8 +20,8 @@ from bot.db.queries.records import (
     PortfolioAccountRow,
     RenewalRow,
 )
-from bot.slack.blocks.account_answer import cta_line
 from bot.slack.blocks.answer import Blocks, bullets, divider, facts, freshness, paragraph, title
+from bot.slack.blocks.next_steps_answer import cta_line
 from bot.slack.blocks.portfolio_answer import (
     account_line,
     band_count_text,

@@ -22,8 +22,8 @@ from bot.db.queries.records import (
     RenewalRow,
 )
 from bot.slack import formatting as fmt
-from bot.slack.blocks.account_answer import cta_line
 from bot.slack.blocks.answer import Blocks, bullets, facts, paragraph, title
+from bot.slack.blocks.next_steps_answer import cta_line
 from bot.slack.formatting import escape_mrkdwn
 
 BAND_ORDER = ("red", "yellow", "green")

@@ -14,7 +14,7 @@ from datetime import datetime
 from bot.db.queries.records import Page
 from bot.db.queries.themes import CategorySummary, StoredTheme
 from bot.slack import formatting as fmt
-from bot.slack.blocks.account_answer import PlaybookSteps
+from bot.slack.blocks.account_views import PlaybookSteps
 from bot.slack.blocks.answer import Blocks, bullets, note, paragraph, title
 from bot.slack.formatting import escape_mrkdwn, truncate
 

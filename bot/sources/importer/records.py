@@ -46,6 +46,7 @@ class RecordBatch:
     ids: Sequence[str]
     where: str  # "salesforce Account": what an error line starts with
     fields: Mapping[str, str] = field(default_factory=dict)  # contract column → source field
+    locator: RecordLocator | None = None  # how errors name a row (default: where + id)
 
 
 class ColumnRows(Sequence[Mapping[str, RecordValue]]):
@@ -143,7 +144,7 @@ def import_records(
         spec = SPECS.get(batch.table)
         if spec is None:
             raise ImportFailed([f"{batch.where}: {batch.table}: not a contract table"])
-        where = RecordLocator(batch.where, batch.ids, batch.fields)
+        where = batch.locator or RecordLocator(batch.where, batch.ids, batch.fields)
         present = (
             list(batch.rows.columns)
             if isinstance(batch.rows, ColumnRows)
@@ -154,11 +155,13 @@ def import_records(
             raise ImportFailed(
                 [f"{batch.where}: {', '.join(unknown)}: not a column of {batch.table}"]
             )
-        for column in spec.columns:
-            if column.required and batch.rows and column.name not in present:
-                problems.add_text(f"{batch.where}: {column.name}: missing required column")
-        if problems:
-            continue
+        absent = [
+            c.name for c in spec.columns if c.required and batch.rows and c.name not in present
+        ]
+        for name in absent:
+            problems.add_text(f"{batch.where}: {name}: missing required column")
+        if absent:
+            continue  # later batches are still checked: every bad row is reported
         try:
             loaded, batch_newest = (
                 _load_chunks(

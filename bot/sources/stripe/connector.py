@@ -13,6 +13,12 @@ Reads only (see ``bot.sources.sync.protocol``). Two ways in, one cursor per obje
   last event of an object in a page wins. ``customer.deleted`` reports the customer's
   account as deleted (nothing is removed from the store); ``invoice.payment_failed``
   marks the invoice ``failed`` until a later event says otherwise.
+* **Retention**: Stripe keeps events for 30 days only. The cursor records when its
+  events were last read to the end (``checked``); when that is older than
+  :data:`EVENTS_KEPT_SECONDS` less a day's margin, events in between may be gone, so the
+  object is read in full again instead (upsert by key: only real changes are written) and
+  a ``stripe events expired`` event is logged. A quiet object's ``checked`` is refreshed
+  by an empty page at most once a day, so it does not fall behind for lack of events.
 
 Customers → accounts: the account id is ``metadata[csbot_account_id]`` when set, else
 the existing account whose ``domain`` is the customer's email domain, else the customer
@@ -29,8 +35,10 @@ increment reads that event again, harmlessly (upsert by key).
 from __future__ import annotations
 
 import json
+import logging
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any
 
@@ -50,6 +58,12 @@ from bot.sources.sync.protocol import SourceError, SourceObject, SourcePage, Syn
 
 METADATA_KEY = "csbot_account_id"
 EVENTS_PAGE = 100
+DAY_SECONDS = 86_400
+EVENTS_KEPT_SECONDS = 30 * DAY_SECONDS
+"""How long Stripe keeps events (its documented retention for ``GET /v1/events``)."""
+EVENTS_MARGIN_SECONDS = DAY_SECONDS
+"""Read in full once a cursor is within a day of that edge (clock skew, slow runs)."""
+logger = logging.getLogger(__name__)
 EVENT_TYPES: dict[str, tuple[str, ...]] = {
     "customers": ("customer.created", "customer.updated", "customer.deleted"),
     "subscriptions": tuple(
@@ -87,11 +101,17 @@ SINGULAR = {"customers": "customer", "subscriptions": "subscription", "invoices"
 
 @dataclass(frozen=True)
 class StripeCursor:
-    """Events applied up to ``created`` (ids at that second), and a full list's last id."""
+    """Events applied up to ``created`` (ids at that second), and a full list's last id.
+
+    ``checked`` is when the events were last read to the end (epoch seconds): what the
+    30-day retention is measured against. A cursor stored before it was kept has 0, read
+    as "unknown": the retention check then falls back to ``created``.
+    """
 
     created: int = 0
     ids: frozenset[str] = frozenset()
     after: str | None = None  # set while a full list read is under way
+    checked: int = 0
 
     @classmethod
     def parse(cls, cursor: SyncCursor) -> StripeCursor | None:
@@ -99,7 +119,12 @@ class StripeCursor:
             return None
         try:
             data = json.loads(cursor.value)
-            return cls(int(data["c"]), frozenset(map(str, data["ids"])), data.get("after"))
+            return cls(
+                int(data["c"]),
+                frozenset(map(str, data["ids"])),
+                data.get("after"),
+                int(data.get("checked") or 0),
+            )
         except (ValueError, KeyError, TypeError):
             raise SourceError(
                 f"stripe: stored cursor {cursor.value[:40]!r} is not a Stripe cursor; "
@@ -109,13 +134,23 @@ class StripeCursor:
     def after_event(self, event: Mapping[str, Any]) -> StripeCursor:
         created, event_id = int(event["created"]), str(event["id"])
         if created > self.created:
-            return StripeCursor(created, frozenset({event_id}))
-        return StripeCursor(self.created, self.ids | {event_id})
+            return StripeCursor(created, frozenset({event_id}), checked=self.checked)
+        return StripeCursor(self.created, self.ids | {event_id}, checked=self.checked)
+
+    def checked_at(self, now: int) -> StripeCursor:
+        return StripeCursor(self.created, self.ids, self.after, now)
+
+    def events_may_be_gone(self, now: int) -> bool:
+        """Could events after this cursor have aged out of Stripe's 30-day window?"""
+        last_read = self.checked or self.created
+        return now - last_read > EVENTS_KEPT_SECONDS - EVENTS_MARGIN_SECONDS
 
     def text(self) -> SyncCursor:
         data: dict[str, Any] = {"c": self.created, "ids": sorted(self.ids)}
         if self.after:
             data["after"] = self.after
+        if self.checked:
+            data["checked"] = self.checked
         return SyncCursor(json.dumps(data))
 
 
@@ -128,6 +163,7 @@ class StripeConnector:
     accounts: Callable[[], AccountIndex]
     metadata_key: str = METADATA_KEY
     name: str = "stripe"
+    clock: Callable[[], float] = time.time
     _index: AccountIndex | None = None
     _links: dict[str, tuple[str, bool]] = field(default_factory=dict)
     _made: set[str] = field(default_factory=set)
@@ -145,24 +181,30 @@ class StripeConnector:
                 f"stripe {object_name}: object {kind!r} is not one of {', '.join(EVENT_TYPES)}"
             )
         position = None if full else StripeCursor.parse(cursor)
+        now = int(self.clock())
+        if position is not None and position.after is None and position.events_may_be_gone(now):
+            logger.warning(
+                "stripe events expired",
+                extra={"source": self.name, "object": object_name, "action": "full read"},
+            )
+            position = None
         try:
             if position is None or position.after is not None:
-                yield from self._read_list(mapping, kind, position)
+                yield from self._read_list(mapping, kind, position, now)
             else:
-                events = self._events_since(kind, position)
-                yield from self.event_pages(mapping, kind, events, position)
+                yield from self._read_events(mapping, kind, position, now)
         except StripeError as exc:
             raise SourceError(f"stripe {object_name}: {exc}".replace(": stripe:", ":")) from None
 
     # --- full reads -------------------------------------------------------------------
     def _read_list(
-        self, mapping: ObjectMapping, kind: str, position: StripeCursor | None
+        self, mapping: ObjectMapping, kind: str, position: StripeCursor | None, now: int
     ) -> Iterator[SourcePage]:
         if position is None:
-            position = self._events_now(kind)
+            position = self._events_now(kind).checked_at(now)
         for page in self.api.list_pages(kind, starting_after=position.after):
             last = page.data[-1]["id"] if page.data and page.has_more else None
-            position = StripeCursor(position.created, position.ids, last)
+            position = StripeCursor(position.created, position.ids, last, position.checked)
             yield self._page(mapping, kind, page.data, position.text())
 
     def _events_now(self, kind: str) -> StripeCursor:
@@ -179,6 +221,30 @@ class StripeConnector:
         return StripeCursor(created, frozenset(ids))
 
     # --- increments -------------------------------------------------------------------
+    def _read_events(
+        self, mapping: ObjectMapping, kind: str, position: StripeCursor, now: int
+    ) -> Iterator[SourcePage]:
+        """The events after the cursor; the last page's cursor says they were read at ``now``.
+
+        ``checked`` only moves once every event is read (a run that fails mid-way keeps the
+        old one). An object with no new events gets one empty page when its ``checked`` is
+        a day old, so it stays inside the retention window without rewriting its cursor on
+        every run.
+        """
+        events = self._events_since(kind, position)
+        pages = self.event_pages(mapping, kind, events, position)
+        page = next(pages, None)
+        while page is not None:
+            following = next(pages, None)
+            if following is None:
+                last = StripeCursor.parse(page.cursor)
+                assert last is not None
+                page = replace(page, cursor=last.checked_at(now).text())
+            yield page
+            page = following
+        if not events and now - position.checked >= DAY_SECONDS:
+            yield self._page(mapping, kind, [], position.checked_at(now).text())
+
     def _events_since(self, kind: str, position: StripeCursor) -> list[dict[str, Any]]:
         """Events after the cursor, oldest first (Stripe lists newest first)."""
         found = [

@@ -22,12 +22,21 @@ Teams change a mapping, not code. One file per source (``salesforce.yaml``,
             unmapped: null        # a value not listed becomes empty (omit: it is refused)
           status: {value: active} # a constant
           amount: {field: Amount, default: 0}  # used when the source field is empty
+          arr: {expr: "MRR__c * 12"}  # computed (bot/sources/sync/expression.py)
+          start_date: {field: Start__c, format: "%m/%d/%Y"}  # strptime format(s)
+          end_date:               # a list: the first rule giving a value wins
+            - End__c
+            - {field: Start__c, transform: year_later}
         owner:                    # owner → csms by user email
           column: csm_id
           email: [CSM__r.Email, Owner.Email]   # first non-empty wins (a CSM__c lookup first)
 
 Transforms: ``date`` (a date-time's date), ``domain`` (a URL's host without ``www.``),
-``lower``, ``year_later`` (a date one year on: an opportunity-derived contract's end).
+``lower``, ``year_later`` (a date one year on: an opportunity-derived contract's end),
+``is_set`` (``true`` when the field has a value, else ``false``: map it with ``values``).
+A rule applies, in order: field (or ``expr``), format (the source's date text parsed to
+ISO), transform, default (a contract value), values; an empty result falls through to
+the next rule of a list.
 
 Every problem is reported at once, located by file and path
 (``salesforce.yaml: objects.Account.fields.arr2: not a column of accounts``).
@@ -36,7 +45,7 @@ Every problem is reported at once, located by file and path
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import cached_property
 from importlib import resources
@@ -46,7 +55,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from bot.sources.importer.contract import SPECS
+from bot.sources.importer.contract import SPECS, Kind
+from bot.sources.sync.expression import CellError, Expression, ExpressionError, parse_expression
 from bot.sources.sync.protocol import ContractRow, ContractValue
 
 _UNSET = object()
@@ -91,12 +101,39 @@ def _year_later(value: Any) -> Any:
         return (start + timedelta(days=365)).isoformat()
 
 
+def _is_set(value: Any) -> Any:
+    return "false" if value is None or str(value).strip() == "" else "true"
+
+
 TRANSFORMS: dict[str, Callable[[Any], Any]] = {
     "date": _to_date,
     "domain": _domain,
     "lower": _lower,
     "year_later": _year_later,
+    "is_set": _is_set,
 }
+
+
+def parse_formatted(value: Any, formats: Sequence[str], as_date: bool, name: str) -> Any:
+    """Text in one of ``formats`` (strptime) as ISO text; CellError when none fits."""
+    if value in (None, ""):
+        return value
+    if isinstance(value, datetime | date):
+        parsed_value = value
+    else:
+        text = str(value).strip()
+        for form in formats:
+            try:
+                parsed_value = datetime.strptime(text, form)
+                break
+            except ValueError:
+                continue
+        else:
+            shown = " or ".join(repr(form) for form in formats)
+            raise CellError(name, str(value), f"does not match the format {shown}")
+    if as_date and isinstance(parsed_value, datetime):
+        return parsed_value.date().isoformat()
+    return parsed_value.isoformat()
 
 
 def field_value(record: Mapping[str, Any], path: str) -> Any:
@@ -120,11 +157,35 @@ class ColumnRule:
     unmapped: Any = _UNSET  # _UNSET: an unlisted picklist value is passed on (and refused)
     transform: str | None = None
     default: Any = None  # used when the source field is empty
+    expression: Expression | None = None  # a computed value instead of a field
+    formats: tuple[str, ...] = ()  # strptime formats of a date / date-time field
+    as_date: bool = False  # the formatted value is a date (else a date-time)
+    fallbacks: tuple[ColumnRule, ...] = ()  # tried in turn while the value is empty
+
+    def reads(self) -> list[str]:
+        """The source fields this rule (and its fallbacks) read."""
+        own = list(self.expression.columns) if self.expression else []
+        if self.field is not None:
+            own.append(self.field)
+        return own + [name for rule in self.fallbacks for name in rule.reads()]
 
     def value(self, record: Mapping[str, Any]) -> ContractValue:
-        if self.field is None:
+        """The contract value; a cell a computation cannot use is passed on for the importer."""
+        try:
+            return self.evaluate(record)
+        except CellError as exc:
+            return exc.value
+
+    def evaluate(self, record: Mapping[str, Any]) -> ContractValue:
+        """The contract value; raises CellError for a cell an expression or format refuses."""
+        if self.field is None and self.expression is None:
             return self.constant  # type: ignore[no-any-return]
-        value = field_value(record, self.field)
+        if self.expression is not None:
+            value = self.expression.evaluate(record)
+        else:
+            value = field_value(record, self.field)  # type: ignore[arg-type]
+        if self.formats:
+            value = parse_formatted(value, self.formats, self.as_date, self.field or self.column)
         if self.transform is not None:
             value = TRANSFORMS[self.transform](value)
         if value in (None, "") and self.default is not None:
@@ -134,6 +195,11 @@ class ColumnRule:
                 value = self.values[str(value)]
             elif self.unmapped is not _UNSET:
                 value = self.unmapped
+        if value in (None, "") and self.fallbacks:
+            for rule in self.fallbacks:
+                value = rule.evaluate(record)
+                if value not in (None, ""):
+                    break
         if isinstance(value, Mapping | list):
             return str(value)  # a lookup mapped whole: the importer refuses nothing silently
         if isinstance(value, datetime | date):
@@ -172,11 +238,22 @@ def _getter(rule: ColumnRule) -> Callable[[Mapping[str, Any]], Any]:
         and rule.transform is None
         and rule.values is None
         and rule.default is None
+        and not rule.formats
+        and not rule.fallbacks
     )
     if plain:
         name = rule.field
         return lambda record: record.get(name)
     return rule.value
+
+
+def _source_name(rule: ColumnRule) -> str:
+    """How an error line names the source of a contract column."""
+    if rule.field is not None:
+        return rule.field
+    if rule.expression is not None:
+        return f"{rule.column} (= {rule.expression.text})"
+    return f"{rule.column} (constant)"
 
 
 @dataclass(frozen=True)
@@ -194,8 +271,7 @@ class ObjectMapping:
         """Every source field the mapping reads (for the connector's query), in order."""
         wanted: dict[str, None] = {self.id_field: None}
         for rule in self.columns:
-            if rule.field:
-                wanted[rule.field] = None
+            wanted.update(dict.fromkeys(rule.reads()))
         if self.owner:
             wanted.update(dict.fromkeys(self.owner.email_fields))
         wanted.update(dict.fromkeys(self.skip_if_missing))
@@ -204,7 +280,7 @@ class ObjectMapping:
     @property
     def fields(self) -> dict[str, str]:
         """Contract column → source field, to locate errors."""
-        out = {rule.column: rule.field or f"{rule.column} (constant)" for rule in self.columns}
+        out = {rule.column: _source_name(rule) for rule in self.columns}
         if self.owner:
             out[self.owner.column] = self.owner.email_fields[0]
         return out
@@ -245,7 +321,7 @@ class SourceMapping:
 
 
 _OBJECT_KEYS = {"object", "table", "fields", "owner", "skip_if_missing", "where", "id_field"}
-_RULE_KEYS = {"field", "value", "values", "unmapped", "transform", "default"}
+_RULE_KEYS = {"field", "value", "values", "unmapped", "transform", "default", "expr", "format"}
 
 
 def _parse_rule(
@@ -254,9 +330,19 @@ def _parse_rule(
     spec: object,
     problems: list[str],
     choices: tuple[str, ...] | None = None,
+    kind: Kind | None = None,
 ) -> ColumnRule | None:
     if isinstance(spec, str) and spec.strip():
         return ColumnRule(column, field=spec.strip())
+    if isinstance(spec, list) and spec:
+        rules = [
+            _parse_rule(f"{where}[{index}]", column, item, problems, choices, kind)
+            for index, item in enumerate(spec)
+        ]
+        if any(rule is None for rule in rules):
+            return None
+        first, *rest = rules
+        return replace(first, fallbacks=tuple(rest))  # type: ignore[arg-type, type-var]
     if not isinstance(spec, Mapping):
         problems.append(f"{where}: expected a source field name or a mapping with 'field'")
         return None
@@ -265,10 +351,29 @@ def _parse_rule(
         problems.append(f"{where}: unknown key(s) {', '.join(map(str, unknown))}")
     if "value" in spec:
         return ColumnRule(column, constant=spec["value"])
+    expression: Expression | None = None
+    if "expr" in spec:
+        try:
+            expression = parse_expression(spec["expr"])
+        except ExpressionError as exc:
+            problems.append(f"{where}.expr: {exc}")
+            return None
+        if "field" in spec:
+            problems.append(f"{where}: give 'field' or 'expr', not both")
     source_field = spec.get("field")
-    if not isinstance(source_field, str) or not source_field.strip():
-        problems.append(f"{where}.field: required (a source field name), or give 'value'")
+    if expression is None and (not isinstance(source_field, str) or not source_field.strip()):
+        problems.append(f"{where}.field: required (a source field name), or give 'value' or 'expr'")
         return None
+    formats = spec.get("format")
+    formats = [formats] if isinstance(formats, str) else formats
+    if formats is not None and (
+        not isinstance(formats, list) or not formats or not all(isinstance(f, str) for f in formats)
+    ):
+        problems.append(f"{where}.format: expected a strptime format such as '%m/%d/%Y', or a list")
+        formats = None
+    if formats and kind not in (Kind.DATE, Kind.DATETIME):
+        problems.append(f"{where}.format: only for a date or date-time column")
+        formats = None
     values = spec.get("values")
     if values is not None and not isinstance(values, Mapping):
         problems.append(f"{where}.values: expected source value: contract value pairs")
@@ -286,12 +391,18 @@ def _parse_rule(
                 )
     return ColumnRule(
         column,
-        field=source_field.strip(),
+        field=source_field.strip() if expression is None else None,  # type: ignore[union-attr]
         values={str(k): v for k, v in values.items()} if values else None,
         unmapped=spec.get("unmapped", _UNSET),
         transform=transform,
         default=spec.get("default"),
+        expression=expression,
+        formats=tuple(formats or ()),
+        as_date=kind is Kind.DATE,
     )
+
+
+parse_rule = _parse_rule  # one contract column's rule; the CSV mappings parse theirs with it
 
 
 def _parse_object(
@@ -319,8 +430,15 @@ def _parse_object(
         if column_name not in contract.by_name:
             problems.append(f"{where}.fields.{column}: not a column of {table}")
             continue
-        choices = contract.by_name[column_name].choices
-        rule = _parse_rule(f"{where}.fields.{column}", column_name, rule_spec, problems, choices)
+        contract_column = contract.by_name[column_name]
+        rule = _parse_rule(
+            f"{where}.fields.{column}",
+            column_name,
+            rule_spec,
+            problems,
+            contract_column.choices,
+            contract_column.kind,
+        )
         if rule is not None:
             rules.append(rule)
     owner: OwnerRule | None = None

@@ -20,6 +20,7 @@ SOURCES: dict[str, str] = {
     "zendesk": "bot.sources.zendesk.connector",
     "stripe": "bot.sources.stripe.connector",
     "warehouse": "bot.sources.warehouse.connector",
+    "events": "bot.sources.events.connector",
 }
 
 

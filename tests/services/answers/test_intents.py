@@ -8,7 +8,8 @@ import pytest
 
 from bot.db.queries.records import AccountName
 from bot.services.accounts.names import Mention
-from bot.services.answers.intents import Intent, parse_question
+from bot.services.answers.intents import Intent
+from bot.services.answers.question_parser import parse_question
 
 TODAY = date(2025, 6, 16)
 ACME = AccountName(account_id="acc_acme", name="Acme Corp Inc", csm_id="c1", status="active")

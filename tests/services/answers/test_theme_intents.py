@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 
 from bot.db.queries.records import AccountName
-from bot.services.answers.intents import Intent, parse_question
+from bot.services.answers.intents import Intent
+from bot.services.answers.question_parser import parse_question
 from tests.services.answers.test_intents import finder
 
 TODAY = date(2025, 6, 16)
