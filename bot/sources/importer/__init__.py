@@ -361,6 +361,9 @@ def _load_chunks(
                 continue
             values = chunk[column.name].str.strip()
             filled = values != ""
+            # isin on Arrow strings builds one pyarrow scalar per known key (per chunk: a
+            # sync page of 5,000 rows against 10,000 accounts paid 30 ms); object → C hash.
+            values = values.astype(object)
             if column.references == spec.table:
                 unknown_mask = filled & ~values.isin(known_keys.get(spec.table, set()) | file_keys)
                 pending_self_refs.extend(

@@ -49,6 +49,30 @@ class RecordBatch:
     locator: RecordLocator | None = None  # how errors name a row (default: where + id)
 
 
+class ColumnRows(Sequence[Mapping[str, RecordValue]]):
+    """A page of rows held as columns (``{"account_id": [...], "date": [...]}``).
+
+    A connector that reads columns (a SQL result) hands its page over as is: ``_chunk``
+    takes the columns without building a dict per row and taking it apart again (for
+    3.6 M usage rows that was a tenth of the sync). Indexing still gives a row.
+    """
+
+    __slots__ = ("columns", "_length")
+
+    def __init__(self, columns: Mapping[str, Sequence[RecordValue]]) -> None:
+        lengths = {len(values) for values in columns.values()}
+        if len(lengths) > 1:
+            raise ValueError("ColumnRows: columns of different lengths")
+        self.columns = dict(columns)
+        self._length = lengths.pop() if lengths else 0
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, index: int) -> Mapping[str, RecordValue]:  # type: ignore[override]
+        return {name: values[index] for name, values in self.columns.items()}
+
+
 @dataclass
 class RecordImport:
     rows: dict[str, int] = field(default_factory=dict)
@@ -72,10 +96,18 @@ def _texts(values: list[RecordValue]) -> list[str]:
     return [value if type(value) is str else cell_text(value) for value in values]
 
 
+def _column(batch: RecordBatch, column: str) -> list[RecordValue]:
+    if isinstance(batch.rows, ColumnRows):
+        return list(batch.rows.columns[column])
+    return [row.get(column) for row in batch.rows]
+
+
 def _chunk(batch: RecordBatch, columns: list[str]) -> Chunk:
+    # dtype=str (Arrow-backed strings, as ``read_csv`` gives the file path): the checks'
+    # string ops then run vectorised; on object columns they loop in Python, ~10× slower.
     frame = pd.DataFrame(
-        {column: _texts([row.get(column) for row in batch.rows]) for column in columns},
-        dtype=object,
+        {column: _texts(_column(batch, column)) for column in columns},
+        dtype=str,
     )
     frame[LINE] = range(1, len(batch.rows) + 1)
     return Chunk(frame)
@@ -113,7 +145,11 @@ def import_records(
         if spec is None:
             raise ImportFailed([f"{batch.where}: {batch.table}: not a contract table"])
         where = batch.locator or RecordLocator(batch.where, batch.ids, batch.fields)
-        present = list(dict.fromkeys(chain.from_iterable(batch.rows)))
+        present = (
+            list(batch.rows.columns)
+            if isinstance(batch.rows, ColumnRows)
+            else list(dict.fromkeys(chain.from_iterable(batch.rows)))
+        )
         unknown = [name for name in present if name not in spec.by_name]
         if unknown:
             raise ImportFailed(

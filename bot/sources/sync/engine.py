@@ -185,8 +185,10 @@ class _RunState:
         return self._keys
 
 
-def _resolve(page: SourcePage, state: _RunState, run: ObjectRun) -> list[ContractRow]:
+def _resolve(page: SourcePage, state: _RunState, run: ObjectRun) -> Sequence[ContractRow]:
     owner_column = page.owner_column
+    if not owner_column and page.table != "csms":
+        return page.rows  # nothing to resolve: as handed over (ColumnRows stay columns)
     rows: list[ContractRow] = list(page.rows)
     if page.table == "csms":
         # A user who already is a csm (same email) updates that csm, not a copy.

@@ -19,6 +19,7 @@ SOURCES: dict[str, str] = {
     "intercom": "bot.sources.intercom.connector",
     "zendesk": "bot.sources.zendesk.connector",
     "stripe": "bot.sources.stripe.connector",
+    "warehouse": "bot.sources.warehouse.connector",
     "events": "bot.sources.events.connector",
 }
 
