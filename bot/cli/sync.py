@@ -123,7 +123,9 @@ def sync_run_command(
                 + ", kept in the store"
             )
         if run.skipped:
-            extra.append(f"{run.skipped} skipped by the mapping")
+            extra.append(
+                f"{run.skipped} skipped (left out by the mapping, or no account in the store)"
+            )
         if run.unowned:
             extra.append(f"{run.unowned} with an owner email no csm has")
         typer.echo(

@@ -131,6 +131,10 @@ def test_first_sync_fills_usage_daily_from_the_aggregating_query(store, wh):
     assert run["skipped"] == len(expected) - len(known(expected))  # trial-001's days
     assert run["pages"] == -(-len(expected) // PAGE)
     assert run["cursor"] == DAYS[-1].isoformat()
+    again = invoke("sync", "run", "warehouse", "--full").output  # what a person reads
+    assert (
+        f"{run['skipped']} skipped (left out by the mapping, or no account in the store)" in again
+    )
     status = invoke("sync", "status", "--json")
     [row] = [r for r in json.loads(status.stdout) if r["source"] == "warehouse"]
     assert row["cursor"] == "2026-03-01" and row["last_error"] is None
