@@ -2,11 +2,12 @@
 
 The fake Zendesk (tests/support/fake_zendesk.py: the recorded export shapes) runs in
 its own child process, so its records are in nobody's memory figure. Beside
-``csbot sync run zendesk`` (plain httpx, a transaction per page with its cursor) the
-same run times a reference: the same pages fetched with plain httpx, written as
-contract CSVs and loaded with ``import_folder`` (``csbot import``) in one transaction.
-Each side runs in its own child process, so its peak RSS is its own; the sync side
-also samples its RSS after each page, to show memory stays flat while it pages.
+``csbot sync run zendesk`` (plain httpx; the pages waiting when the importer is free
+go in one transaction with the last one's cursor) the same run times a reference:
+the same pages fetched with plain httpx, written as contract CSVs and loaded with
+``import_folder`` (``csbot import``) in one transaction. Each side runs in its own
+child process, so its peak RSS is its own; the sync side also samples its RSS after
+each page, to show memory stays flat while it pages.
 
 Targets: sync ≤ 1.5 × reference; RSS flat over the run.
 

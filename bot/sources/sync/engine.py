@@ -7,6 +7,17 @@ contacts marked inactive, and the cursor after that page. A crash therefore lose
 most the page in flight, and the next run resumes right after the last committed
 page: nothing lost, nothing twice (upsert by key makes a replayed page harmless too).
 
+Pages that are already read when the importer is free are imported together, in one
+transaction with the last one's cursor (``bot.sources.sync.grouping``, up
+to ``GROUP_ROWS`` rows). The importer's checks cost the same per call whatever the
+page size, so a source with small pages (Zendesk's 1,000 tickets, HubSpot's 100) paid
+that cost per page and the sync ran at half the speed of a CSV import. A group only
+takes what is waiting, never waits for more, so a slow source still commits page by
+page. A row repeated in a later page of a group (an incremental export lists a record
+again when it changed while paging) keeps its later version, as page-by-page upserts
+did. If a group is refused, its pages are imported again one by one: those before the
+bad one are kept with their cursor, and the bad one fails as it would have alone.
+
 A bad record fails its page with located lines (``salesforce Account 001…: AnnualRevenue:
 'abc': is not a number``); the page is rolled back, the cursor stays, the error is
 kept as the object's ``last_error`` (``csbot sync status``) and the run stops.
@@ -21,11 +32,9 @@ and is reported.
 from __future__ import annotations
 
 import logging
-import queue
-import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -45,6 +54,7 @@ from bot.errors import ImportFailed
 from bot.sources.importer import _reason, _stored_keys
 from bot.sources.importer.contract import SPECS
 from bot.sources.importer.records import RecordBatch, import_records
+from bot.sources.sync.grouping import joined_batch, page_groups
 from bot.sources.sync.protocol import (
     Connector,
     ContractRow,
@@ -112,51 +122,6 @@ class ObjectRun:
 PageHook = Callable[[ObjectRun], None]
 
 
-def prefetched(pages: Iterator[SourcePage]) -> Iterator[SourcePage]:
-    """Read the next page in a helper thread while this one is imported.
-
-    The network wait and the import overlap; at most one page waits in the hand-over
-    queue, so memory stays flat (three pages at most: read, waiting, importing). Only
-    the helper thread touches the connector. A connector error is re-raised here, in
-    order, after the pages read before it.
-    """
-    handover: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=1)
-    stop = threading.Event()
-
-    def put(item: tuple[str, object]) -> bool:
-        while not stop.is_set():
-            try:
-                handover.put(item, timeout=0.05)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            for page in pages:
-                if not put(("page", page)):
-                    return
-            put(("done", None))
-        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, re-raised there
-            put(("error", exc))
-
-    helper = threading.Thread(target=produce, name="sync-prefetch", daemon=True)
-    helper.start()
-    try:
-        while True:
-            kind, item = handover.get()
-            if kind == "page":
-                yield item  # type: ignore[misc]
-            elif kind == "done":
-                return
-            else:
-                raise item  # type: ignore[misc]
-    finally:
-        stop.set()
-        helper.join(timeout=5)
-
-
 class _RunState:
     """Lookups one run carries between pages, read on first use (a run with nothing new
     never reads them)."""
@@ -183,6 +148,10 @@ class _RunState:
     @property
     def keys_if_loaded(self) -> dict[str, set[str]] | None:
         return self._keys
+
+    def forget_keys(self) -> None:
+        """After a refused transaction: the keys it added were never stored."""
+        self._keys = None
 
 
 def _resolve(page: SourcePage, state: _RunState, run: ObjectRun) -> Sequence[ContractRow]:
@@ -241,58 +210,20 @@ def run_object(
     extra = {"source": source, "object": name, "import_id": import_id, "full": full}
     logger.info("sync started", extra=extra)
     try:
-        for page in prefetched(iter(connector.read(name, cursor, full=full))):
-            rows = _resolve(page, state, run)
-            batch = RecordBatch(page.table, rows, page.source_ids, where, page.fields)
-            deleted = list(page.deleted_ids)
-            now = clock()
-            with engine.connect() as connection:
-                transaction = connection.begin()
-                try:
-                    result = import_records(
-                        connection,
-                        [batch],
-                        import_id=import_id,
-                        deactivate_contacts=deleted if page.table == "contacts" else (),
-                        known_keys=state.keys,
-                        write=not dry_run,
-                        now=now,
-                    )
-                    if dry_run:
-                        transaction.rollback()
-                    else:
-                        save_cursor(
-                            connection,
-                            source=source,
-                            object_name=name,
-                            table_name=table,
-                            cursor=page.cursor.value,
-                            now=now,
-                        )
-                        transaction.commit()
-                except DBAPIError as exc:
-                    if transaction.is_active:
-                        transaction.rollback()
-                    raise ImportFailed(
-                        [f"{where}: the database refused the page: {_reason(exc)}"]
-                    ) from None
-                except BaseException:
-                    if transaction.is_active:
-                        transaction.rollback()
+        write = _PageWriter(engine, run, state, import_id, where, clock, dry_run=dry_run)
+        for group in page_groups(iter(connector.read(name, cursor, full=full))):
+            rows = [_resolve(page, state, run) for page in group]
+            try:
+                write(group, rows)
+            except ImportFailed:
+                if len(group) == 1:
                     raise
-            run.pages += 1
-            run.rows_changed += result.rows.get(page.table, 0)
-            run.deleted += len(deleted)
-            run.deactivated += result.deactivated
-            run.skipped += page.skipped
-            run.cursor = page.cursor.value
-            if page.table == "csms":
-                for row in rows:
-                    email = str(row.get("email") or "").strip().lower()
-                    if email and row.get("csm_id"):
-                        state.owners.setdefault(email, str(row["csm_id"]))
+                state.forget_keys()  # the refused transaction stored none of its keys
+                for page, page_rows in zip(group, rows, strict=True):
+                    write([page], [page_rows])  # the good ones kept, the bad one located
             if on_page is not None:
-                on_page(run)
+                for _ in group:
+                    on_page(run)
         if not dry_run:
             _finish(engine, run, import_id, clock(), state)
     except ImportFailed as exc:
@@ -327,6 +258,70 @@ def run_object(
         },
     )
     return run
+
+
+@dataclass
+class _PageWriter:
+    """Import a group of pages in one transaction with the last page's cursor."""
+
+    engine: Engine
+    run: ObjectRun
+    state: _RunState
+    import_id: str
+    where: str
+    clock: Callable[[], datetime]
+    dry_run: bool = False
+
+    def __call__(self, pages: Sequence[SourcePage], rows: Sequence[Sequence[ContractRow]]) -> None:
+        run, last = self.run, pages[-1]
+        batch = joined_batch(pages, rows, self.where)
+        deleted = [source_id for page in pages for source_id in page.deleted_ids]
+        now = self.clock()
+        with self.engine.connect() as connection:
+            transaction = connection.begin()
+            try:
+                result = import_records(
+                    connection,
+                    [batch],
+                    import_id=self.import_id,
+                    deactivate_contacts=deleted if last.table == "contacts" else (),
+                    known_keys=self.state.keys,
+                    write=not self.dry_run,
+                    now=now,
+                )
+                if self.dry_run:
+                    transaction.rollback()
+                else:
+                    save_cursor(
+                        connection,
+                        source=run.source,
+                        object_name=run.object_name,
+                        table_name=run.table,
+                        cursor=last.cursor.value,
+                        now=now,
+                    )
+                    transaction.commit()
+            except DBAPIError as exc:
+                if transaction.is_active:
+                    transaction.rollback()
+                raise ImportFailed(
+                    [f"{self.where}: the database refused the page: {_reason(exc)}"]
+                ) from None
+            except BaseException:
+                if transaction.is_active:
+                    transaction.rollback()
+                raise
+        run.pages += len(pages)
+        run.rows_changed += result.rows.get(last.table, 0)
+        run.deleted += len(deleted)
+        run.deactivated += result.deactivated
+        run.skipped += sum(page.skipped for page in pages)
+        run.cursor = last.cursor.value
+        if last.table == "csms":
+            for row in batch.rows:
+                email = str(row.get("email") or "").strip().lower()
+                if email and row.get("csm_id"):
+                    self.state.owners.setdefault(email, str(row["csm_id"]))
 
 
 def _finish(
