@@ -79,7 +79,7 @@ run: install
 
 test: install
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n auto --maxprocesses 4 --dist loadfile
 
 lint: install
 	$(VENV)/bin/ruff check .
