@@ -19,7 +19,6 @@ import argparse
 import csv
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench._process import cpu_seconds, peak_rss_mib  # noqa: E402
 
 SOQL = {
     "User": "SELECT Id, Name, Email, Department, SystemModstamp, IsDeleted FROM User "
@@ -49,15 +50,6 @@ def serve(accounts: int, contacts: int, info_file: Path) -> None:
     )
     while True:
         time.sleep(3600)
-
-
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def side_sync(database: Path) -> dict[str, float]:

@@ -20,7 +20,6 @@ import csv
 import gzip
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -31,12 +30,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench._process import peak_rss_mib  # noqa: E402
+
 ACCOUNTS = [f"acct-{n:04d}" for n in range(200)]
 USERS = 10
-
-
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def generate(folder: Path, events: int) -> int:

@@ -31,7 +31,6 @@ import argparse
 import csv
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -42,6 +41,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench._process import cpu_seconds, current_rss_mib, peak_rss_mib  # noqa: E402
+
 FIRST_DAY = date(2025, 1, 1)
 QUERY = (
     "SELECT account_id, date, active_users, logins, events, features_used, session_minutes\n"
@@ -50,20 +51,6 @@ QUERY = (
 COLUMNS = ["account_id", "date", "active_users", "logins", "events", "features_used"] + [
     "session_minutes"
 ]
-
-
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def current_rss_mib() -> float:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def account_id(n: int) -> str:

@@ -21,7 +21,6 @@ import base64
 import csv
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -30,6 +29,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench._process import cpu_seconds, current_rss_mib, peak_rss_mib  # noqa: E402
 
 
 def serve(tickets: int, organizations: int, info_file: Path) -> None:
@@ -42,20 +43,6 @@ def serve(tickets: int, organizations: int, info_file: Path) -> None:
     )
     while True:
         time.sleep(3600)
-
-
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def current_rss_mib() -> float:
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-
-def cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def side_sync(database: Path) -> dict[str, object]:

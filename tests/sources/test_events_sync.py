@@ -37,6 +37,7 @@ from tests.support.event_exports import (
     segment_lines,
     write_lines,
 )
+from tests.support.score_parity import scored_rows, scored_rows_of_csv_import
 
 REPO = Path(__file__).resolve().parents[2]
 ACCOUNTS = [f"acct-{n:03d}" for n in range(1, 13)]
@@ -446,9 +447,7 @@ def test_synced_store_scores_like_the_same_usage_imported_as_csv(
             suffix = ".jsonl.gz" if n == 1 else ".jsonl"
             write_lines(str(exports / f"{day[:7]}/{day}/{writer.__name__}{suffix}"), writer(mine))
     sync()
-    synced_scores = tmp_path / "synced.csv"
-    scored = invoke("score", "--as-of", "2026-03-02", "--out", str(synced_scores))
-    assert scored.exit_code == 0, scored.output
+    synced_rows = scored_rows(tmp_path / "synced.csv", "2026-03-02")
 
     folder = write_contract_accounts(tmp_path / "contract")
     with (folder / "usage_daily.csv").open("w", newline="") as out:
@@ -457,16 +456,9 @@ def test_synced_store_scores_like_the_same_usage_imported_as_csv(
         writer.writerow(["account_id", "date", *columns])
         for (account, day), row in sorted(expected_rows(visits).items()):
             writer.writerow([account, day, *(row[c] for c in columns)])
-    other = tmp_path / "csv-store"
-    other.mkdir()
-    with database_url(db_kind, other) as url, migrated_engine(url):
-        monkeypatch.setenv("CSBOT_DATABASE_URL", url)
-        imported = invoke("import", str(folder))
-        assert imported.exit_code == 0, imported.output
-        csv_scores = tmp_path / "imported.csv"
-        scored = invoke("score", "--as-of", "2026-03-02", "--out", str(csv_scores))
-        assert scored.exit_code == 0, scored.output
+    imported_rows = scored_rows_of_csv_import(
+        folder, db_kind=db_kind, tmp_path=tmp_path, monkeypatch=monkeypatch, as_of="2026-03-02"
+    )
 
-    synced_rows = list(csv.DictReader(synced_scores.open()))
     assert len(synced_rows) == len(ACCOUNTS)
-    assert synced_rows == list(csv.DictReader(csv_scores.open()))
+    assert synced_rows == imported_rows

@@ -16,7 +16,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,8 +30,8 @@ from bot.sources.intercom.connector import IntercomConnector
 from bot.sources.sync.engine import ObjectRun, run_source
 from bot.sources.sync.mapping import load_mapping
 from tests.support.cli import invoke
-from tests.support.databases import migrated_engine, postgres_schema_url
 from tests.support.fake_intercom import FakeIntercom, Fault
+from tests.support.score_parity import scored_rows, scored_rows_of_csv_import
 
 REPO = Path(__file__).resolve().parents[2]
 CLOCK = 1_800_000_000.0  # the API's injected wall clock (for X-RateLimit-Reset)
@@ -348,11 +347,8 @@ def _write_contract_csv(fake: FakeIntercom, folder: Path) -> None:
     )
 
 
-def _score(out: Path) -> list[dict[str, str]]:
-    result = invoke("score", "--as-of", SCORE_DAY, "--out", str(out))
-    assert result.exit_code == 0, result.output
-    with out.open(encoding="utf-8") as handle:
-        return sorted(csv.DictReader(handle), key=lambda row: row["account_id"])
+def _by_account(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    return sorted(rows, key=lambda row: row["account_id"])
 
 
 def test_synced_store_scores_like_the_same_data_imported_as_csv(
@@ -360,19 +356,18 @@ def test_synced_store_scores_like_the_same_data_imported_as_csv(
 ):
     intercom.generate(120, contacts_per_company=2, conversations_per_contact=3)
     sync()
-    synced = _score(tmp_path / "synced.csv")
+    synced = _by_account(scored_rows(tmp_path / "synced.csv", SCORE_DAY))
 
     _write_contract_csv(intercom, tmp_path / "contract")
-    with ExitStack() as stack:
-        if db_kind == "sqlite":
-            url = f"sqlite:///{(tmp_path / 'imported.db').as_posix()}"
-        else:
-            url = stack.enter_context(postgres_schema_url())
-        stack.enter_context(migrated_engine(url))
-        monkeypatch.setenv("CSBOT_DATABASE_URL", url)
-        imported = invoke("import", str(tmp_path / "contract"))
-        assert imported.exit_code == 0, imported.output
-        from_csv = _score(tmp_path / "imported.csv")
+    from_csv = _by_account(
+        scored_rows_of_csv_import(
+            tmp_path / "contract",
+            db_kind=db_kind,
+            tmp_path=tmp_path,
+            monkeypatch=monkeypatch,
+            as_of=SCORE_DAY,
+        )
+    )
 
     assert len(synced) == 120
     assert synced == from_csv  # row for row

@@ -32,8 +32,8 @@ from bot.sources.stripe.connector import StripeConnector, ingest_event
 from bot.sources.sync.engine import ObjectRun, run_source
 from bot.sources.sync.mapping import load_mapping
 from tests.support.cli import invoke
-from tests.support.databases import database_url, migrated_engine
 from tests.support.fake_stripe import DAY, FakeStripe, Fault
+from tests.support.score_parity import scored_rows, scored_rows_of_csv_import
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -404,20 +404,19 @@ def test_synced_score_equals_the_score_of_the_same_rows_imported_as_csv(
 ):
     stripe_fake.generate(90, invoices_per_customer=3)
     sync()
-    synced_out = tmp_path / "synced.csv"
-    assert invoke("score", "--as-of", "2026-03-02", "--out", str(synced_out)).exit_code == 0
+    synced_rows = scored_rows(tmp_path / "synced.csv", "2026-03-02")
 
     contract_csvs(stripe_fake, tmp_path / "contract")
-    with database_url(db_kind, tmp_path / "csvstore") as url, migrated_engine(url):
-        monkeypatch.setenv("CSBOT_DATABASE_URL", url)
-        imported = invoke("import", str(tmp_path / "contract"))
-        assert imported.exit_code == 0, imported.output
-        csv_out = tmp_path / "imported.csv"
-        assert invoke("score", "--as-of", "2026-03-02", "--out", str(csv_out)).exit_code == 0
+    imported_rows = scored_rows_of_csv_import(
+        tmp_path / "contract",
+        db_kind=db_kind,
+        tmp_path=tmp_path,
+        monkeypatch=monkeypatch,
+        as_of="2026-03-02",
+    )
 
-    synced_rows = list(csv.DictReader(synced_out.open()))
     assert len(synced_rows) > 0
-    assert synced_rows == list(csv.DictReader(csv_out.open()))
+    assert synced_rows == imported_rows
 
 
 def test_the_assistant_answers_about_a_synced_accounts_billing(

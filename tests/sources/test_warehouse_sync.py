@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from bot.db.models import SyncCursor, UsageDaily
 from bot.sources.warehouse.connector import EXAMPLE_SQL
 from tests.support.cli import invoke
-from tests.support.databases import database_url, migrated_engine
+from tests.support.score_parity import scored_rows, scored_rows_of_csv_import
 from tests.support.usage_warehouse import (
     USAGE_ROWS_SQL,
     Warehouse,
@@ -371,23 +371,14 @@ def test_synced_store_scores_like_the_same_usage_imported_as_csv(
     events = generate_events(KNOWN + [UNKNOWN], DAYS, seed=3)
     wh.add_events(events)
     sync()
-    synced_scores = tmp_path / "synced.csv"
-    scored = invoke("score", "--as-of", "2026-03-02", "--out", str(synced_scores))
-    assert scored.exit_code == 0, scored.output
+    synced_rows = scored_rows(tmp_path / "synced.csv", "2026-03-02")
 
     folder = _contract_folder(
         tmp_path / "contract", KNOWN, list(known(usage_daily(events)).values())
     )
-    other = tmp_path / "csv-store"
-    other.mkdir()
-    with database_url(db_kind, other) as url, migrated_engine(url):
-        monkeypatch.setenv("CSBOT_DATABASE_URL", url)
-        imported = invoke("import", str(folder))
-        assert imported.exit_code == 0, imported.output
-        csv_scores = tmp_path / "imported.csv"
-        scored = invoke("score", "--as-of", "2026-03-02", "--out", str(csv_scores))
-        assert scored.exit_code == 0, scored.output
+    imported_rows = scored_rows_of_csv_import(
+        folder, db_kind=db_kind, tmp_path=tmp_path, monkeypatch=monkeypatch, as_of="2026-03-02"
+    )
 
-    synced_rows = list(csv.DictReader(synced_scores.open()))
     assert len(synced_rows) == len(KNOWN)
-    assert synced_rows == list(csv.DictReader(csv_scores.open()))
+    assert synced_rows == imported_rows

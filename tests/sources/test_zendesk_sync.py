@@ -27,8 +27,8 @@ from bot.sources.sync.mapping import load_mapping
 from bot.sources.zendesk.api import ZendeskApi
 from bot.sources.zendesk.connector import ZendeskConnector
 from tests.support.cli import invoke
-from tests.support.databases import database_url, migrated_engine
 from tests.support.fake_zendesk import FakeZendesk, Fault
+from tests.support.score_parity import scored_rows, scored_rows_of_csv_import
 
 REPO = Path(__file__).resolve().parents[2]
 EXPORT = "GET /api/v2/incremental/tickets/cursor.json"
@@ -292,24 +292,15 @@ def test_synced_store_scores_like_the_same_data_imported_as_csv(
 ):
     zendesk.generate(1500, organizations=60)
     sync()
-    synced_scores = tmp_path / "synced.csv"
-    scored = invoke("score", "--as-of", "2026-03-02", "--out", str(synced_scores))
-    assert scored.exit_code == 0, scored.output
+    synced_rows = scored_rows(tmp_path / "synced.csv", "2026-03-02")
 
     folder = _contract_folder(zendesk, tmp_path / "contract")
-    other = tmp_path / "csv-store"
-    other.mkdir()
-    with database_url(db_kind, other) as url, migrated_engine(url):
-        monkeypatch.setenv("CSBOT_DATABASE_URL", url)
-        imported = invoke("import", str(folder))
-        assert imported.exit_code == 0, imported.output
-        csv_scores = tmp_path / "imported.csv"
-        scored = invoke("score", "--as-of", "2026-03-02", "--out", str(csv_scores))
-        assert scored.exit_code == 0, scored.output
+    imported_rows = scored_rows_of_csv_import(
+        folder, db_kind=db_kind, tmp_path=tmp_path, monkeypatch=monkeypatch, as_of="2026-03-02"
+    )
 
-    synced_rows = list(csv.DictReader(synced_scores.open()))
     assert len(synced_rows) == 60
-    assert synced_rows == list(csv.DictReader(csv_scores.open()))
+    assert synced_rows == imported_rows
 
 
 def test_the_assistant_answers_about_a_synced_accounts_tickets(store, zendesk, tmp_path):

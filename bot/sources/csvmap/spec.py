@@ -33,12 +33,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from bot.sources.importer.contract import SPECS
 from bot.sources.importer.reader import FileFormatError, read_header
 from bot.sources.sync.expression import Expression, ExpressionError, parse_expression
-from bot.sources.sync.mapping import ColumnRule, MappingError, parse_rule
+from bot.sources.sync.mapping import ColumnRule, MappingError, parse_rule, parse_yaml
 
 AGGREGATES = ("sum", "count", "distinct", "min", "max")
 _TABLE_KEYS = {"table", "from", "where", "skip_if_missing", "lookups", "group_by", "columns"}
@@ -116,15 +114,7 @@ def load_csv_mapping(path: Path) -> CsvMapping:
         raise MappingError([f"{origin}: no such mapping file"]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise MappingError([f"{origin}: cannot be read ({type(exc).__name__})"]) from None
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        raise MappingError(
-            [f"{origin}{line}: {getattr(exc, 'problem', None) or 'not YAML'}"]
-        ) from None
-    return parse_csv_mapping(document, origin)
+    return parse_csv_mapping(parse_yaml(text, origin), origin)
 
 
 def parse_csv_mapping(document: object, origin: str) -> CsvMapping:

@@ -15,9 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from bot.sources.sync.mapping import MappingError
+from bot.sources.sync.mapping import MappingError, parse_yaml
 
 FORMATS = ("auto", "segment", "amplitude", "mixpanel")
 LOOKUPS = ("account_id", "domain")
@@ -143,11 +141,4 @@ def load_events_mapping(mapping_dir: Path | None = None) -> EventsMapping:
     else:
         packaged = resources.files("bot.sources.sync.mappings") / "events.yaml"
         text, origin = packaged.read_text(encoding="utf-8"), "events.yaml (default)"
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise MappingError([f"{origin}{line}: {problem}"]) from None
-    return parse_events_mapping(document, origin)
+    return parse_events_mapping(parse_yaml(text, origin), origin)

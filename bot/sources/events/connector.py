@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.db.billing_links import AccountIndex, account_index
+from bot.db.billing_links import AccountIndex, lazy_account_index
 from bot.errors import ImportFailed
 from bot.settings import Settings
 from bot.sources.events.aggregate import DayAggregator
@@ -361,28 +361,12 @@ def describe_objects(settings: Settings) -> list[str]:
     return [f"{OBJECT}→usage_daily"]
 
 
-def store_accounts(settings: Settings) -> Callable[[], AccountIndex]:
-    """Reads the store's accounts (ids, domains) once, when the first company needs one."""
-
-    def load() -> AccountIndex:
-        from bot.db.session import make_engine
-
-        engine = make_engine(settings.resolved_database_url)
-        try:
-            with engine.connect() as connection:
-                return account_index(connection)
-        finally:
-            engine.dispose()
-
-    return load
-
-
 def build(settings: Settings) -> EventsConnector:
     if not settings.events_path:
         raise SourceError("events: CSBOT_EVENTS_PATH is not set")
     return EventsConnector(
         path=settings.events_path,
         mapping=load_events_mapping(settings.sync_mapping_dir),
-        accounts=store_accounts(settings),
+        accounts=lazy_account_index(settings.resolved_database_url),
         lines_per_pass=settings.events_lines_per_pass,
     )

@@ -44,7 +44,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from bot.db.billing_links import AccountIndex, account_index
+from bot.db.billing_links import AccountIndex, lazy_account_index
 from bot.settings import Settings
 from bot.sources.stripe.api import StripeApi, StripeError
 from bot.sources.stripe.records import (
@@ -461,24 +461,10 @@ def build_api(settings: Settings) -> StripeApi:
     )
 
 
-def store_accounts(settings: Settings) -> Callable[[], AccountIndex]:
-    """Reads the store's accounts once, when the first customer needs linking."""
-
-    def load() -> AccountIndex:
-        from bot.db.session import make_engine
-
-        engine = make_engine(settings.resolved_database_url)
-        try:
-            with engine.connect() as connection:
-                return account_index(connection)
-        finally:
-            engine.dispose()
-
-    return load
-
-
 def build(settings: Settings) -> StripeConnector:
     mapping = load_mapping("stripe", settings.sync_mapping_dir)
     return StripeConnector(
-        api=build_api(settings), mapping=mapping, accounts=store_accounts(settings)
+        api=build_api(settings),
+        mapping=mapping,
+        accounts=lazy_account_index(settings.resolved_database_url),
     )

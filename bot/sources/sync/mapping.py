@@ -522,14 +522,22 @@ def load_mapping(source: str, mapping_dir: Path | None = None) -> SourceMapping:
 
 
 def _load_text(text: str, origin: str) -> SourceMapping:
+    return parse_mapping(parse_yaml(text, origin), origin)
+
+
+def parse_yaml(text: str, origin: str) -> object:
+    """A mapping file's YAML document; a syntax error is one located line (``file:7: …``).
+
+    Every mapping file (sync, events, CSV, writeback) reads through here, so they all
+    report a broken file the same way.
+    """
     try:
-        document = yaml.safe_load(text)
+        return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or "not valid YAML"
         raise MappingError([f"{origin}{line}: {problem}"]) from None
-    return parse_mapping(document, origin)
 
 
 def map_records(

@@ -49,6 +49,7 @@ from itertools import compress
 from pathlib import Path
 from typing import Any
 
+from bot.db.billing_links import AccountIndex, lazy_account_index
 from bot.settings import Settings
 from bot.sources.importer.records import ColumnRows
 from bot.sources.sync.mapping import ObjectMapping, SourceMapping, load_mapping
@@ -185,7 +186,7 @@ class WarehouseConnector:
 
     client: WarehouseClient
     mapping: SourceMapping
-    accounts: Callable[[], frozenset[str]]
+    accounts: Callable[[], AccountIndex]
     lookback_days: int = 3
     name: str = "warehouse"
     _known: frozenset[str] | None = field(default=None, repr=False)
@@ -274,7 +275,7 @@ class WarehouseConnector:
 
     def _known_accounts(self) -> frozenset[str]:
         if self._known is None:
-            self._known = self.accounts()
+            self._known = self.accounts().ids
         return self._known
 
     def _page(
@@ -352,23 +353,6 @@ def configured(settings: Settings) -> bool:
     return settings.usage_sql_url is not None
 
 
-def store_accounts(settings: Settings) -> Callable[[], frozenset[str]]:
-    """Reads the store's account ids once, when the first page needs them."""
-
-    def load() -> frozenset[str]:
-        from bot.db.billing_links import account_index
-        from bot.db.session import make_engine
-
-        engine = make_engine(settings.resolved_database_url)
-        try:
-            with engine.connect() as connection:
-                return account_index(connection).ids
-        finally:
-            engine.dispose()
-
-    return load
-
-
 def build_client(settings: Settings) -> WarehouseClient:
     if settings.usage_sql_url is None:
         raise SourceError("warehouse: CSBOT_USAGE_SQL_URL is not set")
@@ -389,6 +373,6 @@ def build(settings: Settings) -> WarehouseConnector:
     return WarehouseConnector(
         client=build_client(settings),
         mapping=mapping,
-        accounts=store_accounts(settings),
+        accounts=lazy_account_index(settings.resolved_database_url),
         lookback_days=settings.usage_sql_lookback_days,
     )

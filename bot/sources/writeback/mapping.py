@@ -12,9 +12,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-import yaml
-
-from bot.sources.sync.mapping import MappingError
+from bot.sources.sync.mapping import MappingError, parse_yaml
 from bot.sources.writeback.plan import WRITEBACK_SOURCES
 
 FILE_NAME = "writeback.yaml"
@@ -31,13 +29,7 @@ class WritebackMapping:
 def load_writeback_mapping(crm: str, mapping_dir: Path | None = None) -> WritebackMapping:
     """The team's ``writeback.yaml`` when it exists, else the shipped default."""
     text, origin = _read(mapping_dir)
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        raise MappingError([f"{origin}{line}: not valid YAML"]) from None
-    return parse_writeback_mapping(document, crm, origin)
+    return parse_writeback_mapping(parse_yaml(text, origin), crm, origin)
 
 
 def parse_writeback_mapping(document: object, crm: str, origin: str) -> WritebackMapping:
