@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._process import cpu_seconds, peak_rss_mib  # noqa: E402
+from bench._process import cpu_seconds, peak_rss_mib, run_side  # noqa: E402
 
 SOQL = {
     "User": "SELECT Id, Name, Email, Department, SystemModstamp, IsDeleted FROM User "
@@ -169,14 +169,7 @@ def side_reference(database: Path, info: dict[str, str], folder: Path) -> dict[s
 
 def child(side: str, database: Path, env: dict[str, str], extra: list[str]) -> dict[str, float]:
     started = time.perf_counter()
-    output = subprocess.run(
-        [sys.executable, __file__, "--side", side, "--database", str(database), *extra],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    figures = json.loads(output.strip().splitlines()[-1])
+    figures = run_side(__file__, ["--side", side, "--database", str(database), *extra], env)
     figures["process_seconds"] = time.perf_counter() - started
     return figures
 

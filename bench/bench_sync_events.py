@@ -20,7 +20,6 @@ import csv
 import gzip
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._process import peak_rss_mib  # noqa: E402
+from bench._process import peak_rss_mib, run_side  # noqa: E402
 
 ACCOUNTS = [f"acct-{n:04d}" for n in range(200)]
 USERS = 10
@@ -104,14 +103,8 @@ def side_reference(folder: Path) -> dict[str, object]:
 
 
 def child(*args: str) -> dict[str, object]:
-    out = subprocess.run(
-        [sys.executable, __file__, *args],
-        check=True,
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "CSBOT_LOG_LEVEL": "WARNING"},
-    ).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "CSBOT_LOG_LEVEL": "WARNING"}
+    return run_side(__file__, list(args), env)
 
 
 def main() -> None:

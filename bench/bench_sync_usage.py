@@ -31,7 +31,6 @@ import argparse
 import csv
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,7 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._process import cpu_seconds, current_rss_mib, peak_rss_mib  # noqa: E402
+from bench._process import cpu_seconds, current_rss_mib, peak_rss_mib, run_side  # noqa: E402
 
 FIRST_DAY = date(2025, 1, 1)
 QUERY = (
@@ -196,14 +195,7 @@ def side_reference(database: Path, folder: Path, url: str, sql_file: Path) -> di
 
 
 def child(side: str, args: list[str], env: dict[str, str]) -> dict[str, float]:
-    output = subprocess.run(
-        [sys.executable, __file__, "--side", side, *args],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return run_side(__file__, ["--side", side, *args], env)
 
 
 def main() -> None:

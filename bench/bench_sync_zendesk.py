@@ -30,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._process import cpu_seconds, current_rss_mib, peak_rss_mib  # noqa: E402
+from bench._process import cpu_seconds, current_rss_mib, peak_rss_mib, run_side  # noqa: E402
 
 
 def serve(tickets: int, organizations: int, info_file: Path) -> None:
@@ -161,14 +161,7 @@ def side_reference(database: Path, info: dict[str, str], folder: Path) -> dict[s
 
 
 def child(side: str, database: Path, env: dict[str, str], extra: list[str]) -> dict[str, float]:
-    output = subprocess.run(
-        [sys.executable, __file__, "--side", side, "--database", str(database), *extra],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    return json.loads(output.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    return run_side(__file__, ["--side", side, "--database", str(database), *extra], env)
 
 
 def main() -> None:

@@ -11,10 +11,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -25,7 +22,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import SyncCursor, UsageDaily
-from tests.support.cli import invoke
+from tests.support.cli import invoke, spawn_csbot
 from tests.support.databases import database_url, migrated_engine
 from tests.support.event_exports import (
     Visit,
@@ -39,7 +36,6 @@ from tests.support.event_exports import (
 )
 from tests.support.score_parity import scored_rows, scored_rows_of_csv_import
 
-REPO = Path(__file__).resolve().parents[2]
 ACCOUNTS = [f"acct-{n:03d}" for n in range(1, 13)]
 START = date(2026, 1, 5)
 DAYS = [START + timedelta(days=n) for n in range(6)]
@@ -406,12 +402,7 @@ def test_kill_9_mid_sync_then_resume_gives_the_one_pass_rows(store, exports, mon
     # many committed pages to kill it in the middle of.
     write_lines(str(exports / "2026-01.jsonl"), amplitude_lines(visits))
     monkeypatch.setenv("CSBOT_EVENTS_LINES_PER_PASS", "1")
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from bot.cli import main; main()", "sync", "run", "events"],
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    process = spawn_csbot("sync", "run", "events")
     try:
         deadline = time.monotonic() + 120
         while count_usage(store) == 0 and time.monotonic() < deadline:

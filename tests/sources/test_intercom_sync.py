@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -29,11 +26,10 @@ from bot.sources.intercom.api import IntercomApi
 from bot.sources.intercom.connector import IntercomConnector
 from bot.sources.sync.engine import ObjectRun, run_source
 from bot.sources.sync.mapping import load_mapping
-from tests.support.cli import invoke
+from tests.support.cli import invoke, spawn_csbot
 from tests.support.fake_intercom import FakeIntercom, Fault
 from tests.support.score_parity import scored_rows, scored_rows_of_csv_import
 
-REPO = Path(__file__).resolve().parents[2]
 CLOCK = 1_800_000_000.0  # the API's injected wall clock (for X-RateLimit-Reset)
 SCORE_DAY = "2026-03-02"
 
@@ -403,13 +399,7 @@ def test_kill_9_mid_sync_then_resume_loses_nothing_and_writes_nothing_twice(stor
     # 1,000 conversations, 150 a page: the 5th search is held, so the child waits there
     # with pages 1-4 read; it is killed once those four are committed.
     reached, release = intercom.hold("POST /conversations/search", after=4)
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from bot.cli import main; main()", "sync", "run", "intercom"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    process = spawn_csbot("sync", "run", "intercom")
     try:
         assert reached.wait(120), "the sync never reached the held page"
         deadline = time.monotonic() + 60

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -31,11 +28,9 @@ from bot.sources.stripe.api import StripeApi
 from bot.sources.stripe.connector import StripeConnector, ingest_event
 from bot.sources.sync.engine import ObjectRun, run_source
 from bot.sources.sync.mapping import load_mapping
-from tests.support.cli import invoke
+from tests.support.cli import invoke, spawn_csbot
 from tests.support.fake_stripe import DAY, FakeStripe, Fault
 from tests.support.score_parity import scored_rows, scored_rows_of_csv_import
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -465,13 +460,7 @@ def test_kill_9_mid_full_read_then_resume_loses_nothing_and_writes_nothing_twice
     # 100 customers a page; the 5th list request is held, so the child waits there with
     # pages 1-4 read; it is killed once those four are committed (it prefetches a page).
     reached, release = stripe_fake.hold("GET /v1/customers", after=4)
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from bot.cli import main; main()", "sync", "run", "stripe"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    process = spawn_csbot("sync", "run", "stripe")
     try:
         assert reached.wait(120), "the sync never reached the held page"
         deadline = time.monotonic() + 60

@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
@@ -26,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import SyncCursor, UsageDaily
 from bot.sources.warehouse.connector import EXAMPLE_SQL
-from tests.support.cli import invoke
+from tests.support.cli import invoke, spawn_csbot
 from tests.support.score_parity import scored_rows, scored_rows_of_csv_import
 from tests.support.usage_warehouse import (
     USAGE_ROWS_SQL,
@@ -36,7 +33,6 @@ from tests.support.usage_warehouse import (
     warehouse,
 )
 
-REPO = Path(__file__).resolve().parents[2]
 KNOWN = [f"acc-{n:03d}" for n in range(11)]
 UNKNOWN = "trial-001"  # usage of an account the store does not have: skipped, counted
 FIRST = date(2026, 1, 1)
@@ -311,12 +307,7 @@ def test_kill_9_mid_sync_then_resume_loses_nothing_and_writes_nothing_twice(
     monkeypatch.setenv("CSBOT_USAGE_SQL_LOOKBACK_DAYS", str(LOOKBACK))
     wh.create_usage_rows()
     wh.fill_usage_rows(accounts=100, days=300, first=date(2025, 1, 1))  # 300 pages
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from bot.cli import main; main()", "sync", "run", "warehouse"],
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    process = spawn_csbot("sync", "run", "warehouse")
     try:
         deadline = time.monotonic() + 120
         while count(engine) < 2000 and time.monotonic() < deadline:

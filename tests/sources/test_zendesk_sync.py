@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,11 +23,10 @@ from bot.sources.sync.engine import ObjectRun, run_source
 from bot.sources.sync.mapping import load_mapping
 from bot.sources.zendesk.api import ZendeskApi
 from bot.sources.zendesk.connector import ZendeskConnector
-from tests.support.cli import invoke
+from tests.support.cli import invoke, spawn_csbot
 from tests.support.fake_zendesk import FakeZendesk, Fault
 from tests.support.score_parity import scored_rows, scored_rows_of_csv_import
 
-REPO = Path(__file__).resolve().parents[2]
 EXPORT = "GET /api/v2/incremental/tickets/cursor.json"
 STATUS = {"new": "open", "open": "open", "pending": "pending", "hold": "pending"}
 
@@ -194,12 +190,7 @@ def test_kill_9_mid_sync_then_resume_loses_nothing_and_writes_nothing_twice(stor
     # The 4th ticket export page is held: the child waits there with pages 1-3 read (it
     # prefetches a page ahead) and is killed once those three are committed.
     reached, release = zendesk.hold(EXPORT, after=3)
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from bot.cli import main; main()", "sync", "run", "zendesk"],
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    process = spawn_csbot("sync", "run", "zendesk")
     try:
         assert reached.wait(120), "the sync never reached the held page"
         deadline = time.monotonic() + 60

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 from click.testing import Result
 from typer.testing import CliRunner
@@ -27,3 +31,20 @@ def invoke(*args: str, input: str | None = None) -> Result:  # noqa: A002 - CliR
     finally:
         root.handlers[:] = handlers
         root.setLevel(level)
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def spawn_csbot(*args: str) -> subprocess.Popen[bytes]:
+    """``csbot ARGS`` in a real child process (for the kill -9 tests), output discarded.
+
+    It sees the test's environment (its store and fake endpoints) and this checkout's code.
+    """
+    return subprocess.Popen(
+        [sys.executable, "-c", "from bot.cli import main; main()", *args],
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        cwd=os.getcwd(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )

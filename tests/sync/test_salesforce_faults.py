@@ -4,10 +4,7 @@ REQUEST_LIMIT_EXCEEDED, expired sessions, 500s mid-paging, and a kill -9 mid-syn
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -19,10 +16,8 @@ from bot.db.models import Account, Contact
 from bot.settings import Settings
 from bot.sources.sync import salesforce
 from bot.sources.sync.protocol import SyncCursor
-from tests.support.cli import invoke
+from tests.support.cli import invoke, spawn_csbot
 from tests.support.fake_salesforce import FakeSalesforce, account_id
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def _count(url: str, model: type) -> int:
@@ -144,15 +139,7 @@ def test_kill_9_mid_sync_then_resume_loses_nothing_and_writes_nothing_twice(
     # page 2 and contacts' pages 2-4) is held, so the child waits there with contact pages
     # 1-4 read; it is killed once those four are committed (it prefetches a page ahead).
     reached, release = sf_env.hold("query_more", after=1 + 3)
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(REPO)
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from bot.cli import main; main()", "sync", "run", "salesforce"],
-        env=env,
-        cwd=os.getcwd(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    process = spawn_csbot("sync", "run", "salesforce")
     try:
         assert reached.wait(120), "the sync never reached the held page"
         deadline = time.monotonic() + 60
